@@ -1,0 +1,152 @@
+"""Pure functions over the model: commitments as they stood, statuses, attainment, streaks, reviews."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import enum
+from dataclasses import dataclass, replace
+
+from generator.model import Commitment, Dataset, Direction, Measurement, Metric, Period
+
+
+class Status(enum.Enum):
+    MET = "Met"
+    MISSED = "Missed"
+    NOT_MEASURED = "Not measured"
+    NOT_YET = "Not yet"
+    RETIRED = "Retired"
+
+    @property
+    def css(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+
+def as_of(commitment: Commitment, day: dt.date) -> Commitment:
+    """The commitment as it stood on day: every revision dated after it undone, newest first."""
+    current = commitment
+    for revision in reversed(commitment.revisions):
+        if revision.date <= day:
+            break
+        if revision.target is not None:
+            current = replace(current, metric=replace(current.metric, target=revision.target))
+        if revision.title is not None:
+            current = replace(current, title=revision.title)
+        if revision.promise is not None:
+            current = replace(current, promise=revision.promise)
+    return current
+
+
+def is_met(metric: Metric, value: float) -> bool:
+    if metric.direction is Direction.LOWER:
+        return value <= metric.target
+    return value >= metric.target
+
+
+def status(commitment: Commitment, period: Period) -> Status:
+    """How the commitment did in the period, judged against the target in force on its last day."""
+    if commitment.since > period.end:
+        return Status.NOT_YET
+    if commitment.retired is not None and commitment.retired < period.start:
+        return Status.RETIRED
+    measurement = period.measurements.get(commitment.id)
+    if measurement is None or measurement.value is None:
+        return Status.NOT_MEASURED
+    return Status.MET if is_met(as_of(commitment, period.end).metric, measurement.value) else Status.MISSED
+
+
+@dataclass(frozen=True)
+class Row:
+    """One period of a commitment's results."""
+
+    period: Period
+    status: Status
+    target: float
+    measurement: Measurement | None
+    change: float | None  # against the previous measured period
+
+    @property
+    def value(self) -> float | None:
+        return self.measurement.value if self.measurement else None
+
+
+def history(commitment: Commitment, periods: tuple[Period, ...]) -> list[Row]:
+    """A row per period in which the commitment applied (oldest first)."""
+    rows: list[Row] = []
+    previous: float | None = None
+    for period in periods:
+        state = status(commitment, period)
+        if state in (Status.NOT_YET, Status.RETIRED):
+            continue
+        measurement = period.measurements.get(commitment.id)
+        value = measurement.value if measurement else None
+        change = value - previous if value is not None and previous is not None else None
+        rows.append(Row(period, state, as_of(commitment, period.end).metric.target,
+                        measurement, change))
+        if value is not None:
+            previous = value
+    return rows
+
+
+@dataclass(frozen=True)
+class Attainment:
+    met: int
+    measured: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.met / self.measured if self.measured else None
+
+
+def attainment(rows: list[Row]) -> Attainment:
+    measured = [r for r in rows if r.status in (Status.MET, Status.MISSED)]
+    return Attainment(sum(r.status is Status.MET for r in measured), len(measured))
+
+
+def streak(rows: list[Row]) -> int:
+    """Periods met in a row, counting back from the newest measured period."""
+    count = 0
+    for row in reversed([r for r in rows if r.status in (Status.MET, Status.MISSED)]):
+        if row.status is not Status.MET:
+            break
+        count += 1
+    return count
+
+
+def improved(metric: Metric, change: float | None) -> bool | None:
+    """Whether a change of value is for the better, given the metric's direction."""
+    if change is None or change == 0:
+        return None
+    return (change < 0) == (metric.direction is Direction.LOWER)
+
+
+_REVIEW_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    commitment: Commitment
+    due: dt.date | None  # None: never reviewed
+    overdue: bool
+
+
+def reviews(dataset: Dataset, day: dt.date) -> list[ReviewState]:
+    """Commitments in force on day whose review is due by then or that were never reviewed."""
+    states: list[ReviewState] = []
+    for commitment in dataset.commitments:
+        if not commitment.begun_by(day) or commitment.retired_by(day):
+            continue
+        review = commitment.review
+        if review is None or review.last is None:
+            states.append(ReviewState(commitment, None, True))
+            continue
+        due = add_months(review.last, _REVIEW_MONTHS[review.every])
+        if due <= day:
+            states.append(ReviewState(commitment, due, due < day))
+    return sorted(states, key=lambda s: (s.due or dt.date.min, s.commitment.id))

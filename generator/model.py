@@ -1,0 +1,225 @@
+"""Typed, immutable objects for validated data, and the calendar of reporting periods."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from generator.schema import PERIOD_RE
+
+_MONTHS = [calendar.month_name[i] for i in range(13)]
+
+
+class Direction(enum.Enum):
+    LOWER = "lower"
+    HIGHER = "higher"
+
+
+class Visibility(enum.Enum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _empty() -> Mapping[str, Any]:
+    return EMPTY
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    period: str  # "quarter" | "month"
+    url: str | None = None
+    min_sample: int = 30
+
+
+@dataclass(frozen=True)
+class Value:
+    id: str
+    title: str
+    description: str | None = None
+    visibility: Visibility = Visibility.PUBLIC
+    internal: Mapping[str, Any] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True)
+class Location:
+    id: str
+    name: str
+    visibility: Visibility = Visibility.PUBLIC
+    internal: Mapping[str, Any] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    direction: Direction
+    target: float
+    definition: str | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    every: str  # month | quarter | half-year | year
+    last: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Revision:
+    date: dt.date
+    reason: str
+    target: float | None = None  # the values in force before `date`, where they changed
+    title: str | None = None
+    promise: str | None = None
+
+
+@dataclass(frozen=True)
+class Commitment:
+    id: str
+    title: str
+    promise: str
+    metric: Metric
+    since: dt.date
+    why: str | None = None
+    value: str | None = None
+    retired: dt.date | None = None
+    locations: tuple[str, ...] = ()
+    review: Review | None = None
+    revisions: tuple[Revision, ...] = ()  # oldest first
+    visibility: Visibility = Visibility.PUBLIC
+    internal: Mapping[str, Any] = field(default_factory=_empty)
+
+    def begun_by(self, day: dt.date) -> bool:
+        return self.since <= day
+
+    def retired_by(self, day: dt.date) -> bool:
+        return self.retired is not None and self.retired < day
+
+    def active_during(self, start: dt.date, end: dt.date) -> bool:
+        return self.since <= end and (self.retired is None or self.retired >= start)
+
+
+@dataclass(frozen=True)
+class LocationFigure:
+    value: float | None
+    sample: int | None = None
+
+
+@dataclass(frozen=True)
+class Measurement:
+    value: float | None
+    sample: int | None = None
+    locations: Mapping[str, LocationFigure] = field(default_factory=_empty)
+    explanation: str | None = None
+    internal: Mapping[str, Any] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True)
+class Improvement:
+    id: str
+    date: dt.date
+    title: str
+    you_said: str
+    we_did: str
+    period: str
+    commitments: tuple[str, ...] = ()
+    feedback_source: str | None = None
+    feedback_count: int | None = None
+    visibility: Visibility = Visibility.PUBLIC
+    internal: Mapping[str, Any] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: dt.date
+    note: str
+
+
+@dataclass(frozen=True)
+class Period:
+    id: str
+    published: dt.date | None = None
+    summary: str | None = None
+    measurements: Mapping[str, Measurement] = field(default_factory=_empty)
+    highlights: tuple[str, ...] = ()
+    improvements: tuple[Improvement, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    internal: Mapping[str, Any] = field(default_factory=_empty)
+
+    @property
+    def draft(self) -> bool:
+        return self.published is None
+
+    @property
+    def start(self) -> dt.date:
+        return period_bounds(self.id)[0]
+
+    @property
+    def end(self) -> dt.date:
+        return period_bounds(self.id)[1]
+
+    @property
+    def label(self) -> str:
+        return period_label(self.id)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    organization: Organization
+    values: tuple[Value, ...] = ()
+    locations: tuple[Location, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    periods: tuple[Period, ...] = field(default=())  # oldest first
+
+    def commitment(self, cid: str) -> Commitment | None:
+        return next((c for c in self.commitments if c.id == cid), None)
+
+    def location(self, lid: str) -> Location | None:
+        return next((x for x in self.locations if x.id == lid), None)
+
+    def value(self, vid: str) -> Value | None:
+        return next((v for v in self.values if v.id == vid), None)
+
+
+def period_kind(pid: str) -> str | None:
+    match = PERIOD_RE.match(pid)
+    if not match:
+        return None
+    return "quarter" if match.group(2) else "month"
+
+
+def period_bounds(pid: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a period id such as 2026-Q3 or 2026-09."""
+    match = PERIOD_RE.match(pid)
+    if not match:
+        raise ValueError(f"not a period id: {pid!r}")
+    year = int(match.group(1))
+    if match.group(2):
+        first_month = (int(match.group(2)) - 1) * 3 + 1
+        last_month = first_month + 2
+    else:
+        first_month = last_month = int(match.group(3))
+    last_day = calendar.monthrange(year, last_month)[1]
+    return dt.date(year, first_month, 1), dt.date(year, last_month, last_day)
+
+
+def period_label(pid: str) -> str:
+    """Plain words for a period: 'July to September 2026' or 'September 2026'."""
+    start, end = period_bounds(pid)
+    if start.month == end.month:
+        return f"{_MONTHS[start.month]} {start.year}"
+    return f"{_MONTHS[start.month]} to {_MONTHS[end.month]} {start.year}"
+
+
+def period_of(day: dt.date, kind: str) -> str:
+    if kind == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"

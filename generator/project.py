@@ -1,0 +1,100 @@
+"""Audience projection and editions.
+
+The public projection removes internal entities, every `internal:` mapping, draft periods and
+unpublishable location figures *before* anything renders, so no public template can reach
+internal data. An edition is the world as of one period's last day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+from generator.compute import as_of
+from generator.model import (
+    EMPTY,
+    Commitment,
+    Dataset,
+    Improvement,
+    Measurement,
+    Period,
+    Visibility,
+)
+
+AUDIENCES = ("public", "internal")
+
+
+def project(dataset: Dataset, audience: str) -> Dataset:
+    """The data an audience may see. The internal audience sees everything."""
+    if audience == "internal":
+        return dataset
+    if audience != "public":
+        raise ValueError(f"unknown audience {audience!r}")
+    public = Visibility.PUBLIC
+    locations = tuple(replace(x, internal=EMPTY) for x in dataset.locations if x.visibility is public)
+    location_ids = {x.id for x in locations}
+    values = tuple(replace(v, internal=EMPTY) for v in dataset.values if v.visibility is public)
+    value_ids = {v.id for v in values}
+    commitments = tuple(
+        replace(c, internal=EMPTY,
+                value=c.value if c.value in value_ids else None,
+                locations=tuple(x for x in c.locations if x in location_ids))
+        for c in dataset.commitments if c.visibility is public)
+    by_id = {c.id: c for c in commitments}
+    min_sample = dataset.organization.min_sample
+
+    def measurement(cid: str, m: Measurement) -> Measurement:
+        listed = by_id[cid].locations
+        figures = {lid: f for lid, f in m.locations.items()
+                   if lid in listed and (f.sample is None or f.sample >= min_sample)}
+        return replace(m, internal=EMPTY, locations=MappingProxyType(figures))
+
+    def improvement(i: Improvement) -> Improvement:
+        return replace(i, internal=EMPTY, commitments=tuple(c for c in i.commitments if c in by_id))
+
+    periods = tuple(
+        replace(p, internal=EMPTY,
+                measurements=MappingProxyType(
+                    {cid: measurement(cid, m) for cid, m in p.measurements.items() if cid in by_id}),
+                improvements=tuple(improvement(i) for i in p.improvements
+                                   if i.visibility is public))
+        for p in dataset.periods if not p.draft)
+    return Dataset(dataset.organization, values, locations, commitments, periods)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One audience's view of the data as of one period's last day."""
+
+    audience: str
+    period: Period
+    periods: tuple[Period, ...]  # up to and including `period`, oldest first
+    commitments: tuple[Commitment, ...]  # begun by the period's end, as revised by then
+    improvements: tuple[Improvement, ...]  # dated up to the period's end, newest first
+    dataset: Dataset  # the projected data, for lookups (values, locations, current wording)
+
+    @property
+    def id(self) -> str:
+        return self.period.id
+
+    @property
+    def internal(self) -> bool:
+        return self.audience == "internal"
+
+    @property
+    def title(self) -> str:
+        return f"{self.period.id} (draft)" if self.period.draft else self.period.id
+
+
+def editions(dataset: Dataset, audience: str) -> list[Edition]:
+    """Every edition of an audience's site, newest first. `dataset` is already projected."""
+    result = []
+    for index, period in enumerate(dataset.periods):
+        end = period.end
+        periods = dataset.periods[: index + 1]
+        commitments = tuple(as_of(c, end) for c in dataset.commitments if c.begun_by(end))
+        improvements = tuple(sorted(
+            (i for p in periods for i in p.improvements),
+            key=lambda i: (i.date, i.id), reverse=True))
+        result.append(Edition(audience, period, periods, commitments, improvements, dataset))
+    return list(reversed(result))

@@ -1,0 +1,344 @@
+"""Render an edition into Markdown pages with Jinja2 templates.
+
+Templates ship in the package (`generator/templates/`) and can be overridden from
+`site_src/templates/`; an override may extend the shipped one as `default:NAME`.
+
+Free text from YAML reaches Markdown only through the filters below: `md` for Markdown fields
+(raw HTML is shown as text), `inline` for plain one-line text. Titles and descriptions for the
+page's metadata go through `meta_text`, because Material prints them into HTML unescaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from generator import compute
+from generator.compute import Status
+from generator.model import Commitment, Direction, Improvement, Metric, Period
+from generator.project import Edition
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# --- escaping ---------------------------------------------------------------------------------
+
+_CODE = re.compile(r"(^(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=fence)[ \t]*$|\Z)|(?P<ticks>`+).+?(?P=ticks))",
+                   re.S | re.M)
+
+
+def md(text: str | None) -> str:
+    """Markdown from YAML, with raw HTML shown as text (code spans and blocks left as they are)."""
+    if not text:
+        return ""
+    out, last = [], 0
+    for match in _CODE.finditer(text):
+        out.append(_inert(text[last:match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_inert(text[last:]))
+    return "".join(out).strip()
+
+
+def _no_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _inert(text: str) -> str:
+    """No raw HTML, and no attribute lists ('{: onclick=...}') either."""
+    return _no_html(text).replace("{", "&#123;")
+
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!])")
+
+
+def inline(text: Any) -> str:
+    """Plain one-line text as literal Markdown: nothing in it formats, links or runs."""
+    flat = " ".join(str(text).split())
+    return _INLINE_SPECIAL.sub(r"\\\1", _no_html(flat))
+
+
+_META_SWAP = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06", '"': "\u201d"})
+
+
+def meta_text(text: str) -> str:
+    """Text for a page title or description: Material prints page.title raw and strips tags
+    after unescaping, so the characters that could form markup are replaced by look-alikes."""
+    swapped = text.translate(_META_SWAP)
+    return " ".join(swapped.split())
+
+
+def plain(text: str | None, limit: int = 200) -> str:
+    """A short plain-text summary of Markdown, for descriptions."""
+    if not text:
+        return ""
+    flat = re.sub(r"[*_`#>\[\]]|\(https?://[^)]*\)", "", " ".join(text.split()))
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# --- numbers and words ------------------------------------------------------------------------
+
+
+def num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def qty(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{num(value)}{unit}" if unit in ("%", "‰") else f"{num(value)} {unit}"
+
+
+def target_text(metric: Metric, target: float | None = None) -> str:
+    target = metric.target if target is None else target
+    side = "or less" if metric.direction is Direction.LOWER else "or more"
+    return f"{qty(target, metric.unit)} {side}"
+
+
+def change_text(metric: Metric, change: float | None) -> str:
+    better = compute.improved(metric, change)
+    if better is None or change is None:
+        return "no change" if change == 0 else ""
+    arrow = "▲" if change > 0 else "▼"
+    return f"{arrow} {qty(abs(change), metric.unit)} {'better' if better else 'worse'}"
+
+
+def date_text(day: dt.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def status_badge(state: Status) -> str:
+    symbol = {Status.MET: "✓", Status.MISSED: "✗", Status.NOT_MEASURED: "–",
+              Status.NOT_YET: "·", Status.RETIRED: "⏹"}[state]
+    return f'<span class="kept-status kept-status--{state.css}">{symbol} {state.value}</span>'
+
+
+def internal_items(mapping: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
+    """An `internal:` mapping as (key, text, is_block) rows; nested values become YAML blocks."""
+    rows = []
+    for key, value in mapping.items():
+        if isinstance(value, (dict, list)):
+            rows.append((key, yaml.safe_dump(_plain_data(value), sort_keys=False,
+                                             allow_unicode=True).rstrip(), True))
+        else:
+            rows.append((key, "" if value is None else str(value), False))
+    return rows
+
+
+def _plain_data(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_data(v) for v in value]
+    return value
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # inside docs_dir, e.g. "commitments/email-reply.md"
+    template: str
+    title: str
+    description: str
+    context: Mapping[str, Any]
+
+
+def environment(user_templates: Path | None) -> jinja2.Environment:
+    package = jinja2.FileSystemLoader(str(TEMPLATES))
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates is not None and user_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+    loaders += [jinja2.PrefixLoader({"default": package}, delimiter=":"), package]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # the output is Markdown: free text is escaped by the filters below
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=md, inline=inline, num=num, date=date_text, status=status_badge,
+                       plain=plain)
+    env.globals.update(qty=qty, target_text=target_text, change_text=change_text,
+                       internal_items=internal_items, Status=Status, period_label=lambda p: p.label)
+    return env
+
+
+class EditionView:
+    """What templates see of an edition, with the computations they need done once."""
+
+    def __init__(self, edition: Edition):
+        self.edition = edition
+        self.period = edition.period
+        self.organization = edition.dataset.organization
+        self.rows = {c.id: compute.history(c, edition.periods) for c in edition.commitments}
+        self.status = {c.id: compute.status(c, edition.period) for c in edition.commitments}
+        self.commitment_ids = {c.id for c in edition.commitments}
+
+    def attainment(self, cid: str) -> compute.Attainment:
+        return compute.attainment(self.rows[cid])
+
+    def streak(self, cid: str) -> int:
+        return compute.streak(self.rows[cid])
+
+    def groups(self) -> list[tuple[Any, list[Commitment]]]:
+        """Commitments grouped by value, in the order values are declared; then the rest."""
+        groups = []
+        for value in self.edition.dataset.values:
+            members = [c for c in self.edition.commitments if c.value == value.id]
+            if members:
+                groups.append((value, members))
+        rest = [c for c in self.edition.commitments
+                if c.value not in {v.id for v, _ in groups}]
+        if rest:
+            groups.append((None, rest))
+        return groups
+
+    def improvements_for(self, cid: str) -> list[Improvement]:
+        return [i for i in self.edition.improvements if cid in i.commitments]
+
+    def period_improvements(self, period: Period) -> list[Improvement]:
+        return sorted(period.improvements, key=lambda i: (i.date, i.id), reverse=True)
+
+    def retired(self, commitment: Commitment) -> bool:
+        return commitment.retired is not None and commitment.retired <= self.period.end
+
+    def revisions(self, commitment: Commitment) -> list[dict[str, Any]]:
+        """Revisions in effect by the edition, newest first, each with what changed from and to."""
+        out = []
+        for revision in reversed(commitment.revisions):
+            if revision.date > self.period.end:
+                continue
+            after = compute.as_of(commitment, revision.date)
+            changes = []
+            if revision.target is not None:
+                changes.append(("Target", target_text(after.metric, revision.target),
+                                target_text(after.metric)))
+            if revision.title is not None:
+                changes.append(("Title", revision.title, after.title))
+            if revision.promise is not None:
+                changes.append(("Promise", revision.promise, after.promise))
+            out.append({"date": revision.date, "reason": revision.reason, "changes": changes})
+        return out
+
+    def location_table(self, commitment: Commitment) -> tuple[list[Any], list[tuple[Period, list[Any]]]]:
+        """Columns (locations with a figure in some period) and rows of figures per period."""
+        dataset = self.edition.dataset
+        columns = [loc for lid in commitment.locations
+                   if (loc := dataset.location(lid)) is not None
+                   and any(lid in r.measurement.locations for r in self.rows[commitment.id]
+                           if r.measurement)]
+        rows = []
+        for row in reversed(self.rows[commitment.id]):
+            if not row.measurement or not row.measurement.locations:
+                continue
+            rows.append((row.period, [row.measurement.locations.get(loc.id) for loc in columns]))
+        return columns, rows
+
+    def period_rows(self, period: Period) -> list[tuple[Commitment, compute.Row]]:
+        """Each commitment that applied in the period, with its row for it."""
+        return [(c, row) for c in self.edition.commitments for row in self.rows[c.id]
+                if row.period.id == period.id]
+
+    def period_score(self, period: Period) -> str:
+        rows = [row for _, row in self.period_rows(period)]
+        score = compute.attainment(rows)
+        return f"{score.met} of {score.measured}" if score.measured else "—"
+
+    def reporting(self, location_id: str) -> list[Commitment]:
+        return [c for c in self.edition.commitments if location_id in c.locations]
+
+    def met(self, commitment: Commitment, value: float | None, period: Period) -> bool | None:
+        if value is None:
+            return None
+        return compute.is_met(compute.as_of(commitment, period.end).metric, value)
+
+
+def pages(edition: Edition) -> list[Page]:
+    """Every generated page of an edition."""
+    org = edition.dataset.organization.name
+    label = edition.period.label
+    result = [
+        Page("index.md", "home.md.j2", f"{org}: our commitments",
+             f"What {org} promises its customers, and how it did in {label}.", {}),
+        Page("commitments/index.md", "commitments.md.j2", "Commitments",
+             f"Every promise {org} makes its customers, with its results.", {}),
+        Page("improvements/index.md", "improvements.md.j2", "You said, we did",
+             f"What {org} changed because customers asked.", {}),
+        Page("reports/index.md", "reports.md.j2", "Reports",
+             f"{org}'s results, period by period.", {}),
+    ]
+    for commitment in edition.commitments:
+        result.append(Page(f"commitments/{commitment.id}.md", "commitment.md.j2",
+                           commitment.title, plain(commitment.promise),
+                           {"commitment": commitment}))
+    for improvement in edition.improvements:
+        result.append(Page(f"improvements/{improvement.id}.md", "improvement.md.j2",
+                           improvement.title, plain(improvement.we_did),
+                           {"improvement": improvement}))
+    for period in edition.periods:
+        result.append(Page(f"reports/{period.id}.md", "report.md.j2",
+                           f"Report for {period.label}",
+                           plain(period.summary) or f"Results for {period.label}.",
+                           {"report": period}))
+    if edition.internal:
+        result.append(Page("reviews/index.md", "reviews.md.j2", "Reviews due",
+                           "Commitments whose review is due.",
+                           {"reviews": compute.reviews(edition.dataset, edition.period.end)}))
+        result.append(Page("locations/index.md", "locations.md.j2", "Locations",
+                           "Where results are measured.", {}))
+    return result
+
+
+def nav(edition: Edition, extra: list[Any]) -> list[Any]:
+    """A short nested navigation: index pages only, never a page per commitment."""
+    items: list[Any] = [
+        {"Home": "index.md"},
+        {"Commitments": "commitments/index.md"},
+        {"You said, we did": "improvements/index.md"},
+        {"Reports": "reports/index.md"},
+    ]
+    if edition.internal:
+        items += [{"Reviews due": "reviews/index.md"}, {"Locations": "locations/index.md"}]
+    return items + extra
+
+
+def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> str:
+    here = posixpath.dirname(page.path)
+
+    def url(target: str) -> str:
+        target, _, anchor = target.partition("#")
+        rel = posixpath.relpath(target, here or ".")
+        return rel + (f"#{anchor}" if anchor else "")
+
+    template = env.get_template(page.template)
+    body = template.render(
+        edition=view.edition, view=view, org=view.organization, period=view.period,
+        page=page, url=url, **page.context)
+    front = yaml.safe_dump(
+        {"title": meta_text(page.title), "description": meta_text(page.description)},
+        allow_unicode=True, sort_keys=False, width=10_000)
+    return f"---\n{front}---\n\n{body.strip()}\n"
+
+
+def render_edition(edition: Edition, user_templates: Path | None = None) -> dict[str, str]:
+    """Markdown source of every generated page of the edition, by path inside docs_dir."""
+    env = environment(user_templates)
+    view = EditionView(edition)
+    return {page.path: render_page(env, view, page) for page in pages(edition)}

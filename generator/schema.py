@@ -1,0 +1,460 @@
+"""The shape of Kept's data files, declared once.
+
+The validator walks these declarations to check a loaded document, and the same declarations
+give the JSON Schema and the field reference, so the three cannot drift apart. Checks that
+span fields or files (references, dates inside periods, ...) live in `validate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.errors import Problem
+from generator.load import Map, Pos, Seq
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG_MAX = 64
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PERIOD_RE = re.compile(r"^(\d{4})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
+MAX_TEXT = 20_000
+
+
+class Sink:
+    """Collects problems for one file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, pos: Pos, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(self.path, pos[0], pos[1], message, hint))
+
+    def warning(self, pos: Pos, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(self.path, pos[0], pos[1], message, hint, "warning"))
+
+
+def describe(value: Any) -> str:
+    """How a wrong value is named in a message: its kind and a short rendering of it."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, Map):
+        return "a mapping"
+    if isinstance(value, Seq):
+        return "a list"
+    text = str(value)
+    return f"the text '{text[:60]}{'…' if len(text) > 60 else ''}'"
+
+
+def suggest(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def parse_date(text: str) -> dt.date | None:
+    if not isinstance(text, str) or not DATE_RE.match(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+class Type:
+    """A kind of value: knows how to check one and how to describe itself as JSON Schema."""
+
+    label = "value"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Text(Type):
+    markdown: bool = False
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return "Markdown text" if self.markdown else "text"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str):
+            hint = "put it in quotes" if isinstance(value, (int, float, bool)) else None
+            sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
+        elif not value.strip():
+            sink.error(pos, f"'{name}' is empty", "write some text or remove the key")
+        elif len(value) > MAX_TEXT:
+            sink.error(pos, f"'{name}' is {len(value)} characters long, over the limit of {MAX_TEXT}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
+
+
+@dataclass(frozen=True)
+class Slug(Type):
+    label = "id"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > SLUG_MAX:
+            sink.error(
+                pos,
+                f"'{name}' must be an id (lower-case letters, digits and single hyphens, at most "
+                f"{SLUG_MAX} characters), not {describe(value)}",
+                f"for example '{slugify(str(value))}'" if isinstance(value, str) and slugify(value)
+                else None,
+            )
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": SLUG_RE.pattern, "maxLength": SLUG_MAX}
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+
+@dataclass(frozen=True)
+class Date(Type):
+    label = "date"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if isinstance(value, str) and DATE_RE.match(value):
+            if parse_date(value) is None:
+                sink.error(pos, f"'{name}' is not a real date: '{value}'",
+                           "check the month and the day")
+        else:
+            sink.error(pos, f"'{name}' must be a date written YYYY-MM-DD, not {describe(value)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date", "pattern": DATE_RE.pattern}
+
+
+@dataclass(frozen=True)
+class Number(Type):
+    minimum: float | None = None
+    integer: bool = False
+    nullable: bool = False
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return "a whole number" if self.integer else "a number"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if value is None and self.nullable:
+            return
+        ok_type = int if self.integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, ok_type):
+            hint = "write digits only, without units or quotes" if isinstance(value, str) else None
+            if self.nullable:
+                hint = (hint + "; " if hint else "") + "use null when it was not measured"
+            sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
+        elif isinstance(value, float) and not math.isfinite(value):
+            sink.error(pos, f"'{name}' must be a finite number, not {value}")
+        elif self.minimum is not None and value < self.minimum:
+            sink.error(pos, f"'{name}' must be at least {self.minimum:g}, not {value}")
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "integer" if self.integer else "number"}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.nullable:
+            schema = {"oneOf": [schema, {"type": "null"}]}
+        return schema
+
+
+@dataclass(frozen=True)
+class Enum(Type):
+    choices: tuple[str, ...] = ()
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if value not in self.choices or not isinstance(value, str):
+            hint = suggest(str(value), list(self.choices)) if isinstance(value, str) else None
+            sink.error(pos, f"'{name}' must be one of {', '.join(self.choices)}, "
+                            f"not {describe(value)}", hint)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"enum": list(self.choices)}
+
+
+@dataclass(frozen=True)
+class PeriodId(Type):
+    label = "period"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str) or not PERIOD_RE.match(value):
+            sink.error(pos, f"'{name}' must be a period such as 2026-Q3 or 2026-09, "
+                            f"not {describe(value)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": PERIOD_RE.pattern}
+
+
+@dataclass(frozen=True)
+class AnyMapping(Type):
+    """The free-form `internal:` mapping: any content, shown on the internal site only."""
+
+    label = "mapping"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, Map):
+            sink.error(pos, f"'{name}' must be a mapping (key: value lines), not {describe(value)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "object"}
+
+
+@dataclass(frozen=True)
+class Field:
+    type: Type
+    doc: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Record(Type):
+    """A mapping with known keys."""
+
+    name: str = "record"
+    fields: dict[str, Field] = field(default_factory=dict)
+    doc: str = ""
+
+    label = "mapping"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, Map):
+            sink.error(pos, f"'{name}' must be a mapping ({self.name}), not {describe(value)}")
+            return
+        for key in value:
+            spec = self.fields.get(key)
+            if spec is None:
+                hint = suggest(key, list(self.fields))
+                sink.error(value.key_pos[key], f"unknown key '{key}' in {self.name}",
+                           hint or f"allowed keys: {', '.join(self.fields)}")
+                continue
+            spec.type.check(value[key], value.val_pos[key], key, sink)
+        for key, spec in self.fields.items():
+            if spec.required and key not in value:
+                ident = value.get("id")
+                who = f"{self.name} '{ident}'" if isinstance(ident, str) else self.name
+                sink.error(value.pos, f"{who} is missing required key '{key}'", spec.doc or None)
+
+    def json_schema(self) -> dict[str, Any]:
+        props = {}
+        for key, spec in self.fields.items():
+            sub = dict(spec.type.json_schema())
+            sub["description"] = spec.doc
+            props[key] = sub
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": props,
+            "additionalProperties": False,
+        }
+        required = [k for k, s in self.fields.items() if s.required]
+        if required:
+            schema["required"] = required
+        if self.doc:
+            schema["description"] = self.doc
+        return schema
+
+
+@dataclass(frozen=True)
+class ListOf(Type):
+    item: Type = field(default_factory=Text)
+
+    label = "list"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, Seq):
+            sink.error(pos, f"'{name}' must be a list (lines starting with '- '), "
+                            f"not {describe(value)}")
+            return
+        for item, item_pos in zip(value, value.item_pos):
+            self.item.check(item, item_pos, name, sink)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": self.item.json_schema()}
+
+
+@dataclass(frozen=True)
+class MapOf(Type):
+    """A mapping from ids (checked as slugs) to values of one type."""
+
+    value: Type = field(default_factory=Text)
+    key_label: str = "id"
+
+    label = "mapping"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, Map):
+            sink.error(pos, f"'{name}' must be a mapping of {self.key_label} to values, "
+                            f"not {describe(value)}")
+            return
+        for key, item in value.items():
+            Slug().check(key, value.key_pos[key], f"{name} {self.key_label}", sink)
+            self.value.check(item, value.val_pos[key], f"{name}.{key}", sink)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "propertyNames": Slug().json_schema(),
+            "additionalProperties": self.value.json_schema(),
+        }
+
+
+@dataclass(frozen=True)
+class NumberOr(Type):
+    """A plain number, or a record for the longer form ({value, sample})."""
+
+    number: Number = field(default_factory=Number)
+    record: Record = field(default_factory=Record)
+
+    label = "number or mapping"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if isinstance(value, Map):
+            self.record.check(value, pos, name, sink)
+        else:
+            self.number.check(value, pos, name, sink)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"oneOf": [self.number.json_schema(), self.record.json_schema()]}
+
+
+# --- the declarations -------------------------------------------------------------------------
+
+VISIBILITY = Field(Enum(("public", "internal")),
+                   "public (default) or internal: internal entities appear on the internal site only")
+INTERNAL = Field(AnyMapping(), "anything for the team (owner, notes, tickets...); internal site only")
+
+ORGANIZATION = Record("organization", {
+    "name": Field(Text(), "the organisation's name, shown as the site's name", required=True),
+    "url": Field(Text(), "base URL of the public site, for canonical links and feeds"),
+    "period": Field(Enum(("quarter", "month")),
+                    "reporting period: quarter (results/2026-Q3.yml) or month (results/2026-09.yml)",
+                    required=True),
+    "min_sample": Field(Number(minimum=0, integer=True),
+                        "per-location figures measured on fewer cases are not published (default 30)"),
+}, "Who makes the promises")
+
+VALUE = Record("value", {
+    "id": Field(Slug(), "permanent id of the value", required=True),
+    "title": Field(Text(), "the principle, in a few words", required=True),
+    "description": Field(Text(markdown=True), "what it means"),
+    "visibility": VISIBILITY,
+    "internal": INTERNAL,
+}, "A principle that commitments serve")
+
+LOCATION = Record("location", {
+    "id": Field(Slug(), "permanent id of the location", required=True),
+    "name": Field(Text(), "the location's name", required=True),
+    "visibility": VISIBILITY,
+    "internal": INTERNAL,
+}, "A site or team whose results are reported separately")
+
+METRIC = Record("metric", {
+    "name": Field(Text(), "what is measured", required=True),
+    "unit": Field(Text(), "unit of the figures, free text (%, hours, score)", required=True),
+    "direction": Field(Enum(("lower", "higher")),
+                       "which way is better: lower or higher", required=True),
+    "target": Field(Number(), "the figure to reach", required=True),
+    "definition": Field(Text(markdown=True), "how it is measured"),
+}, "How a commitment is measured")
+
+REVIEW = Record("review", {
+    "every": Field(Enum(("month", "quarter", "half-year", "year")),
+                   "how often the commitment is reviewed", required=True),
+    "last": Field(Date(), "the day it was last reviewed"),
+}, "When the commitment is reviewed")
+
+PREVIOUS = Record("previous", {
+    "target": Field(Number(), "the target before the revision"),
+    "title": Field(Text(), "the title before the revision"),
+    "promise": Field(Text(markdown=True), "the promise before the revision"),
+}, "What applied before the revision")
+
+REVISION = Record("revision", {
+    "date": Field(Date(), "the day the change took effect", required=True),
+    "reason": Field(Text(markdown=True), "why it changed", required=True),
+    "previous": Field(PREVIOUS, "what applied before that day", required=True),
+}, "A change to a commitment, with its reason")
+
+COMMITMENT = Record("commitment", {
+    "id": Field(Slug(), "permanent id, part of every URL of the commitment", required=True),
+    "title": Field(Text(), "the promise in one line", required=True),
+    "promise": Field(Text(markdown=True), "the promise in customers' words", required=True),
+    "why": Field(Text(markdown=True), "what is in it for the customer"),
+    "value": Field(Slug(), "id of the value it serves"),
+    "metric": Field(METRIC, "how it is measured", required=True),
+    "since": Field(Date(), "first day the promise applies", required=True),
+    "retired": Field(Date(), "last day the promise applies"),
+    "locations": Field(ListOf(Slug()), "location ids: results are broken down by these"),
+    "review": Field(REVIEW, "review schedule"),
+    "revisions": Field(ListOf(REVISION), "how the promise changed, in any order"),
+    "visibility": VISIBILITY,
+    "internal": INTERNAL,
+}, "A promise to customers")
+
+COMMITMENTS_FILE = Record("commitments.yml", {
+    "organization": Field(ORGANIZATION, "who makes the promises", required=True),
+    "values": Field(ListOf(VALUE), "the principles commitments serve"),
+    "locations": Field(ListOf(LOCATION), "sites or teams with results of their own"),
+    "commitments": Field(ListOf(COMMITMENT), "the promises", required=True),
+}, "Kept: an organisation's customer-service commitments")
+
+LOCATION_FIGURE = NumberOr(Number(), Record("location figure", {
+    "value": Field(Number(nullable=True), "the location's figure", required=True),
+    "sample": Field(Number(minimum=0, integer=True), "cases measured at the location"),
+}, "A location's figure with its sample"))
+
+MEASUREMENT = Record("measurement", {
+    "value": Field(Number(nullable=True), "the figure, or null when not measured", required=True),
+    "sample": Field(Number(minimum=0, integer=True), "cases measured"),
+    "locations": Field(MapOf(LOCATION_FIGURE, "location id"),
+                       "location id -> number or {value, sample}"),
+    "explanation": Field(Text(markdown=True), "context; needed for a missed target or a null"),
+    "internal": INTERNAL,
+}, "A commitment's result for the period")
+
+FEEDBACK = Record("feedback", {
+    "source": Field(Text(), "where the feedback came from (survey, complaints, ...)"),
+    "count": Field(Number(minimum=0, integer=True), "how many customers said it"),
+}, "The feedback behind an improvement")
+
+IMPROVEMENT = Record("improvement", {
+    "id": Field(Slug(), "permanent id, unique across all periods; part of its URL", required=True),
+    "date": Field(Date(), "the day it happened, inside the period", required=True),
+    "title": Field(Text(), "what changed, in one line", required=True),
+    "you_said": Field(Text(markdown=True), "the customers' feedback", required=True),
+    "we_did": Field(Text(markdown=True), "the change made", required=True),
+    "commitments": Field(ListOf(Slug()), "ids of the commitments it relates to"),
+    "feedback": Field(FEEDBACK, "source and number of the feedback"),
+    "visibility": VISIBILITY,
+    "internal": INTERNAL,
+}, "A change made because customers asked: you said, we did")
+
+CORRECTION = Record("correction", {
+    "date": Field(Date(), "the day of the correction", required=True),
+    "note": Field(Text(markdown=True), "what was corrected and why", required=True),
+}, "A change made after publication")
+
+RESULTS_FILE = Record("results file", {
+    "period": Field(PeriodId(), "the period, equal to the file name (2026-Q3 or 2026-09)",
+                    required=True),
+    "published": Field(Date(), "the day it was published; without it the period is a draft"),
+    "summary": Field(Text(markdown=True), "the period in a few sentences"),
+    "measurements": Field(MapOf(MEASUREMENT, "commitment id"), "commitment id -> measurement"),
+    "highlights": Field(ListOf(Text(markdown=True)), "successes to celebrate"),
+    "improvements": Field(ListOf(IMPROVEMENT), "you said, we did"),
+    "corrections": Field(ListOf(CORRECTION), "changes made after publication"),
+    "internal": INTERNAL,
+}, "Kept: the results of one reporting period")

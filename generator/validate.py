@@ -1,0 +1,397 @@
+"""Check every data file, report all problems at once, and build the model from valid data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from generator import schema
+from generator.errors import DataError, Problem
+from generator.load import Map, Pos, Seq, load_file
+from generator.model import (
+    Commitment,
+    Correction,
+    Dataset,
+    Direction,
+    Improvement,
+    Location,
+    LocationFigure,
+    Measurement,
+    Metric,
+    Organization,
+    Period,
+    Review,
+    Revision,
+    Value,
+    Visibility,
+    period_bounds,
+    period_kind,
+)
+from generator.schema import Sink, parse_date, suggest
+
+COMMITMENTS = "commitments.yml"
+RESULTS = "results"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of validation: the model when there are no errors, and every problem."""
+
+    dataset: Dataset | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def _items(data: Any, key: str) -> list[tuple[Map, Pos]]:
+    """The mapping items of a list under key, with their positions (skipping malformed ones)."""
+    seq = data.get(key) if isinstance(data, Map) else None
+    if not isinstance(seq, Seq):
+        return []
+    return [(item, pos) for item, pos in zip(seq, seq.item_pos) if isinstance(item, Map)]
+
+
+def _at(item: Map, key: str) -> Pos:
+    return item.val_pos.get(key, item.pos)
+
+
+def _check_unique(items: list[tuple[Map, Pos]], kind: str, sink: Sink) -> dict[str, Map]:
+    seen: dict[str, Map] = {}
+    for item, _ in items:
+        ident = item.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            first = _at(seen[ident], "id")
+            sink.error(_at(item, "id"), f"duplicate {kind} id '{ident}' (first at line {first[0]})",
+                       "ids must be unique: rename one of them")
+        else:
+            seen[ident] = item
+    return seen
+
+
+def _date(item: Map, key: str) -> dt.date | None:
+    value = item.get(key)
+    return parse_date(value) if isinstance(value, str) else None
+
+
+def _ref(sink: Sink, pos: Pos, kind: str, ident: Any, known: dict[str, Any]) -> bool:
+    if not isinstance(ident, str) or ident in known:
+        return True
+    hint = suggest(ident, list(known))
+    sink.error(pos, f"unknown {kind} '{ident}'",
+               hint or (f"known: {', '.join(known)}" if known else f"no {kind} is defined"))
+    return False
+
+
+class _Validator:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+        self.period_kind: str | None = None
+        self.commitments: dict[str, Map] = {}
+        self.locations: dict[str, Map] = {}
+        self.values: dict[str, Map] = {}
+
+    def run(self) -> tuple[Any, dict[str, Any]]:
+        main = self._commitments_file()
+        results = self._results_files()
+        return main, results
+
+    def _commitments_file(self) -> Any:
+        if not (self.root / COMMITMENTS).is_file():
+            self.problems.append(Problem(COMMITMENTS, 1, 1, "file not found",
+                                         f"is {self.root} the root of a Kept repository?"))
+            return None
+        data, problems = load_file(self.root, COMMITMENTS)
+        self.problems += problems
+        if data is None:
+            return None
+        sink = Sink(COMMITMENTS)
+        schema.COMMITMENTS_FILE.check(data, getattr(data, "pos", (1, 1)), COMMITMENTS, sink)
+        if isinstance(data, Map):
+            org = data.get("organization")
+            if isinstance(org, Map) and org.get("period") in ("quarter", "month"):
+                self.period_kind = org["period"]
+            self.values = _check_unique(_items(data, "values"), "value", sink)
+            self.locations = _check_unique(_items(data, "locations"), "location", sink)
+            self.commitments = _check_unique(_items(data, "commitments"), "commitment", sink)
+            for item, _ in _items(data, "commitments"):
+                self._commitment(item, sink)
+        self.problems += sink.problems
+        return data
+
+    def _commitment(self, item: Map, sink: Sink) -> None:
+        _ref(sink, _at(item, "value"), "value", item.get("value"), self.values)
+        locations = item.get("locations")
+        if isinstance(locations, Seq):
+            seen: set[str] = set()
+            for lid, pos in zip(locations, locations.item_pos):
+                _ref(sink, pos, "location", lid, self.locations)
+                if lid in seen:
+                    sink.error(pos, f"location '{lid}' is listed twice")
+                seen.add(lid)
+        since, retired = _date(item, "since"), _date(item, "retired")
+        if since and retired and retired < since:
+            sink.error(_at(item, "retired"), f"'retired' ({retired}) is before 'since' ({since})",
+                       "a commitment retires on or after the day it began")
+        review = item.get("review")
+        if isinstance(review, Map) and since and (last := _date(review, "last")) and last < since:
+            sink.warning(_at(review, "last"), f"review 'last' ({last}) is before 'since' ({since})")
+        dates: dict[dt.date, Pos] = {}
+        for rev, _ in _items(item, "revisions"):
+            day = _date(rev, "date")
+            if day is None:
+                continue
+            if day in dates:
+                sink.error(_at(rev, "date"), f"two revisions take effect on {day}",
+                           f"merge them into one (the other is at line {dates[day][0]})")
+            dates[day] = _at(rev, "date")
+            if since and day <= since:
+                sink.error(_at(rev, "date"),
+                           f"revision date {day} is not after 'since' ({since})",
+                           "a revision changes a promise that already applied")
+            previous = rev.get("previous")
+            if isinstance(previous, Map) and not previous:
+                sink.error(_at(rev, "previous"), "'previous' is empty",
+                           "give the target, title or promise that applied before the revision")
+
+    def _results_files(self) -> dict[str, Any]:
+        folder = self.root / RESULTS
+        found: dict[str, Any] = {}
+        if not folder.is_dir():
+            return found
+        for path in sorted(folder.iterdir()):
+            rel = f"{RESULTS}/{path.name}"
+            if path.name.startswith(".") or path.is_dir():
+                continue
+            if path.suffix not in (".yml", ".yaml"):
+                continue
+            stem = path.stem
+            if path.suffix == ".yaml" or not schema.PERIOD_RE.match(stem):
+                self.problems.append(Problem(
+                    rel, 1, 1, f"'{path.name}' is not named after a period",
+                    "name results files like results/2026-Q3.yml (quarterly) or "
+                    "results/2026-09.yml (monthly)"))
+                continue
+            data, problems = load_file(self.root, rel)
+            self.problems += problems
+            if data is None:
+                continue
+            sink = Sink(rel)
+            schema.RESULTS_FILE.check(data, getattr(data, "pos", (1, 1)), rel, sink)
+            if isinstance(data, Map):
+                self._results(stem, data, sink)
+                found[stem] = (rel, data)
+            self.problems += sink.problems
+        self._unique_improvements(found)
+        return found
+
+    def _results(self, stem: str, data: Map, sink: Sink) -> None:
+        period = data.get("period")
+        if isinstance(period, str) and schema.PERIOD_RE.match(period) and period != stem:
+            sink.error(_at(data, "period"), f"period '{period}' does not match the file name",
+                       f"this file holds '{stem}': write period: {stem}, or rename the file")
+        if self.period_kind and period_kind(stem) != self.period_kind:
+            example = "2026-Q3" if self.period_kind == "quarter" else "2026-09"
+            sink.error(_at(data, "period"),
+                       f"'{stem}' is not a {self.period_kind}, but the organisation reports by "
+                       f"{self.period_kind}", f"name periods like {example}")
+            return
+        start, end = period_bounds(stem)
+        published = _date(data, "published")
+        if published and published < start:
+            sink.error(_at(data, "published"),
+                       f"'published' ({published}) is before the period begins ({start})")
+        measurements = data.get("measurements")
+        if isinstance(measurements, Map):
+            for cid, m in measurements.items():
+                pos = measurements.key_pos[cid]
+                if not _ref(sink, pos, "commitment", cid, self.commitments):
+                    continue
+                self._measurement(cid, m, pos, start, end, sink)
+        if published and self.commitments and isinstance(measurements, (Map, type(None))):
+            for cid, item in self.commitments.items():
+                since, retired = _date(item, "since"), _date(item, "retired")
+                active = since and since <= end and (retired is None or retired >= start)
+                if active and cid not in (measurements or {}):
+                    sink.warning(_at(data, "period"),
+                                 f"published period has no measurement for commitment '{cid}'",
+                                 "add it, with value: null and an explanation if not measured")
+        for imp, _ in _items(data, "improvements"):
+            day = _date(imp, "date")
+            if day and not start <= day <= end:
+                sink.error(_at(imp, "date"),
+                           f"improvement date {day} is outside the period {stem} ({start} to {end})",
+                           "move the improvement to the results file of the period it happened in")
+            refs = imp.get("commitments")
+            if isinstance(refs, Seq):
+                for cid, pos in zip(refs, refs.item_pos):
+                    _ref(sink, pos, "commitment", cid, self.commitments)
+        for corr, _ in _items(data, "corrections"):
+            day = _date(corr, "date")
+            if day and published and day < published:
+                sink.warning(_at(corr, "date"),
+                             f"correction dated {day}, before the period was published ({published})")
+
+    def _measurement(self, cid: str, m: Any, pos: Pos, start: dt.date, end: dt.date,
+                     sink: Sink) -> None:
+        item = self.commitments[cid]
+        since, retired = _date(item, "since"), _date(item, "retired")
+        if since and since > end:
+            sink.error(pos, f"commitment '{cid}' begins on {since}, after this period ends ({end})",
+                       "remove the measurement, or correct 'since'")
+        elif retired and retired < start:
+            sink.error(pos, f"commitment '{cid}' was retired on {retired}, before this period "
+                            f"began ({start})", "remove the measurement")
+        if not isinstance(m, Map):
+            return
+        listed = item.get("locations")
+        listed_ids = [x for x in listed if isinstance(x, str)] if isinstance(listed, Seq) else []
+        figures = m.get("locations")
+        if isinstance(figures, Map):
+            for lid in figures:
+                if lid not in listed_ids:
+                    hint = suggest(lid, listed_ids)
+                    sink.error(figures.key_pos[lid],
+                               f"location '{lid}' is not listed by commitment '{cid}'",
+                               hint or (f"its locations are: {', '.join(listed_ids)}"
+                                        if listed_ids else
+                                        f"add it to the 'locations' of '{cid}' in commitments.yml"))
+        if "value" in m and m["value"] is None and "explanation" not in m:
+            sink.warning(_at(m, "value"), f"'{cid}' was not measured and has no explanation",
+                         "add an explanation saying why")
+
+    def _unique_improvements(self, found: dict[str, Any]) -> None:
+        seen: dict[str, tuple[str, Pos]] = {}
+        for _, (rel, data) in sorted(found.items()):
+            for imp, _ in _items(data, "improvements"):
+                ident = imp.get("id")
+                if not isinstance(ident, str):
+                    continue
+                if ident in seen:
+                    where = seen[ident]
+                    self.problems.append(Problem(
+                        rel, *_at(imp, "id"),
+                        f"duplicate improvement id '{ident}' (first in {where[0]} line {where[1][0]})",
+                        "improvement ids are unique across all periods: rename one"))
+                else:
+                    seen[ident] = (rel, _at(imp, "id"))
+
+
+# --- from checked data to the model -----------------------------------------------------------
+
+
+def _vis(item: Map) -> Visibility:
+    return Visibility(item.get("visibility", "public"))
+
+
+def _internal(item: Map) -> Any:
+    return MappingProxyType(dict(item.get("internal") or {}))
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value) if isinstance(value, float) else value
+
+
+def _build(main: Map, results: dict[str, Any]) -> Dataset:
+    org = main["organization"]
+    organization = Organization(
+        name=org["name"], period=org["period"], url=org.get("url"),
+        min_sample=org.get("min_sample", 30))
+    values = tuple(
+        Value(v["id"], v["title"], v.get("description"), _vis(v), _internal(v))
+        for v in main.get("values") or ())
+    locations = tuple(
+        Location(x["id"], x["name"], _vis(x), _internal(x)) for x in main.get("locations") or ())
+    commitments = tuple(_commitment(c) for c in main.get("commitments") or ())
+    periods = tuple(_period(pid, data) for pid, (_, data) in sorted(results.items()))
+    return Dataset(organization, values, locations, commitments, periods)
+
+
+def _commitment(c: Map) -> Commitment:
+    m = c["metric"]
+    review = c.get("review")
+    revisions = sorted(
+        (Revision(parse_date(r["date"]), r["reason"],  # type: ignore[arg-type]
+                  _num(r["previous"].get("target")), r["previous"].get("title"),
+                  r["previous"].get("promise"))
+         for r in c.get("revisions") or ()),
+        key=lambda r: r.date)
+    return Commitment(
+        id=c["id"], title=c["title"], promise=c["promise"], why=c.get("why"),
+        value=c.get("value"),
+        metric=Metric(m["name"], m["unit"], Direction(m["direction"]), m["target"],
+                      m.get("definition")),
+        since=parse_date(c["since"]),  # type: ignore[arg-type]
+        retired=parse_date(c["retired"]) if "retired" in c else None,
+        locations=tuple(c.get("locations") or ()),
+        review=Review(review["every"], parse_date(review["last"]) if "last" in review else None)
+        if review else None,
+        revisions=tuple(revisions), visibility=_vis(c), internal=_internal(c))
+
+
+def _figure(value: Any) -> LocationFigure:
+    if isinstance(value, Map):
+        return LocationFigure(value.get("value"), value.get("sample"))
+    return LocationFigure(value)
+
+
+def _period(pid: str, data: Map) -> Period:
+    measurements = {
+        cid: Measurement(
+            value=m.get("value"), sample=m.get("sample"),
+            locations=MappingProxyType({k: _figure(v) for k, v in (m.get("locations") or {}).items()}),
+            explanation=m.get("explanation"), internal=_internal(m))
+        for cid, m in (data.get("measurements") or {}).items()
+    }
+    improvements = tuple(sorted(
+        (Improvement(
+            id=i["id"], date=parse_date(i["date"]), title=i["title"],  # type: ignore[arg-type]
+            you_said=i["you_said"], we_did=i["we_did"], period=pid,
+            commitments=tuple(i.get("commitments") or ()),
+            feedback_source=(i.get("feedback") or {}).get("source"),
+            feedback_count=(i.get("feedback") or {}).get("count"),
+            visibility=_vis(i), internal=_internal(i))
+         for i in data.get("improvements") or ()),
+        key=lambda i: (i.date, i.id)))
+    return Period(
+        id=pid,
+        published=parse_date(data["published"]) if "published" in data else None,
+        summary=data.get("summary"),
+        measurements=MappingProxyType(measurements),
+        highlights=tuple(data.get("highlights") or ()),
+        improvements=improvements,
+        corrections=tuple(sorted((Correction(parse_date(x["date"]), x["note"])  # type: ignore[arg-type]
+                                  for x in data.get("corrections") or ()), key=lambda x: x.date)),
+        internal=_internal(data))
+
+
+def check(root: Path, strict: bool = False) -> Report:
+    """Validate the repository at root. With strict, warnings count as errors."""
+    validator = _Validator(root)
+    main, results = validator.run()
+    problems = validator.problems
+    if strict:
+        problems = [Problem(p.path, p.line, p.col, p.message, p.hint, "error") for p in problems]
+    problems = sorted(set(problems), key=lambda p: (p.path != COMMITMENTS, p.path, p.line, p.col))
+    if any(p.severity == "error" for p in problems) or main is None:
+        return Report(None, problems)
+    return Report(_build(main, results), problems)
+
+
+def load_dataset(root: Path, strict: bool = False) -> tuple[Dataset, list[Problem]]:
+    """The validated model, or DataError carrying every problem."""
+    report = check(root, strict)
+    if report.dataset is None:
+        raise DataError(report.problems)
+    return report.dataset, report.warnings
