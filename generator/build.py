@@ -42,6 +42,7 @@ class Task:
     config_file: str
     overrides: dict[str, Any]
     epoch: int
+    live_reload: bool = False
 
 
 @dataclass
@@ -187,7 +188,7 @@ def run_mkdocs(task: Task) -> list[str]:
     os.environ["SOURCE_DATE_EPOCH"] = str(task.epoch)
     try:
         config = load_config(config_file=task.config_file, **task.overrides)
-        config.plugins["kept"] = KeptPlugin(task.audience)
+        config.plugins["kept"] = KeptPlugin(task.audience, task.live_reload)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -275,8 +276,12 @@ def _swap(tmp: Path, out: Path, audiences: Iterable[str]) -> None:
 
 
 def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = AUDIENCES,
-               jobs: int | None = None) -> BuildResult:
-    """Validate the data at root and build every edition of each audience's site into out."""
+               jobs: int | None = None, newest_only: bool = False,
+               live_reload: bool = False) -> BuildResult:
+    """Validate the data at root and build every edition of each audience's site into out.
+
+    newest_only and live_reload serve `kept serve`: one edition, pages that reload themselves.
+    """
     root = root.resolve()
     audiences = tuple(audiences)
     dataset, warnings = load_dataset(root)
@@ -302,6 +307,8 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
         for audience in audiences:
             site_files, extra_nav = _site_pages(root, audience)
             plans[audience] = editions(project(dataset, audience), audience)
+            if newest_only:
+                plans[audience] = plans[audience][:1]
             for edition in plans[audience]:
                 docs = stage / audience / edition.id
                 _stage(edition, root, docs, site_files)
@@ -309,7 +316,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                                        audience, edition, extra_nav, docs,
                                        tmp / audience / edition.id)
                 tasks.append(Task(audience, edition.id, str(config_file), overrides,
-                                  _epoch(edition)))
+                                  _epoch(edition), live_reload))
         result.mkdocs_warnings = _run(tasks, jobs or os.cpu_count() or 1)
         site_name = user.get("site_name") or dataset.organization.name
         for audience in audiences:

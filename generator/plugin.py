@@ -38,9 +38,10 @@ def sanitize(content: str) -> str:
 
 
 class KeptPlugin(BasePlugin):  # type: ignore[type-arg]
-    def __init__(self, audience: str):
+    def __init__(self, audience: str, live_reload: bool = False):
         super().__init__()
         self.audience = audience
+        self.live_reload = live_reload
 
     def on_page_content(self, html_text: str, **kwargs: Any) -> str:
         html_text = sanitize(html_text)
@@ -49,6 +50,10 @@ class KeptPlugin(BasePlugin):  # type: ignore[type-arg]
         return html_text
 
     def on_post_page(self, output: str, **kwargs: Any) -> str:
+        if self.live_reload:
+            from generator.serve import RELOAD_SCRIPT
+
+            output = output.replace("</body>", RELOAD_SCRIPT + "</body>", 1)
         if self.audience != "internal":
             return output
         meta = '\n<meta name="robots" content="noindex, nofollow">'

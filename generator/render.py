@@ -198,17 +198,21 @@ class EditionView:
         return compute.streak(self.rows[cid])
 
     def groups(self) -> list[tuple[Any, list[Commitment]]]:
-        """Commitments grouped by value, in the order values are declared; then the rest."""
+        """Commitments in force, grouped by value in the order values are declared; then the rest."""
+        current = [c for c in self.edition.commitments if self.status[c.id] is not Status.RETIRED]
         groups = []
         for value in self.edition.dataset.values:
-            members = [c for c in self.edition.commitments if c.value == value.id]
+            members = [c for c in current if c.value == value.id]
             if members:
                 groups.append((value, members))
-        rest = [c for c in self.edition.commitments
-                if c.value not in {v.id for v, _ in groups}]
+        rest = [c for c in current if c.value not in {v.id for v, _ in groups}]
         if rest:
             groups.append((None, rest))
         return groups
+
+    def retired_list(self) -> list[Commitment]:
+        """Commitments retired before this period began: their pages stay, listed apart."""
+        return [c for c in self.edition.commitments if self.status[c.id] is Status.RETIRED]
 
     def improvements_for(self, cid: str) -> list[Improvement]:
         return [i for i in self.edition.improvements if cid in i.commitments]

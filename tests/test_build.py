@@ -1,0 +1,191 @@
+"""End-to-end builds with the real MkDocs and Material."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+from generator.errors import DataError, KeptError
+from helpers import RESULTS, write_project
+
+pytestmark = pytest.mark.slow
+
+
+class Text(HTMLParser):
+    """The visible text of a page's article, and its metas and links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[str] = []
+        self.metas: dict[str, str] = {}
+        self.in_article = 0
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag == "article":
+            self.in_article += 1
+        if tag == "meta" and attr.get("name"):
+            self.metas[attr["name"] or ""] = attr.get("content") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "article":
+            self.in_article -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.in_article:
+            self.chunks.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.chunks).split())
+
+
+def page(path: Path) -> Text:
+    parser = Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_project(tmp_path_factory.mktemp("e2e") / "data")
+    build_site(root, root / "site", jobs=2)
+    return root / "site"
+
+
+def test_versions_and_redirects(built: Path) -> None:
+    public = json.loads((built / "public" / "versions.json").read_text())
+    assert public == [{"version": "2025-Q3", "title": "2025-Q3", "aliases": ["latest"]},
+                      {"version": "2025-Q2", "title": "2025-Q2", "aliases": []}]
+    internal = json.loads((built / "internal" / "versions.json").read_text())
+    assert [v["version"] for v in internal] == ["2025-Q4", "2025-Q3", "2025-Q2"]
+    assert internal[0]["title"] == "2025-Q4 (draft)" and internal[0]["aliases"] == ["latest"]
+    for audience in ("public", "internal"):
+        root_page = (built / audience / "index.html").read_text()
+        assert 'url=latest/' in root_page
+    assert tree(built / "public" / "latest") == tree(built / "public" / "2025-Q3")
+
+
+def test_layout_of_each_edition(built: Path) -> None:
+    expected = {
+        ("public", "2025-Q2"): ({"email-reply", "satisfaction", "callback"}, {"weekend-email"}),
+        ("public", "2025-Q3"): ({"email-reply", "satisfaction", "callback"},
+                               {"weekend-email", "status-page"}),
+        ("internal", "2025-Q4"): ({"email-reply", "satisfaction", "callback", "secret-queue"},
+                                  {"weekend-email", "status-page", "hidden-tooling"}),
+    }
+    for (audience, edition), (commitments, improvements) in expected.items():
+        base = built / audience / edition
+        assert (base / "index.html").is_file() and (base / "improvements/index.html").is_file()
+        found = {p.parent.name for p in base.glob("commitments/*/index.html")}
+        assert found == commitments, (audience, edition)
+        found = {p.parent.name for p in base.glob("improvements/*/index.html")}
+        assert found == improvements, (audience, edition)
+    assert not (built / "public" / "2025-Q4").exists()
+    assert (built / "internal" / "2025-Q4" / "reviews" / "index.html").is_file()
+    assert material_version_provider(built / "public" / "2025-Q3" / "index.html") == "mike"
+
+
+def material_version_provider(path: Path) -> str:
+    config = re.search(r'id="__config"[^>]*>(.*?)</script>', path.read_text(), re.S)
+    assert config is not None
+    return json.loads(config.group(1))["version"]["provider"]
+
+
+def test_editions_show_the_target_in_force(built: Path) -> None:
+    old = page(built / "public/2025-Q3/commitments/email-reply/index.html").text
+    new = page(built / "internal/2025-Q4/commitments/email-reply/index.html").text
+    assert "We reply to every email within 8 hours" in old and "4 hours or less" not in old
+    assert "We reply to every email within 4 hours" in new
+    assert "8 hours or less → 4 hours or less" in new
+    assert "We hired two more agents" in new
+    for word in ("Met", "Retired"):
+        assert word in page(built / "internal/2025-Q4/commitments/index.html").text
+
+
+def test_statuses_and_explanations(built: Path) -> None:
+    sat = page(built / "public/2025-Q3/commitments/satisfaction/index.html").text
+    assert "88% 90% or more ✗ Missed" in sat and "91% 90% or more ✓ Met" in sat
+    assert "A new phone system confused callers." in sat
+    retired = page(built / "internal/2025-Q4/commitments/callback/index.html").text
+    assert "This promise applied until 30 September 2025" in retired
+
+
+def test_internal_pages_are_marked_and_public_ones_not(built: Path) -> None:
+    for path in (built / "internal" / "2025-Q4").rglob("*.html"):
+        if path.name == "404.html":
+            continue
+        parsed = page(path)
+        assert parsed.metas.get("robots") == "noindex, nofollow", path
+        assert "Internal: for the team only" in parsed.text, path
+    for path in (built / "public").rglob("*.html"):
+        text = path.read_text()
+        assert "kept-internal-banner" not in text and "noindex" not in text, path
+
+
+def test_no_internal_data_in_public_output(built: Path) -> None:
+    markers = ("Head of Support", "secret-queue", "Pilot team", "hidden-tooling",
+               "morning triage", "Real care", "2025-Q4", "The survey closes")
+    for path in (built / "public").rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml"):
+            text = path.read_text(encoding="utf-8")
+            for marker in markers:
+                assert marker not in text, (marker, path)
+
+
+def test_failed_build_leaves_previous_output_intact(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "data")
+    out = tmp_path / "out"
+    build_site(root, out, audiences=("public",), jobs=1)
+    before = tree(out)
+    broken = RESULTS["2025-Q2"].replace("value: 6.5", "value: six")
+    (root / "results" / "2025-Q2.yml").write_text(broken)
+    with pytest.raises(DataError):
+        build_site(root, out, audiences=("public",), jobs=1)
+    (root / "results" / "2025-Q2.yml").write_text(RESULTS["2025-Q2"])
+    (root / "mkdocs.yml").write_text("site_name: X\ntheme:\n  name: no-such-theme\n")
+    with pytest.raises(KeptError):
+        build_site(root, out, audiences=("public",), jobs=1)
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]
+
+
+def test_refuses_to_replace_a_foreign_folder(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "data")
+    (tmp_path / "out" / "public").mkdir(parents=True)
+    (tmp_path / "out" / "public" / "precious.txt").write_text("mine")
+    with pytest.raises(KeptError, match="not a site built by kept"):
+        build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
+    assert (tmp_path / "out" / "public" / "precious.txt").read_text() == "mine"
+
+
+def test_builds_are_deterministic(tmp_path: Path, built: Path) -> None:
+    root = write_project(tmp_path / "data")
+    build_site(root, tmp_path / "again", jobs=1)
+    assert tree(tmp_path / "again") == tree(built)
+
+
+def test_site_src_pages_join_the_site(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "data")
+    (root / "site_src").mkdir()
+    (root / "site_src" / "about.md").write_text("# About these promises\n\nWritten by hand.\n")
+    (root / "site_src" / "internal").mkdir()
+    (root / "site_src" / "internal" / "playbook.md").write_text("# Playbook\n\nTeam only.\n")
+    build_site(root, tmp_path / "out", jobs=1)
+    assert "Written by hand." in page(tmp_path / "out/public/2025-Q3/about/index.html").text
+    assert not (tmp_path / "out/public/2025-Q3/team").exists()
+    assert "Team only." in page(tmp_path / "out/internal/2025-Q4/team/playbook/index.html").text
+    shutil.rmtree(root / "site_src" / "internal")

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_kept
+
+
+def test_validate_ok(project: Path) -> None:
+    result = run_kept("validate", "--root", str(project))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: 4 commitments, 3 periods (1 draft)")
+
+
+def test_validate_reports_every_problem_without_traceback(project: Path) -> None:
+    (project / "results" / "2025-Q3.yml").write_text("period: 2025-Q3\nmeasurements: [\n")
+    (project / "results" / "2025-Q2.yml").write_bytes(b"period: 2025-Q2\nsummary: \xff\n")
+    result = run_kept("validate", "--root", str(project))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "results/2025-Q2.yml:2:10: error: the file is not UTF-8 text" in result.stderr
+    assert "results/2025-Q3.yml:" in result.stderr
+
+
+def test_json_and_github_formats(project: Path) -> None:
+    text = (project / "commitments.yml").read_text().replace("unit: hours", "unit: [hours]")
+    (project / "commitments.yml").write_text(text)
+    result = run_kept("validate", "--root", str(project), "--format", "json")
+    assert result.returncode == 1
+    import json
+
+    problem = json.loads(result.stdout)[0]
+    assert (problem["file"], problem["line"], problem["severity"]) == ("commitments.yml", 29, "error")
+    result = run_kept("validate", "--root", str(project), "--format", "github")
+    assert result.stdout.startswith("::error file=commitments.yml,line=29,col=13::'unit' must be text")
+
+
+@pytest.mark.parametrize("args", [["frobnicate"], ["build", "--audience", "everyone"],
+                                  ["build", "--jobs", "0"], []])
+def test_bad_usage_exits_2(args: list[str]) -> None:
+    result = run_kept(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_build_exit_codes(project: Path, tmp_path: Path) -> None:
+    result = run_kept("build", "--root", str(project), "--out", str(tmp_path / "o"),
+                      "--audience", "public")
+    assert result.returncode == 0, result.stderr
+    assert "built public: 2 edition(s) (2025-Q3, 2025-Q2)" in result.stdout
+    (project / "commitments.yml").write_text("organization: {name: X}\n")
+    result = run_kept("build", "--root", str(project), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "missing required key 'period'" in result.stderr

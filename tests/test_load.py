@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.load import MAX_FILE_BYTES, Map, Seq, load_file, load_text
+
+
+def test_positions_of_keys_values_and_items() -> None:
+    data, problems = load_text("a: 1\nlist:\n  - x\n  - {b: 2}\n", "f.yml")
+    assert problems == []
+    assert isinstance(data, Map) and data.key_pos["list"] == (2, 1)
+    assert data.val_pos["a"] == (1, 4)
+    seq = data["list"]
+    assert isinstance(seq, Seq) and seq.item_pos == [(3, 5), (4, 5)]
+    assert seq[1].val_pos["b"] == (4, 9)
+
+
+def test_dates_stay_text_and_numbers_are_numbers() -> None:
+    data, _ = load_text("d: 2026-02-30\nn: 1_000\nf: 2.5\nb: true\nz: null\n", "f.yml")
+    assert data == {"d": "2026-02-30", "n": 1000, "f": 2.5, "b": True, "z": None}
+
+
+def test_duplicate_key_is_an_error_at_the_second_key() -> None:
+    _, problems = load_text("title: a\nother: 1\ntitle: b\n", "f.yml")
+    assert [(p.line, p.col) for p in problems] == [(3, 1)]
+    assert "duplicate key 'title' (first at line 1)" in problems[0].message
+
+
+def test_syntax_error_is_located() -> None:
+    _, problems = load_text("a: [1, 2\nb: 3\n", "f.yml")
+    assert len(problems) == 1 and problems[0].message.startswith("YAML syntax error")
+    assert problems[0].line >= 1
+
+
+def test_alias_bomb_is_stopped() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 9):
+        prev = chr(ord("a") + i - 1)
+        cur = chr(ord("a") + i)
+        bomb += f"{cur}: &{cur} [{', '.join('*' + prev for _ in range(10))}]\n"
+    _, problems = load_text(bomb, "f.yml")
+    assert len(problems) == 1 and "expands to more than" in problems[0].message
+
+
+def test_recursive_alias_is_stopped() -> None:
+    _, problems = load_text("a: &a\n  b: *a\n", "f.yml")
+    assert len(problems) == 1 and "nests deeper" in problems[0].message
+
+
+def test_unsupported_tag() -> None:
+    _, problems = load_text("a: !!python/object:os.system x\n", "f.yml")
+    assert "unsupported YAML tag" in problems[0].message and (problems[0].line, problems[0].col) == (1, 4)
+
+
+def test_empty_and_multi_document_files() -> None:
+    assert load_text("# only a comment\n", "f.yml")[1][0].message == "the file is empty"
+    assert "more than one YAML document" in load_text("a: 1\n---\nb: 2\n", "f.yml")[1][0].message
+
+
+def test_not_utf8_is_located(tmp_path: Path) -> None:
+    (tmp_path / "f.yml").write_bytes(b"a: 1\nb: caf\xe9\n")
+    _, problems = load_file(tmp_path, "f.yml")
+    assert (problems[0].line, problems[0].col) == (2, 7)
+    assert "not UTF-8" in problems[0].message
+
+
+def test_oversized_file(tmp_path: Path) -> None:
+    (tmp_path / "f.yml").write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    _, problems = load_file(tmp_path, "f.yml")
+    assert "more than the limit" in problems[0].message

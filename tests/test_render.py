@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+
+from generator.plugin import safe_url, sanitize
+from generator.project import editions
+from generator.project import project as project_for
+from generator.render import inline, md, meta_text, num, qty, render_edition
+from generator.validate import load_dataset
+
+
+def to_html(text: str) -> str:
+    return markdown.markdown(text, extensions=["attr_list", "tables"])
+
+
+def test_md_shows_raw_html_as_text() -> None:
+    html = to_html(md('Hello <script>alert(1)</script> <img src=x onerror="alert(2)">'))
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_md_keeps_markdown_and_code() -> None:
+    html = to_html(md("**bold** and `<b>code</b>`\n\n```\n<div>\n```\n"))
+    assert "<strong>bold</strong>" in html
+    assert "<code>&lt;b&gt;code&lt;/b&gt;</code>" in html
+
+
+def test_md_disables_attribute_lists() -> None:
+    html = to_html(md('A paragraph\n{: onclick="alert(1)" }'))
+    assert "onclick" not in html.split(">", 1)[0]
+
+
+def test_inline_is_literal() -> None:
+    html = to_html(inline("*Not* [a link](http://x) <b>#1</b> | pipe"))
+    assert html == ("<p>*Not* [a link](http://x) &lt;b&gt;#1&lt;/b&gt; | pipe</p>")
+
+
+def test_meta_text_has_no_markup_characters() -> None:
+    assert not set(meta_text('</title><script>"x" & y')) & set('<>&"')
+
+
+def test_unsafe_urls_are_dropped() -> None:
+    assert not safe_url("javascript:alert(1)") and not safe_url(" JaVa\tscript:x")
+    assert not safe_url("&#106;avascript:x") and not safe_url("data:text/html,x")
+    assert safe_url("https://x.example/") and safe_url("../a/") and safe_url("#top")
+    cleaned = sanitize('<a href="javascript:alert(1)">x</a><p onclick="y" class="c">z</p>')
+    assert cleaned == '<a href="#">x</a><p class="c">z</p>'
+
+
+def test_numbers() -> None:
+    assert num(4.0) == "4" and num(3.25) == "3.25" and num(12453) == "12,453"
+    assert qty(92, "%") == "92%" and qty(3.6, "hours") == "3.6 hours" and qty(None, "%") == "—"
+
+
+def test_commitment_page_of_an_edition(project: Path) -> None:
+    data, _ = load_dataset(project)
+    q3 = editions(project_for(data, "public"), "public")[0]
+    pages = render_edition(q3)
+    assert sorted(pages) == [
+        "commitments/callback.md", "commitments/email-reply.md", "commitments/index.md",
+        "commitments/satisfaction.md", "improvements/index.md", "improvements/status-page.md",
+        "improvements/weekend-email.md", "index.md", "reports/2025-Q2.md", "reports/2025-Q3.md",
+        "reports/index.md"]
+    page = pages["commitments/email-reply.md"]
+    assert "# We reply to every email within 8 hours" in page
+    assert "| [2025-Q3](../reports/2025-Q3.md) | 5 hours <small>(1,300 cases)</small> | " \
+           "8 hours or less | <span class=\"kept-status kept-status--met\">✓ Met</span> | " \
+           "▼ 1.5 hours better |" in page
+    assert "How this promise has changed" not in page  # the revision came after 2025-Q3
+    assert "Head of Support" not in page

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.validate import check
+from helpers import COMMITMENTS, RESULTS, write_project
+
+
+def located(text: str, needle: str, path: str) -> str:
+    """'path:line:col' of the first occurrence of needle in text."""
+    offset = text.index(needle)
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"{path}:{line}:{col}"
+
+
+def problems(root: Path, strict: bool = False) -> list[str]:
+    return [p.format() for p in check(root, strict).problems]
+
+
+def commitments_with(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
+    assert old in COMMITMENTS, old
+    text = COMMITMENTS.replace(old, new, 1)
+    return write_project(tmp_path, commitments=text), text
+
+
+def results_with(tmp_path: Path, period: str, old: str, new: str) -> tuple[Path, str]:
+    assert old in RESULTS[period], old
+    text = RESULTS[period].replace(old, new, 1)
+    return write_project(tmp_path, results={**RESULTS, period: text}), text
+
+
+def test_valid_project_has_no_problems(project: Path) -> None:
+    report = check(project)
+    assert report.problems == []
+    assert report.dataset is not None
+    assert [p.id for p in report.dataset.periods] == ["2025-Q2", "2025-Q3", "2025-Q4"]
+
+
+@pytest.mark.parametrize("old, new, needle, message", [
+    ("    title: We reply to every email within 4 hours\n",
+     "    titel: We reply to every email within 4 hours\n", "titel",
+     "unknown key 'titel' in commitment; did you mean 'title'?"),
+    ("      target: 4\n", "      target: four\n", "four",
+     "'target' must be a number, not the text 'four'"),
+    ("      direction: lower\n", "      direction: lowest\n", "lowest",
+     "'direction' must be one of lower, higher, not the text 'lowest'; did you mean 'lower'?"),
+    ("  - id: email-reply\n", "  - id: Email Reply\n", "Email Reply",
+     "'id' must be an id"),
+    ("    since: 2025-01-01\n", "    since: 2025-02-30\n", "2025-02-30",
+     "'since' is not a real date: '2025-02-30'"),
+    ("    value: speed\n", "    value: sped\n", "sped",
+     "unknown value 'sped'; did you mean 'speed'?"),
+    ("    locations: [north, south, pilot]\n", "    locations: [north, sooth, pilot]\n", "sooth",
+     "unknown location 'sooth'; did you mean 'south'?"),
+    ("    locations: [north, south, pilot]\n", "    locations: north\n", "north\n    review",
+     "'locations' must be a list"),
+    ("      target: 4\n", "      target: .nan\n", ".nan", "'target' must be a finite number"),
+    ("  - id: satisfaction\n", "  - id: email-reply\n", "email-reply\n    title: Nine",
+     "duplicate commitment id 'email-reply'"),
+    ("    retired: 2025-09-30\n", "    retired: 2024-09-30\n", "2024-09-30",
+     "'retired' (2024-09-30) is before 'since' (2025-04-01)"),
+])
+def test_commitments_errors_are_located(tmp_path: Path, old: str, new: str, needle: str,
+                                        message: str) -> None:
+    root, text = commitments_with(tmp_path, old, new)
+    found = problems(root)
+    where = located(text, needle, "commitments.yml")
+    assert any(p.startswith(f"{where}: error: {message}") for p in found), found
+
+
+def test_missing_required_key(tmp_path: Path) -> None:
+    root, text = commitments_with(
+        tmp_path, "    promise: If you ask for a call back, you get it the same day.\n", "")
+    found = problems(root)
+    where = located(text, "id: callback", "commitments.yml")
+    assert f"{where}: error: commitment 'callback' is missing required key 'promise'" in \
+        [p.split(";")[0] for p in found]
+
+
+@pytest.mark.parametrize("period, old, new, needle, message", [
+    ("2025-Q2", "period: 2025-Q2", "period: 2025-Q3", "2025-Q3",
+     "period '2025-Q3' does not match the file name"),
+    ("2025-Q2", "    date: 2025-05-10", "    date: 2025-07-10", "2025-07-10",
+     "improvement date 2025-07-10 is outside the period 2025-Q2"),
+    ("2025-Q2", "  callback: {value: 97}", "  calback: {value: 97}", "calback",
+     "unknown commitment 'calback'; did you mean 'callback'?"),
+    ("2025-Q2", "      south: {value: 7.1, sample: 20}", "      east: {value: 7.1, sample: 20}",
+     "east", "location 'east' is not listed by commitment 'email-reply'"),
+    ("2025-Q2", "    sample: 1200", "    sample: -5", "-5", "'sample' must be at least 0, not -5"),
+    ("2025-Q2", "    value: 6.5", "    value: .inf", ".inf", "'value' must be a finite number"),
+    ("2025-Q2", "    value: 6.5", "    value: '6.5 hours'", "'6.5 hours'",
+     "'value' must be a number, not the text '6.5 hours'"),
+    ("2025-Q2", "    commitments: [email-reply]", "    commitments: [email-replies]",
+     "email-replies", "unknown commitment 'email-replies'; did you mean 'email-reply'?"),
+    ("2025-Q3", "  - id: status-page", "  - id: weekend-email", "weekend-email",
+     "duplicate improvement id 'weekend-email' (first in results/2025-Q2.yml line 17)"),
+    ("2025-Q4", "  email-reply: {value: 3.5, sample: 900}",
+     "  email-reply: {value: 3.5, sample: 900}\n  callback: {value: 99}", "callback",
+     "commitment 'callback' was retired on 2025-09-30, before this period began (2025-10-01)"),
+    ("2025-Q2", "published: 2025-07-08", "published: 2025-07-08\npublished: 2025-07-09",
+     "published: 2025-07-09", "duplicate key 'published' (first at line 2)"),
+])
+def test_results_errors_are_located(tmp_path: Path, period: str, old: str, new: str, needle: str,
+                                    message: str) -> None:
+    root, text = results_with(tmp_path, period, old, new)
+    found = problems(root)
+    where = located(text, needle, f"results/{period}.yml")
+    assert any(p.startswith(f"{where}: error: {message}") for p in found), found
+
+
+def test_measurement_before_commitment_begins(tmp_path: Path) -> None:
+    results = {"2024-Q4": "period: 2024-Q4\nmeasurements:\n  satisfaction: {value: 90}\n"}
+    root = write_project(tmp_path, results=results)
+    assert problems(root) == [
+        "results/2024-Q4.yml:3:3: error: commitment 'satisfaction' begins on 2025-04-01, after "
+        "this period ends (2024-12-31); remove the measurement, or correct 'since'"]
+
+
+def test_results_file_named_wrongly(tmp_path: Path) -> None:
+    root = write_project(tmp_path)
+    (root / "results" / "q3.yml").write_text("period: 2025-Q3\n")
+    (root / "results" / "2025-09.yml").write_text("period: 2025-09\n")
+    found = problems(root)
+    assert any(p.startswith("results/q3.yml:1:1: error: 'q3.yml' is not named after a period")
+               for p in found)
+    assert any(p.startswith("results/2025-09.yml:1:9: error: '2025-09' is not a quarter")
+               for p in found)
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    text = COMMITMENTS.replace("target: 4\n", "target: x\n").replace("unit: hours", "unitt: h")
+    root = write_project(tmp_path, commitments=text,
+                         results={"2025-Q2": RESULTS["2025-Q2"].replace("sample: 1200", "sample: y")})
+    found = problems(root)
+    assert len([p for p in found if ": error: " in p]) >= 4  # target, unitt, missing unit, sample
+
+
+def test_missing_commitments_file(tmp_path: Path) -> None:
+    assert problems(tmp_path)[0].startswith("commitments.yml:1:1: error: file not found")
+
+
+def test_warnings_and_strict(tmp_path: Path) -> None:
+    root, _ = results_with(tmp_path, "2025-Q3", "  callback: {value: 93, explanation: Summer holidays.}\n", "")
+    loose = check(root)
+    assert loose.dataset is not None and [p.severity for p in loose.problems] == ["warning"]
+    assert "no measurement for commitment 'callback'" in loose.problems[0].message
+    strict = check(root, strict=True)
+    assert strict.dataset is None and strict.problems[0].severity == "error"
