@@ -38,6 +38,7 @@ class Organization:
     period: str  # "quarter" | "month"
     url: str | None = None
     min_sample: int = 30
+    internal: Mapping[str, Any] = field(default_factory=_empty)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Revision:
     target: float | None = None  # the values in force before `date`, where they changed
     title: str | None = None
     promise: str | None = None
+    internal: Mapping[str, Any] = field(default_factory=_empty)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class Improvement:
 class Correction:
     date: dt.date
     note: str
+    visibility: Visibility = Visibility.PUBLIC
+    internal: Mapping[str, Any] = field(default_factory=_empty)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def project(dataset: Dataset, audience: str) -> Dataset:
     values = tuple(replace(v, internal=EMPTY) for v in dataset.values if v.visibility is public)
     value_ids = {v.id for v in values}
     commitments = tuple(
-        replace(c, internal=EMPTY,
+        replace(c, internal=EMPTY, revisions=tuple(replace(r, internal=EMPTY) for r in c.revisions),
                 value=c.value if c.value in value_ids else None,
                 locations=tuple(x for x in c.locations if x in location_ids))
         for c in dataset.commitments if c.visibility is public)
@@ -57,9 +57,12 @@ def project(dataset: Dataset, audience: str) -> Dataset:
                 measurements=MappingProxyType(
                     {cid: measurement(cid, m) for cid, m in p.measurements.items() if cid in by_id}),
                 improvements=tuple(improvement(i) for i in p.improvements
-                                   if i.visibility is public))
+                                   if i.visibility is public),
+                corrections=tuple(replace(x, internal=EMPTY) for x in p.corrections
+                                  if x.visibility is public))
         for p in dataset.periods if not p.draft)
-    return Dataset(dataset.organization, values, locations, commitments, periods)
+    organization = replace(dataset.organization, internal=EMPTY)
+    return Dataset(organization, values, locations, commitments, periods)
 
 
 @dataclass(frozen=True)

@@ -238,7 +238,8 @@ class EditionView:
                 changes.append(("Title", revision.title, after.title))
             if revision.promise is not None:
                 changes.append(("Promise", revision.promise, after.promise))
-            out.append({"date": revision.date, "reason": revision.reason, "changes": changes})
+            out.append({"date": revision.date, "reason": revision.reason, "changes": changes,
+                        "internal": revision.internal})
         return out
 
     def location_table(self, commitment: Commitment) -> tuple[list[Any], list[tuple[Period, list[Any]]]]:

@@ -344,6 +344,7 @@ ORGANIZATION = Record("organization", {
                     required=True),
     "min_sample": Field(Number(minimum=0, integer=True),
                         "per-location figures measured on fewer cases are not published (default 30)"),
+    "internal": INTERNAL,
 }, "Who makes the promises")
 
 VALUE = Record("value", {
@@ -386,6 +387,7 @@ REVISION = Record("revision", {
     "date": Field(Date(), "the day the change took effect", required=True),
     "reason": Field(Text(markdown=True), "why it changed", required=True),
     "previous": Field(PREVIOUS, "what applied before that day", required=True),
+    "internal": INTERNAL,
 }, "A change to a commitment, with its reason")
 
 COMMITMENT = Record("commitment", {
@@ -411,7 +413,7 @@ COMMITMENTS_FILE = Record("commitments.yml", {
     "commitments": Field(ListOf(COMMITMENT), "the promises", required=True),
 }, "Kept: an organisation's customer-service commitments")
 
-LOCATION_FIGURE = NumberOr(Number(), Record("location figure", {
+LOCATION_FIGURE = NumberOr(Number(nullable=True), Record("location figure", {
     "value": Field(Number(nullable=True), "the location's figure", required=True),
     "sample": Field(Number(minimum=0, integer=True), "cases measured at the location"),
 }, "A location's figure with its sample"))
@@ -445,6 +447,8 @@ IMPROVEMENT = Record("improvement", {
 CORRECTION = Record("correction", {
     "date": Field(Date(), "the day of the correction", required=True),
     "note": Field(Text(markdown=True), "what was corrected and why", required=True),
+    "visibility": VISIBILITY,
+    "internal": INTERNAL,
 }, "A change made after publication")
 
 RESULTS_FILE = Record("results file", {

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from generator import schema
+from generator.compute import Status, status
 from generator.errors import DataError, Problem
 from generator.load import Map, Pos, Seq, load_file
 from generator.model import (
@@ -299,15 +300,11 @@ def _internal(item: Map) -> Any:
     return MappingProxyType(dict(item.get("internal") or {}))
 
 
-def _num(value: Any) -> float | None:
-    return None if value is None else float(value) if isinstance(value, float) else value
-
-
 def _build(main: Map, results: dict[str, Any]) -> Dataset:
     org = main["organization"]
     organization = Organization(
         name=org["name"], period=org["period"], url=org.get("url"),
-        min_sample=org.get("min_sample", 30))
+        min_sample=org.get("min_sample", 30), internal=_internal(org))
     values = tuple(
         Value(v["id"], v["title"], v.get("description"), _vis(v), _internal(v))
         for v in main.get("values") or ())
@@ -323,8 +320,8 @@ def _commitment(c: Map) -> Commitment:
     review = c.get("review")
     revisions = sorted(
         (Revision(parse_date(r["date"]), r["reason"],  # type: ignore[arg-type]
-                  _num(r["previous"].get("target")), r["previous"].get("title"),
-                  r["previous"].get("promise"))
+                  r["previous"].get("target"), r["previous"].get("title"),
+                  r["previous"].get("promise"), _internal(r))
          for r in c.get("revisions") or ()),
         key=lambda r: r.date)
     return Commitment(
@@ -371,9 +368,28 @@ def _period(pid: str, data: Map) -> Period:
         measurements=MappingProxyType(measurements),
         highlights=tuple(data.get("highlights") or ()),
         improvements=improvements,
-        corrections=tuple(sorted((Correction(parse_date(x["date"]), x["note"])  # type: ignore[arg-type]
-                                  for x in data.get("corrections") or ()), key=lambda x: x.date)),
+        corrections=tuple(sorted(
+            (Correction(parse_date(x["date"]), x["note"], _vis(x), _internal(x))  # type: ignore[arg-type]
+             for x in data.get("corrections") or ()), key=lambda x: x.date)),
         internal=_internal(data))
+
+
+def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Problem]:
+    """A missed target needs an explanation for customers: a warning, an error with --strict."""
+    problems = []
+    for period in dataset.periods:
+        rel, raw = results[period.id]
+        for commitment in dataset.commitments:
+            measurement = period.measurements.get(commitment.id)
+            if measurement is None or measurement.explanation:
+                continue
+            if status(commitment, period) is Status.MISSED:
+                line, col = raw["measurements"].key_pos[commitment.id]
+                problems.append(Problem(
+                    rel, line, col, f"'{commitment.id}' missed its target and has no explanation",
+                    "add an explanation: what happened, and what is being done about it",
+                    "warning"))
+    return problems
 
 
 def check(root: Path, strict: bool = False) -> Report:
@@ -381,12 +397,16 @@ def check(root: Path, strict: bool = False) -> Report:
     validator = _Validator(root)
     main, results = validator.run()
     problems = validator.problems
+    dataset = None
+    if main is not None and not any(p.severity == "error" for p in problems):
+        dataset = _build(main, results)
+        problems = problems + _unexplained_misses(dataset, results)
     if strict:
         problems = [Problem(p.path, p.line, p.col, p.message, p.hint, "error") for p in problems]
     problems = sorted(set(problems), key=lambda p: (p.path != COMMITMENTS, p.path, p.line, p.col))
-    if any(p.severity == "error" for p in problems) or main is None:
+    if any(p.severity == "error" for p in problems):
         return Report(None, problems)
-    return Report(_build(main, results), problems)
+    return Report(dataset, problems)
 
 
 def load_dataset(root: Path, strict: bool = False) -> tuple[Dataset, list[Problem]]:

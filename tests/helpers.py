@@ -96,7 +96,7 @@ measurements:
       south: {value: 7.1, sample: 20}
   satisfaction: {value: 88, explanation: A new phone system confused callers.}
   callback: {value: 97}
-  secret-queue: {value: 3, internal: {action: Add a morning triage rota.}}
+  secret-queue: {value: 3, explanation: Two agents were off sick., internal: {action: Add a morning triage rota.}}
 highlights:
   - Replies got faster every month.
 improvements:

@@ -149,3 +149,14 @@ def test_warnings_and_strict(tmp_path: Path) -> None:
     assert "no measurement for commitment 'callback'" in loose.problems[0].message
     strict = check(root, strict=True)
     assert strict.dataset is None and strict.problems[0].severity == "error"
+
+
+def test_missed_target_needs_an_explanation(tmp_path: Path) -> None:
+    root, text = results_with(tmp_path, "2025-Q2",
+                              "  satisfaction: {value: 88, explanation: A new phone system confused callers.}",
+                              "  satisfaction: {value: 88}")
+    where = located(text, "satisfaction", "results/2025-Q2.yml")
+    assert problems(root) == [
+        f"{where}: warning: 'satisfaction' missed its target and has no explanation; add an "
+        "explanation: what happened, and what is being done about it"]
+    assert check(root, strict=True).dataset is None
