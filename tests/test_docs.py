@@ -1,0 +1,80 @@
+"""The format reference, the JSON Schemas and the validator's declarations stay in step."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from generator import schema
+from generator.jsonschema import SCHEMAS, document, write_schemas
+
+REPO = Path(__file__).resolve().parent.parent
+FORMAT = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
+
+
+def records(kind: schema.Type) -> list[schema.Record]:
+    found: list[schema.Record] = []
+    if isinstance(kind, schema.Record):
+        found.append(kind)
+        for spec in kind.fields.values():
+            found += records(spec.type)
+    elif isinstance(kind, schema.ListOf):
+        found += records(kind.item)
+    elif isinstance(kind, schema.MapOf):
+        found += records(kind.value)
+    elif isinstance(kind, schema.NumberOr):
+        found += records(kind.record)
+    return found
+
+
+ALL = records(schema.COMMITMENTS_FILE) + records(schema.RESULTS_FILE)
+
+
+def test_every_field_is_in_the_format_reference() -> None:
+    rows = set(re.findall(r"^\| `([a-z_]+)` \|", FORMAT, re.M))
+    missing = {f"{r.name}.{key}" for r in ALL for key in r.fields if key not in rows}
+    assert not missing
+
+
+def properties(node: Any) -> set[str]:
+    names: set[str] = set()
+    if isinstance(node, dict):
+        names |= set(node.get("properties", {}))
+        for value in node.values():
+            names |= properties(value)
+    elif isinstance(node, list):
+        for value in node:
+            names |= properties(value)
+    return names
+
+
+def test_every_field_is_in_the_json_schemas() -> None:
+    declared = {key for r in ALL for key in r.fields}
+    in_schemas = properties([document(name) for name in SCHEMAS])
+    assert declared == in_schemas
+
+
+def test_every_schema_property_is_described() -> None:
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.get("properties", {}).items():
+                assert value.get("description"), key
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for name in SCHEMAS:
+        walk(document(name))
+
+
+def test_write_schemas(tmp_path: Path) -> None:
+    paths = write_schemas(tmp_path)
+    assert [p.name for p in paths] == ["commitments.schema.json", "results.schema.json"]
+    data = json.loads(paths[0].read_text())
+    assert data["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert data["properties"]["commitments"]["items"]["properties"]["metric"]["properties"][
+        "direction"]["enum"] == ["lower", "higher"]
