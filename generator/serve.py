@@ -10,6 +10,7 @@ import functools
 import html
 import http.server
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -129,6 +130,8 @@ def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
               f"({audience}); Ctrl-C to stop", file=sys.stderr)
         stamps = snapshot(root)
         stop = stop or threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())  # type: ignore[union-attr]
         try:
             while not stop.wait(POLL_SECONDS):
                 now = snapshot(root)

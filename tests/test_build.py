@@ -189,3 +189,33 @@ def test_site_src_pages_join_the_site(tmp_path: Path) -> None:
     assert not (tmp_path / "out/public/2025-Q3/team").exists()
     assert "Team only." in page(tmp_path / "out/internal/2025-Q4/team/playbook/index.html").text
     shutil.rmtree(root / "site_src" / "internal")
+
+
+MONTHLY = """\
+organization: {name: Monthly Help, period: month}
+commitments:
+  - id: chat-wait
+    title: We answer chats within 2 minutes
+    promise: A person answers your chat within two minutes.
+    metric: {name: Median chat wait, unit: minutes, direction: lower, target: 2}
+    since: 2026-01-01
+"""
+
+
+def test_monthly_organisation(tmp_path: Path) -> None:
+    results = {
+        "2026-01": "period: 2026-01\npublished: 2026-02-03\nmeasurements:\n  chat-wait: {value: 1.5}\n",
+        "2026-02": "period: 2026-02\npublished: 2026-03-03\nmeasurements:\n"
+                   "  chat-wait: {value: 2.5, explanation: Snow closed the office.}\n",
+        "2026-03": "period: 2026-03\nmeasurements:\n  chat-wait: {value: 1.0}\n",
+    }
+    root = write_project(tmp_path / "data", MONTHLY, results)
+    build_site(root, tmp_path / "out", jobs=1)
+    public = json.loads((tmp_path / "out/public/versions.json").read_text())
+    assert [v["version"] for v in public] == ["2026-02", "2026-01"]
+    internal = json.loads((tmp_path / "out/internal/versions.json").read_text())
+    assert [v["title"] for v in internal] == ["2026-03 (draft)", "2026-02", "2026-01"]
+    text = page(tmp_path / "out/public/2026-02/commitments/chat-wait/index.html").text
+    assert "2.5 minutes 2 minutes or less ✗ Missed" in text
+    assert "1.5 minutes 2 minutes or less ✓ Met" in text
+    assert "February 2026" in text and "Snow closed the office." in text
