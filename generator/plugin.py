@@ -12,6 +12,32 @@ _URL_ATTR = re.compile(r'(\s(?:href|src|action|formaction|xlink:href|srcset)\s*=
 _EVENT_ATTR = re.compile(r"""(<[a-zA-Z][^<>]*?)\s+on[a-zA-Z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 _HEAD = re.compile(r"<head(\s[^>]*)?>", re.I)
+_HEAD_END = re.compile(r"</head>", re.I)
+_FEED_PAGES = re.compile(r"^commitments/[a-z0-9-]+/$")
+
+
+def head_tags(page: Any, config: Any) -> str:
+    """Feed discovery on every page, and share cards (Open Graph) for links pasted elsewhere."""
+    url = page.url or ""
+    to_root = "../" * url.count("/")
+    site_url = config.get("site_url") or ""
+    tags = [f'<link rel="alternate" type="application/atom+xml" title="You said, we did" '
+            f'href="{to_root}feed.xml">']
+    if _FEED_PAGES.match(url):
+        tags.append('<link rel="alternate" type="application/atom+xml" '
+                    'title="Results of this commitment" href="feed.xml">')
+    meta = page.meta or {}
+    title = html.escape(str(meta.get("title") or page.title or ""), quote=True)
+    description = html.escape(str(meta.get("description") or ""), quote=True)
+    site_name = html.escape(str(config.get("site_name") or ""), quote=True)
+    tags += [f'<meta property="og:type" content="website">',
+             f'<meta property="og:site_name" content="{site_name}">',
+             f'<meta property="og:title" content="{title}">',
+             f'<meta property="og:description" content="{description}">',
+             f'<meta name="twitter:card" content="summary">']
+    if site_url:
+        tags.append(f'<meta property="og:url" content="{html.escape(site_url + url, quote=True)}">')
+    return "\n".join(tags) + "\n"
 
 BANNER = (
     '<div class="kept-internal-banner" role="note"><strong>Internal</strong>: for the team '
@@ -49,7 +75,11 @@ class KeptPlugin(BasePlugin):  # type: ignore[type-arg]
             html_text = BANNER + html_text
         return html_text
 
-    def on_post_page(self, output: str, **kwargs: Any) -> str:
+    def on_post_page(self, output: str, page: Any = None, config: Any = None,
+                     **kwargs: Any) -> str:
+        if page is not None and config is not None:
+            tags = head_tags(page, config)
+            output = _HEAD_END.sub(lambda m: tags + m.group(0), output, count=1)
         if self.live_reload:
             from generator.serve import RELOAD_SCRIPT
 

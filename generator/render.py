@@ -22,7 +22,8 @@ from typing import Any
 import jinja2
 import yaml
 
-from generator import compute
+from generator import charts, compute, feeds, opendata
+from generator.words import change_text, date_text, num, plain, qty, target_text
 from generator.compute import Status
 from generator.model import Commitment, Direction, Improvement, Metric, Period
 from generator.project import Edition
@@ -74,51 +75,6 @@ def meta_text(text: str) -> str:
     after unescaping, so the characters that could form markup are replaced by look-alikes."""
     swapped = text.translate(_META_SWAP)
     return " ".join(swapped.split())
-
-
-def plain(text: str | None, limit: int = 200) -> str:
-    """A short plain-text summary of Markdown, for descriptions."""
-    if not text:
-        return ""
-    flat = re.sub(r"[*_`#>\[\]]|\(https?://[^)]*\)", "", " ".join(text.split()))
-    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-# --- numbers and words ------------------------------------------------------------------------
-
-
-def num(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def qty(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    return f"{num(value)}{unit}" if unit in ("%", "‰") else f"{num(value)} {unit}"
-
-
-def target_text(metric: Metric, target: float | None = None) -> str:
-    target = metric.target if target is None else target
-    side = "or less" if metric.direction is Direction.LOWER else "or more"
-    return f"{qty(target, metric.unit)} {side}"
-
-
-def change_text(metric: Metric, change: float | None) -> str:
-    better = compute.improved(metric, change)
-    if better is None or change is None:
-        return "no change" if change == 0 else ""
-    arrow = "▲" if change > 0 else "▼"
-    return f"{arrow} {qty(abs(change), metric.unit)} {'better' if better else 'worse'}"
-
-
-def date_text(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 def status_badge(state: Status) -> str:
@@ -190,6 +146,71 @@ class EditionView:
         self.rows = {c.id: compute.history(c, edition.periods) for c in edition.commitments}
         self.status = {c.id: compute.status(c, edition.period) for c in edition.commitments}
         self.commitment_ids = {c.id for c in edition.commitments}
+        url = self.organization.url
+        # Only the public site has a known address; links stay relative without one.
+        self.base_url = f"{url.rstrip('/')}/{edition.id}/" if url and not edition.internal else None
+        self.site_url = f"{url.rstrip('/')}/" if url and not edition.internal else None
+
+    def link_from(self, folder: str) -> Any:
+        """A function giving the URL of a path inside the edition, as seen from folder."""
+        def link(path: str) -> str:
+            if self.base_url:
+                return self.base_url + path
+            return posixpath.relpath(path or ".", folder or ".") + ("/" if path.endswith("/") else "")
+        return link
+
+    def chart(self, commitment: Commitment) -> str:
+        return charts.chart(commitment, self.rows[commitment.id])
+
+    def sparkline(self, commitment: Commitment) -> str:
+        return charts.sparkline(self.rows[commitment.id], f"Trend of {commitment.title}")
+
+    def badge_snippet(self, commitment: Commitment) -> str:
+        """HTML to paste elsewhere: the badge of the newest edition, linking to the page."""
+        import html
+
+        base = f"{self.site_url}latest/" if self.site_url else ""
+        alt = html.escape(f"{commitment.title}: status", quote=True)
+        return (f'<a href="{base}commitments/{commitment.id}/">'
+                f'<img src="{base}badges/{commitment.id}.svg" alt="{alt}"></a>')
+
+    def newly_met(self) -> list[Commitment]:
+        """Commitments met this period that missed the period before: progress to celebrate."""
+        found = []
+        for c in self.edition.commitments:
+            measured = [r for r in self.rows[c.id] if r.status in (Status.MET, Status.MISSED)]
+            if (len(measured) >= 2 and measured[-1].period.id == self.period.id
+                    and measured[-1].status is Status.MET and measured[-2].status is Status.MISSED):
+                found.append(c)
+        return found
+
+    def longest_streaks(self, count: int = 3) -> list[tuple[Commitment, int]]:
+        streaks = [(c, self.streak(c.id)) for c in self.edition.commitments
+                   if self.status[c.id] is Status.MET and self.streak(c.id) >= 2]
+        return sorted(streaks, key=lambda s: (-s[1], s[0].title))[:count]
+
+    def consistency(self, period: Period) -> list[dict[str, Any]]:
+        """Per commitment, each location's figure in the period against target, best first."""
+        result = []
+        for commitment in self.edition.commitments:
+            row = next((r for r in self.rows[commitment.id] if r.period.id == period.id), None)
+            if row is None or row.measurement is None or not row.measurement.locations:
+                continue
+            lower = commitment.metric.direction is Direction.LOWER
+            figures = []
+            for lid, figure in row.measurement.locations.items():
+                location = self.edition.dataset.location(lid)
+                if location is None or figure.value is None:
+                    continue
+                figures.append({"location": location, "value": figure.value,
+                                "sample": figure.sample,
+                                "met": self.met(commitment, figure.value, period)})
+            figures.sort(key=lambda f: f["value"] if lower else -f["value"])
+            if figures:
+                spread = abs(figures[0]["value"] - figures[-1]["value"])
+                result.append({"commitment": commitment, "row": row, "figures": figures,
+                               "spread": spread})
+        return result
 
     def attainment(self, cid: str) -> compute.Attainment:
         return compute.attainment(self.rows[cid])
@@ -308,6 +329,12 @@ def pages(edition: Edition) -> list[Page]:
                            {"reviews": compute.reviews(edition.dataset, edition.period.end)}))
         result.append(Page("locations/index.md", "locations.md.j2", "Locations",
                            "Where results are measured.", {}))
+        result.append(Page("consistency/index.md", "consistency.md.j2", "Consistency",
+                           "How locations compare, period by period.", {}))
+        for period in edition.periods:
+            result.append(Page(f"consistency/{period.id}.md", "consistency-period.md.j2",
+                               f"Consistency in {period.label}",
+                               f"How locations compared in {period.label}.", {"report": period}))
     return result
 
 
@@ -320,7 +347,9 @@ def nav(edition: Edition, extra: list[Any]) -> list[Any]:
         {"Reports": "reports/index.md"},
     ]
     if edition.internal:
-        items += [{"Reviews due": "reviews/index.md"}, {"Locations": "locations/index.md"}]
+        items += [{"Team": [{"Reviews due": "reviews/index.md"},
+                            {"Consistency": "consistency/index.md"},
+                            {"Locations": "locations/index.md"}]}]
     return items + extra
 
 
@@ -342,8 +371,28 @@ def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> str:
     return f"---\n{front}---\n\n{body.strip()}\n"
 
 
+def static_files(view: EditionView) -> dict[str, str]:
+    """The edition's feeds, badges and open data, by path inside docs_dir."""
+    edition = view.edition
+    org = view.organization.name
+    day = edition.period.published or edition.period.end
+    files = {
+        "feed.xml": feeds.improvements_feed(org, day, edition.improvements, view.link_from("")),
+        "api/commitments.json": opendata.commitments_json(edition, view.rows, view.status),
+        "api/improvements.json": opendata.improvements_json(edition),
+    }
+    for c in edition.commitments:
+        files[f"badges/{c.id}.svg"] = charts.badge(c.title, view.status[c.id], view.attainment(c.id))
+        folder = f"commitments/{c.id}"
+        files[f"{folder}/feed.xml"] = feeds.commitment_feed(
+            org, day, c, view.rows[c.id], view.improvements_for(c.id), view.link_from(folder))
+    return files
+
+
 def render_edition(edition: Edition, user_templates: Path | None = None) -> dict[str, str]:
-    """Markdown source of every generated page of the edition, by path inside docs_dir."""
+    """Every generated file of the edition: Markdown pages, feeds, badges and open data."""
     env = environment(user_templates)
     view = EditionView(edition)
-    return {page.path: render_page(env, view, page) for page in pages(edition)}
+    files = {page.path: render_page(env, view, page) for page in pages(edition)}
+    files.update(static_files(view))
+    return files

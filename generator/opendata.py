@@ -1,0 +1,114 @@
+"""Open data of an edition: `api/commitments.json` and `api/improvements.json`.
+
+The same projected data the pages show, as JSON: on the public site it holds public entities
+only, because the projection removed the rest before anything rendered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from generator.compute import attainment, streak
+from generator.model import Commitment, Improvement, Period
+from generator.project import Edition
+
+FORMAT_VERSION = 1
+
+
+def _period(period: Period) -> dict[str, Any]:
+    return {"id": period.id, "label": period.label, "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "published": period.published.isoformat() if period.published else None}
+
+
+def _internal(edition: Edition, mapping: Mapping[str, Any]) -> dict[str, Any]:
+    return {"internal": json.loads(json.dumps(dict(mapping), default=str))} \
+        if edition.internal and mapping else {}
+
+
+def _commitment(edition: Edition, commitment: Commitment, rows: list[Any],
+                status: str) -> dict[str, Any]:
+    metric = commitment.metric
+    score = attainment(rows)
+    return {
+        "id": commitment.id,
+        "url": f"commitments/{commitment.id}/",
+        "title": commitment.title,
+        "promise": commitment.promise,
+        "why": commitment.why,
+        "value": commitment.value,
+        "visibility": commitment.visibility.value,
+        "since": commitment.since.isoformat(),
+        "retired": commitment.retired.isoformat() if commitment.retired else None,
+        "metric": {"name": metric.name, "unit": metric.unit, "direction": metric.direction.value,
+                   "target": metric.target, "definition": metric.definition},
+        "locations": list(commitment.locations),
+        "status": status,
+        "attainment": {"met": score.met, "measured": score.measured},
+        "streak": streak(rows),
+        "results": [
+            {"period": row.period.id, "value": row.value, "target": row.target,
+             "status": row.status.value,
+             "sample": row.measurement.sample if row.measurement else None,
+             "explanation": row.measurement.explanation if row.measurement else None,
+             "locations": {lid: {"value": f.value, "sample": f.sample}
+                           for lid, f in (row.measurement.locations.items()
+                                          if row.measurement else ())},
+             **(_internal(edition, row.measurement.internal) if row.measurement else {})}
+            for row in rows
+        ],
+        "revisions": [
+            {"date": r.date.isoformat(), "reason": r.reason,
+             "previous": {k: v for k, v in (("target", r.target), ("title", r.title),
+                                            ("promise", r.promise)) if v is not None}}
+            for r in commitment.revisions if r.date <= edition.period.end
+        ],
+        **_internal(edition, commitment.internal),
+    }
+
+
+def _improvement(edition: Edition, improvement: Improvement) -> dict[str, Any]:
+    return {
+        "id": improvement.id,
+        "url": f"improvements/{improvement.id}/",
+        "date": improvement.date.isoformat(),
+        "period": improvement.period,
+        "title": improvement.title,
+        "you_said": improvement.you_said,
+        "we_did": improvement.we_did,
+        "commitments": list(improvement.commitments),
+        "feedback": {"source": improvement.feedback_source, "count": improvement.feedback_count},
+        "visibility": improvement.visibility.value,
+        **_internal(edition, improvement.internal),
+    }
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def commitments_json(edition: Edition, rows: Mapping[str, list[Any]],
+                     statuses: Mapping[str, Any]) -> str:
+    return _dump({
+        "format": FORMAT_VERSION,
+        "organization": edition.dataset.organization.name,
+        "edition": edition.id,
+        "period": _period(edition.period),
+        "periods": [_period(p) for p in edition.periods],
+        "values": [{"id": v.id, "title": v.title, "description": v.description}
+                   for v in edition.dataset.values],
+        "locations": [{"id": x.id, "name": x.name} for x in edition.dataset.locations],
+        "commitments": [_commitment(edition, c, rows[c.id], statuses[c.id].value)
+                        for c in edition.commitments],
+    })
+
+
+def improvements_json(edition: Edition) -> str:
+    return _dump({
+        "format": FORMAT_VERSION,
+        "organization": edition.dataset.organization.name,
+        "edition": edition.id,
+        "improvements": [_improvement(edition, i) for i in edition.improvements],
+    })
