@@ -69,6 +69,20 @@ class KeptPlugin(BasePlugin):  # type: ignore[type-arg]
         self.audience = audience
         self.live_reload = live_reload
 
+    def on_config(self, config: Any, **kwargs: Any) -> Any:
+        self.search = config.plugins.get("material/search") or config.plugins.get("search")
+        return config
+
+    def on_page_context(self, context: Any, page: Any = None, **kwargs: Any) -> Any:
+        """Index generated pages from the text Kept gave them, instead of parsing their HTML:
+        the search plugin's HTML parser costs more than rendering the page."""
+        text = (page.meta or {}).get("kept_search") if page is not None else None
+        index = getattr(self.search, "search_index", None)
+        if text is not None and index is not None:
+            index.entries.append({"location": page.url, "title": html.escape(page.title or ""),
+                                  "text": html.escape(text)})
+        return context
+
     def on_page_content(self, html_text: str, **kwargs: Any) -> str:
         html_text = sanitize(html_text)
         if self.audience == "internal":

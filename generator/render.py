@@ -11,6 +11,7 @@ page's metadata go through `meta_text`, because Material prints them into HTML u
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import posixpath
 import re
@@ -113,6 +114,7 @@ class Page:
     title: str
     description: str
     context: Mapping[str, Any]
+    search: str = ""  # the words a search should find this page by
 
 
 def environment(user_templates: Path | None) -> jinja2.Environment:
@@ -130,7 +132,7 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(md=md, inline=inline, num=num, date=date_text, status=status_badge,
-                       plain=plain)
+                       plain=plain, h=lambda text: html.escape(str(text), quote=True))
     env.globals.update(qty=qty, target_text=target_text, change_text=change_text,
                        internal_items=internal_items, Status=Status, period_label=lambda p: p.label)
     return env
@@ -167,7 +169,6 @@ class EditionView:
 
     def badge_snippet(self, commitment: Commitment) -> str:
         """HTML to paste elsewhere: the badge of the newest edition, linking to the page."""
-        import html
 
         base = f"{self.site_url}latest/" if self.site_url else ""
         alt = html.escape(f"{commitment.title}: status", quote=True)
@@ -296,6 +297,10 @@ class EditionView:
         return compute.is_met(compute.as_of(commitment, period.end).metric, value)
 
 
+def _words(*texts: str | None) -> str:
+    return " ".join(plain(t, 10_000) for t in texts if t)
+
+
 def pages(edition: Edition) -> list[Page]:
     """Every generated page of an edition."""
     org = edition.dataset.organization.name
@@ -311,18 +316,21 @@ def pages(edition: Edition) -> list[Page]:
              f"{org}'s results, period by period.", {}),
     ]
     for commitment in edition.commitments:
-        result.append(Page(f"commitments/{commitment.id}.md", "commitment.md.j2",
-                           commitment.title, plain(commitment.promise),
-                           {"commitment": commitment}))
+        result.append(Page(
+            f"commitments/{commitment.id}.md", "commitment.md.j2", commitment.title,
+            plain(commitment.promise), {"commitment": commitment},
+            _words(commitment.promise, commitment.why, commitment.metric.name,
+                   commitment.metric.definition)))
     for improvement in edition.improvements:
-        result.append(Page(f"improvements/{improvement.id}.md", "improvement.md.j2",
-                           improvement.title, plain(improvement.we_did),
-                           {"improvement": improvement}))
+        result.append(Page(
+            f"improvements/{improvement.id}.md", "improvement.md.j2", improvement.title,
+            plain(improvement.we_did), {"improvement": improvement},
+            _words(f"You said: {improvement.you_said}", f"We did: {improvement.we_did}")))
     for period in edition.periods:
         result.append(Page(f"reports/{period.id}.md", "report.md.j2",
                            f"Report for {period.label}",
                            plain(period.summary) or f"Results for {period.label}.",
-                           {"report": period}))
+                           {"report": period}, _words(period.summary, *period.highlights)))
     if edition.internal:
         result.append(Page("reviews/index.md", "reviews.md.j2", "Reviews due",
                            "Commitments whose review is due.",
@@ -353,20 +361,38 @@ def nav(edition: Edition, extra: list[Any]) -> list[Any]:
     return items + extra
 
 
+def page_url(path: str) -> str:
+    """The directory URL MkDocs gives a Markdown file: 'a/b.md' -> 'a/b/', 'a/index.md' -> 'a/'."""
+    stem = path[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem[: -len("index")]
+    return stem.rstrip("/") + "/" if stem else ""
+
+
 def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> str:
     here = posixpath.dirname(page.path)
+    here_url = page_url(page.path)
 
     def url(target: str) -> str:
+        """A Markdown link to another file of the edition (MkDocs resolves and checks it)."""
         target, _, anchor = target.partition("#")
         rel = posixpath.relpath(target, here or ".")
+        return rel + (f"#{anchor}" if anchor else "")
+
+    def href(target: str) -> str:
+        """The final relative URL of a page, for links inside raw HTML (tables)."""
+        target, _, anchor = target.partition("#")
+        rel = posixpath.relpath(page_url(target) or ".", here_url or ".")
+        rel = "./" if rel == "." else rel + "/"
         return rel + (f"#{anchor}" if anchor else "")
 
     template = env.get_template(page.template)
     body = template.render(
         edition=view.edition, view=view, org=view.organization, period=view.period,
-        page=page, url=url, **page.context)
+        page=page, url=url, href=href, **page.context)
     front = yaml.safe_dump(
-        {"title": meta_text(page.title), "description": meta_text(page.description)},
+        {"title": meta_text(page.title), "description": meta_text(page.description),
+         "search": {"exclude": True}, "kept_search": page.search or page.description},
         allow_unicode=True, sort_keys=False, width=10_000)
     return f"---\n{front}---\n\n{body.strip()}\n"
 

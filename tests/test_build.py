@@ -28,14 +28,20 @@ class Text(HTMLParser):
         self.in_article = 0
         self.scripts = 0
 
+    BLOCKS = {"td", "th", "tr", "p", "li", "div", "br", "h1", "h2", "h3", "h4", "table"}
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = dict(attrs)
+        if tag in self.BLOCKS:
+            self.chunks.append(" ")
         if tag == "article":
             self.in_article += 1
         if tag == "meta" and attr.get("name"):
             self.metas[attr["name"] or ""] = attr.get("content") or ""
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS:
+            self.chunks.append(" ")
         if tag == "article":
             self.in_article -= 1
 
