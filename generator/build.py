@@ -43,6 +43,7 @@ class Task:
     overrides: dict[str, Any]
     epoch: int
     live_reload: bool = False
+    blocks: str | None = None  # JSON file of the HTML blocks the pages stand in for
 
 
 @dataclass
@@ -148,8 +149,10 @@ def _site_pages(root: Path, audience: str) -> tuple[list[tuple[Path, str]], list
     return files, nav_items
 
 
-def _stage(edition: Edition, root: Path, docs: Path, site_files: list[tuple[Path, str]]) -> None:
-    for rel, text in render_edition(edition, root / SITE_SRC / "templates").items():
+def _stage(edition: Edition, root: Path, docs: Path, site_files: list[tuple[Path, str]]) -> Path:
+    """Write the edition's docs_dir; return the file of its HTML blocks (beside docs_dir)."""
+    rendered = render_edition(edition, root / SITE_SRC / "templates")
+    for rel, text in rendered.files.items():
         target = docs / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -159,6 +162,9 @@ def _stage(edition: Edition, root: Path, docs: Path, site_files: list[tuple[Path
         shutil.copyfile(source, target)
     (docs / "kept").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ASSETS / "kept.css", docs / "kept" / "kept.css")
+    blocks = docs.parent / f"{docs.name}.blocks.json"
+    blocks.write_text(json.dumps(rendered.blocks, ensure_ascii=False), encoding="utf-8")
+    return blocks
 
 
 class _Collect(logging.Handler):
@@ -188,7 +194,7 @@ def run_mkdocs(task: Task) -> list[str]:
     os.environ["SOURCE_DATE_EPOCH"] = str(task.epoch)
     try:
         config = load_config(config_file=task.config_file, **task.overrides)
-        config.plugins["kept"] = KeptPlugin(task.audience, task.live_reload)
+        config.plugins["kept"] = KeptPlugin(task.audience, task.live_reload, task.blocks)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -311,12 +317,12 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                 plans[audience] = plans[audience][:1]
             for edition in plans[audience]:
                 docs = stage / audience / edition.id
-                _stage(edition, root, docs, site_files)
+                blocks = _stage(edition, root, docs, site_files)
                 overrides = _overrides(user, dataset.organization.name, dataset.organization.url,
                                        audience, edition, extra_nav, docs,
                                        tmp / audience / edition.id)
                 tasks.append(Task(audience, edition.id, str(config_file), overrides,
-                                  _epoch(edition), live_reload))
+                                  _epoch(edition), live_reload, str(blocks)))
         result.mkdocs_warnings = _run(tasks, jobs or os.cpu_count() or 1)
         site_name = user.get("site_name") or dataset.organization.name
         for audience in audiences:

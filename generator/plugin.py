@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 
 from mkdocs.plugins import BasePlugin
+
+from generator.render import BLOCK_RE
 
 _URL_ATTR = re.compile(r'(\s(?:href|src|action|formaction|xlink:href|srcset)\s*=\s*)"([^"]*)"', re.I)
 _EVENT_ATTR = re.compile(r"""(<[a-zA-Z][^<>]*?)\s+on[a-zA-Z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""")
@@ -64,10 +67,20 @@ def sanitize(content: str) -> str:
 
 
 class KeptPlugin(BasePlugin):  # type: ignore[type-arg]
-    def __init__(self, audience: str, live_reload: bool = False):
+    def __init__(self, audience: str, live_reload: bool = False, blocks: str | None = None):
         super().__init__()
         self.audience = audience
         self.live_reload = live_reload
+        self.blocks_file = blocks
+        self.blocks: dict[str, list[str]] | None = None
+
+    def _blocks_of(self, page: Any) -> list[str]:
+        if self.blocks is None:
+            self.blocks = {}
+            if self.blocks_file:
+                with open(self.blocks_file, encoding="utf-8") as stream:
+                    self.blocks = json.load(stream)
+        return self.blocks.get(page.file.src_uri, []) if page is not None else []
 
     def on_config(self, config: Any, **kwargs: Any) -> Any:
         self.search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -83,8 +96,11 @@ class KeptPlugin(BasePlugin):  # type: ignore[type-arg]
                                   "text": html.escape(text)})
         return context
 
-    def on_page_content(self, html_text: str, **kwargs: Any) -> str:
-        html_text = sanitize(html_text)
+    def on_page_content(self, html_text: str, page: Any = None, **kwargs: Any) -> str:
+        html_text = sanitize(html_text)  # what Markdown made of the data; blocks are escaped
+        blocks = self._blocks_of(page)
+        if blocks:
+            html_text = BLOCK_RE.sub(lambda m: blocks[int(m.group(1))], html_text)
         if self.audience == "internal":
             html_text = BANNER + html_text
         return html_text

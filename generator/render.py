@@ -369,8 +369,37 @@ def page_url(path: str) -> str:
     return stem.rstrip("/") + "/" if stem else ""
 
 
-def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> str:
+BLOCK = "⟦kept-block-{}⟧"
+BLOCK_RE = re.compile(r"<p>⟦kept-block-(\d+)⟧</p>")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An edition's generated files, and the HTML blocks its pages stand in for.
+
+    Big HTML (tables, charts) does not go through Markdown: a page holds a one-line marker per
+    block, and the build puts the block in place after Markdown ran (see `plugin`). Parsing
+    that HTML inside Markdown, twice, cost more than everything else in a page.
+    """
+
+    files: dict[str, str]
+    blocks: dict[str, list[str]]
+
+    def expanded(self, path: str) -> str:
+        """A page's Markdown with its blocks in place, as the reader will see them."""
+        blocks = self.blocks.get(path, [])
+        return re.sub(r"⟦kept-block-(\d+)⟧", lambda m: blocks[int(m.group(1))], self.files[path])
+
+
+def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> tuple[str, list[str]]:
     here = posixpath.dirname(page.path)
+    blocks: list[str] = []
+
+    def stash(html_block: str) -> str:
+        """Keep trusted, escaped HTML out of Markdown; leave a marker paragraph in its place."""
+        blocks.append(" ".join(line.strip() for line in str(html_block).splitlines()))
+        return "\n\n" + BLOCK.format(len(blocks) - 1) + "\n\n"
+
     here_url = page_url(page.path)
 
     def url(target: str) -> str:
@@ -389,12 +418,12 @@ def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> str:
     template = env.get_template(page.template)
     body = template.render(
         edition=view.edition, view=view, org=view.organization, period=view.period,
-        page=page, url=url, href=href, **page.context)
+        page=page, url=url, href=href, stash=stash, **page.context)
     front = yaml.safe_dump(
         {"title": meta_text(page.title), "description": meta_text(page.description),
          "search": {"exclude": True}, "kept_search": page.search or page.description},
         allow_unicode=True, sort_keys=False, width=10_000)
-    return f"---\n{front}---\n\n{body.strip()}\n"
+    return f"---\n{front}---\n\n{body.strip()}\n", blocks
 
 
 def static_files(view: EditionView) -> dict[str, str]:
@@ -415,10 +444,15 @@ def static_files(view: EditionView) -> dict[str, str]:
     return files
 
 
-def render_edition(edition: Edition, user_templates: Path | None = None) -> dict[str, str]:
+def render_edition(edition: Edition, user_templates: Path | None = None) -> Rendered:
     """Every generated file of the edition: Markdown pages, feeds, badges and open data."""
     env = environment(user_templates)
     view = EditionView(edition)
-    files = {page.path: render_page(env, view, page) for page in pages(edition)}
+    files: dict[str, str] = {}
+    blocks: dict[str, list[str]] = {}
+    for page in pages(edition):
+        files[page.path], page_blocks = render_page(env, view, page)
+        if page_blocks:
+            blocks[page.path] = page_blocks
     files.update(static_files(view))
-    return files
+    return Rendered(files, blocks)

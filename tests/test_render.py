@@ -57,13 +57,13 @@ def test_numbers() -> None:
 def test_commitment_page_of_an_edition(project: Path) -> None:
     data, _ = load_dataset(project)
     q3 = editions(project_for(data, "public"), "public")[0]
-    pages = render_edition(q3)
-    assert sorted(p for p in pages if p.endswith(".md")) == [
+    rendered = render_edition(q3)
+    assert sorted(p for p in rendered.files if p.endswith(".md")) == [
         "commitments/callback.md", "commitments/email-reply.md", "commitments/index.md",
         "commitments/satisfaction.md", "improvements/index.md", "improvements/status-page.md",
         "improvements/weekend-email.md", "index.md", "reports/2025-Q2.md", "reports/2025-Q3.md",
         "reports/index.md"]
-    page = pages["commitments/email-reply.md"]
+    page = rendered.expanded("commitments/email-reply.md")
     assert "# We reply to every email within 8 hours" in page
     assert ('<tr><td><a href="../../reports/2025-Q3/">2025-Q3</a></td><td>5 hours <small>'
             '(1,300 cases)</small></td><td>8 hours or less</td><td><span class="kept-status '
