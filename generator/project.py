@@ -74,7 +74,7 @@ class Edition:
     periods: tuple[Period, ...]  # up to and including `period`, oldest first
     commitments: tuple[Commitment, ...]  # begun by the period's end, as revised by then
     improvements: tuple[Improvement, ...]  # dated up to the period's end, newest first
-    dataset: Dataset  # the projected data, for lookups (values, locations, current wording)
+    dataset: Dataset  # the projected data as of the period's end, for lookups
 
     @property
     def id(self) -> str:
@@ -99,5 +99,9 @@ def editions(dataset: Dataset, audience: str) -> list[Edition]:
         improvements = tuple(sorted(
             (i for p in periods for i in p.improvements),
             key=lambda i: (i.date, i.id), reverse=True))
-        result.append(Edition(audience, period, periods, commitments, improvements, dataset))
+        # The edition's own view of the data: nothing after its period, so that an edition's
+        # inputs (and the digest that decides whether to rebuild it) stop changing once later
+        # periods exist.
+        as_of_then = replace(dataset, periods=periods, commitments=commitments)
+        result.append(Edition(audience, period, periods, commitments, improvements, as_of_then))
     return list(reversed(result))

@@ -11,7 +11,9 @@ page's metadata go through `meta_text`, because Material prints them into HTML u
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
+import json
 import math
 import posixpath
 import re
@@ -117,7 +119,13 @@ class Page:
     search: str = ""  # the words a search should find this page by
 
 
+@functools.lru_cache(maxsize=8)
 def environment(user_templates: Path | None) -> jinja2.Environment:
+    """The template environment, compiled once per process and reused by every edition."""
+    return _environment(user_templates)
+
+
+def _environment(user_templates: Path | None) -> jinja2.Environment:
     package = jinja2.FileSystemLoader(str(TEMPLATES))
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None and user_templates.is_dir():
@@ -419,10 +427,10 @@ def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> tuple
     body = template.render(
         edition=view.edition, view=view, org=view.organization, period=view.period,
         page=page, url=url, href=href, stash=stash, **page.context)
-    front = yaml.safe_dump(
-        {"title": meta_text(page.title), "description": meta_text(page.description),
-         "search": {"exclude": True}, "kept_search": page.search or page.description},
-        allow_unicode=True, sort_keys=False, width=10_000)
+    # JSON is YAML, and much faster to write than yaml.safe_dump.
+    front = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in (
+        ("title", meta_text(page.title)), ("description", meta_text(page.description)),
+        ("search", {"exclude": True}), ("kept_search", page.search or page.description)))
     return f"---\n{front}---\n\n{body.strip()}\n", blocks
 
 

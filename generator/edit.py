@@ -1,0 +1,360 @@
+"""Change results files for the editor: start a period's file, and publish a period.
+
+Both edit files that people also edit by hand and review line by line in pull requests, so they
+work on the text, never through a YAML round-trip that would drop comments and reflow the rest.
+Each one checks the whole repository first, writes once, and checks again after writing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.compute import as_of
+from generator.errors import DataError, KeptError, Problem, UsageError
+from generator.load import Map, Pos, load_file, load_text
+from generator.model import (
+    Commitment,
+    Dataset,
+    Direction,
+    Visibility,
+    period_bounds,
+    period_kind,
+    period_label,
+)
+from generator.schema import PERIOD_RE, parse_date
+from generator.validate import COMMITMENTS, RESULTS, check, load_dataset
+
+_EXAMPLE = {"quarter": "2026-Q3", "month": "2026-09"}
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What `publish` did: the file, its publication date, and whether the file changed."""
+
+    path: Path
+    date: dt.date
+    changed: bool
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+
+def _results_path(period: str) -> str:
+    return f"{RESULTS}/{period}.yml"
+
+
+def _require_period(period: str, kind: str | None) -> None:
+    """A period id from the command line: bad usage, not bad data, when it is malformed."""
+    example = _EXAMPLE.get(kind or "", "2026-Q3 or 2026-09")
+    if not PERIOD_RE.match(period):
+        raise UsageError(f"'{period}' is not a period id; write it like {example}")
+    if kind and period_kind(period) != kind:
+        raise UsageError(f"'{period}' is not a {kind}, but the organisation reports by {kind}; "
+                         f"write it like {example}")
+
+
+def _blocking(root: Path, rel: str) -> list[Problem]:
+    """What stops a period being published: any error in the data, and anything that
+    `kept validate --strict` reports in the period's own file. Warnings in other files (an old
+    period's unexplained miss) are not this period's business and do not block it."""
+    report = check(root)
+    return [replace(p, severity="error") for p in report.problems
+            if p.severity == "error" or p.path == rel]
+
+
+def _refusal(rel: str, pos: Pos, message: str, hint: str) -> DataError:
+    """A refusal about a place in a file, reported like any other problem with the data."""
+    return DataError([Problem(rel, pos[0], pos[1], message, hint)])
+
+
+def _kind(root: Path) -> str | None:
+    """The organisation's kind of period when commitments.yml states it: only to word errors."""
+    data, _ = load_file(root, COMMITMENTS)
+    org = data.get("organization") if isinstance(data, Map) else None
+    kind = org.get("period") if isinstance(org, Map) else None
+    return kind if kind in _EXAMPLE else None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Replace path in one step, so a crash leaves the old file or the new one, never half.
+
+    The temporary file is hidden, so the validator ignores it if it is ever left behind."""
+    tmp = path.with_name(f".{path.name}.kept-{uuid.uuid4().hex[:12]}")
+    try:
+        tmp.write_bytes(data)
+        if path.exists():
+            shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _one_line(text: str) -> str:
+    """Free text made safe for a YAML comment, which ends at the first line break."""
+    return " ".join(text.split())
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+# --- new-period -------------------------------------------------------------------------------
+
+
+def _measurement_stub(commitment: Commitment, end: dt.date) -> list[str]:
+    """A measurement to fill in: value null, and comments that say what the figure is judged by.
+
+    Only comments explain; nothing is a placeholder that would reach the site if forgotten."""
+    stood = as_of(commitment, end)
+    metric = stood.metric
+    better = "lower" if metric.direction is Direction.LOWER else "higher"
+    internal = ("  (internal: shown on the internal site only)"
+                if commitment.visibility is Visibility.INTERNAL else "")
+    judged = (f"{_one_line(metric.name)}, in {_one_line(metric.unit)}. Target "
+              f"{_number(metric.target)} (in force on {end}); {better} is better.")
+    lines = [
+        f"  {commitment.id}:",
+        f"    # {_one_line(stood.title)}{internal}",
+        f"    # {judged}",
+        "    # Write the figure; if it was not measured, keep null and add an explanation.",
+        "    value: null",
+        "    # sample: ...              # cases measured (optional)",
+    ]
+    if commitment.locations:
+        lines.append("    # locations:              # figures per location; leave out any not known")
+        lines += [f"    #   {lid}: ..." for lid in commitment.locations]
+    lines += [
+        "    # explanation: >          # needed when the target is missed or the value is null",
+        "    #   What happened, and what is being done about it.",
+    ]
+    return lines
+
+
+def new_period_text(dataset: Dataset, period: str) -> str:
+    """The draft results file of a period: every commitment active in it, with empty values."""
+    start, end = period_bounds(period)
+    active = [c for c in dataset.commitments if c.active_during(start, end)]
+    lines = [
+        "# yaml-language-server: $schema=../results.schema.json",
+        f"# Results for {period_label(period)}: a draft until `kept publish {period}`.",
+        f"period: {period}",
+        "# summary: >",
+        "#   The period in a few sentences, for customers.",
+        "",
+    ]
+    if active:
+        lines.append("measurements:")
+        for commitment in active:
+            lines += _measurement_stub(commitment, end)
+    else:
+        lines.append("measurements: {}  # no commitment applies in this period")
+    lines += [
+        "",
+        "# highlights:            # successes to celebrate",
+        "#   - ...",
+        "# improvements:          # you said, we did: see the format reference",
+        "#   - id: ...",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def new_period(root: Path, period: str) -> Path:
+    """Write results/PERIOD.yml listing every commitment active in the period; never overwrite.
+
+    Raises UsageError for a malformed period id or one of the wrong kind, KeptError when the file
+    exists, and DataError (every problem) when the data does not validate."""
+    _require_period(period, None)
+    dataset, _ = load_dataset(root)
+    _require_period(period, dataset.organization.period)
+    rel = _results_path(period)
+    path = root / rel
+    if path.exists():
+        raise KeptError(f"{rel} already exists; new-period never overwrites a results file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8", newline="\n") as stream:
+        stream.write(new_period_text(dataset, period))
+    problems = [p for p in check(root).errors if p.path == rel]
+    if problems:  # a bug in this module, not the user's data: take the file back
+        path.unlink()
+        raise DataError(problems)
+    return path
+
+
+# --- publish ----------------------------------------------------------------------------------
+
+# After the colon of `published:`: an old value on the same line (a date, null, nothing), then
+# whatever comment followed it, which is kept.
+_OLD_VALUE = re.compile(
+    r"""^[ \t]*(?:"[^"]*"|'[^']*'|[^\s#'"][^#]*?)?(?P<rest>(?:[ \t]+#.*)?[ \t]*)$""")
+_BREAKS = "\r\n\x85\u2028\u2029"  # what YAML counts as a line break
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """The new text, and the line (1-based) that was inserted, if one was."""
+
+    text: str
+    inserted: int | None = None
+
+
+def _top_key_line(lines: list[str], data: Map, key: str, rel: str) -> int:
+    """The 0-based line of a top-level key written in block style at the start of its line."""
+    line, col = data.key_pos[key]
+    text = lines[line - 1]
+    if text[: col - 1].strip() or not text[col - 1:].startswith(key):
+        raise _refusal(rel, (line, col), "cannot set 'published' in this layout",
+                       "write it by hand under 'period:'")
+    return line - 1
+
+
+def _replace_published(lines: list[str], data: Map, day: dt.date, rel: str) -> _Edit:
+    """Put day in place of the value of an existing `published:` line, keeping its comment."""
+    index = _top_key_line(lines, data, "published", rel)
+    line = lines[index]
+    body = line.rstrip(_BREAKS)
+    colon = body.index(":", data.key_pos["published"][1] - 1 + len("published")) + 1
+    match = _OLD_VALUE.match(body[colon:])
+    if data.val_pos["published"][0] != index + 1 or match is None:
+        raise _refusal(rel, data.key_pos["published"], "cannot read the value of 'published'",
+                       f"write published: {day} by hand")
+    lines[index] = f"{body[:colon]} {day}{match['rest']}{line[len(body):]}"
+    return _Edit("".join(lines))
+
+
+def _insert_published(lines: list[str], data: Map, day: dt.date, rel: str) -> _Edit:
+    """Add a `published:` line right after the period, where a reader looks for it."""
+    index = _top_key_line(lines, data, "period", rel)
+    after = data.val_pos["period"][0] - 1  # the value may sit on a line of its own
+    ending = lines[after][len(lines[after].rstrip(_BREAKS)):]
+    if not ending:  # the period is the file's last line, without a line break
+        ending = next((ln[len(ln.rstrip(_BREAKS)):] for ln in lines if ln.rstrip(_BREAKS) != ln),
+                      "\n")
+        lines[after] += ending
+    indent = lines[index][: data.key_pos["period"][1] - 1]
+    lines.insert(after + 1, f"{indent}published: {day}{ending}")
+    return _Edit("".join(lines), inserted=after + 2)
+
+
+def _shadow_check(root: Path, rel: str, text: str) -> list[Problem]:
+    """The blocking problems of the repository as it would be with rel holding text.
+
+    Checks a copy of the data files, so nothing is written before the edition passes; this
+    also catches what only a published period is checked for (a commitment left out)."""
+    with tempfile.TemporaryDirectory(prefix="kept-publish-") as tmp:
+        shadow = Path(tmp)
+        (shadow / RESULTS).mkdir()
+        shutil.copyfile(root / COMMITMENTS, shadow / COMMITMENTS)
+        for source in (root / RESULTS).iterdir():
+            if source.is_file() and source.suffix in (".yml", ".yaml"):
+                shutil.copyfile(source, shadow / RESULTS / source.name)
+        (shadow / rel).write_bytes(text.encode("utf-8"))
+        return _blocking(shadow, rel)
+
+
+def _unshift(problems: list[Problem], rel: str, edit: _Edit | None, data: Map) -> list[Problem]:
+    """Problems placed on the lines of the file as it is on disk, without the inserted line."""
+    if edit is None or edit.inserted is None:
+        return problems
+    moved = []
+    for p in problems:
+        if p.path == rel and p.line == edit.inserted:
+            p = replace(p, line=data.key_pos["period"][0], col=data.key_pos["period"][1])
+        elif p.path == rel and p.line > edit.inserted:
+            p = replace(p, line=p.line - 1)
+        moved.append(p)
+    return moved
+
+
+def _published_date(data: Map) -> dt.date | None:
+    value = data.get("published")
+    return parse_date(value) if isinstance(value, str) else None
+
+
+def _unreadable(root: Path, rel: str) -> DataError:
+    """The validator's own account of a file this module cannot edit."""
+    return DataError(_blocking(root, rel) or [Problem(rel, 1, 1, "cannot read the file")])
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A results file as read: its bytes (to restore), its text and its located data."""
+
+    original: bytes
+    bom: str
+    text: str
+    data: Map
+
+
+def _read(root: Path, rel: str) -> _Source:
+    original = (root / rel).read_bytes()
+    try:
+        text = original.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _unreadable(root, rel) from None
+    bom = _BOM if text.startswith(_BOM) else ""
+    data, problems = load_text(text[len(bom):], rel)  # as load_file does, on these very bytes
+    if problems or not isinstance(data, Map) or "period" not in data:
+        raise _unreadable(root, rel)
+    return _Source(original, bom, text[len(bom):], data)
+
+
+def _plan(source: _Source, period: str, day: dt.date, rel: str) -> _Edit | None:
+    """The edit that publishes the period on day; None when it already is."""
+    data = source.data
+    current = _published_date(data)
+    if current == day:
+        return None
+    if current is not None:
+        raise _refusal(rel, data.key_pos["published"],
+                       f"{period} was already published on {current}, and a published edition "
+                       "must not change silently", "if the date really must change, edit it by hand")
+    lines = source.text.splitlines(keepends=True)
+    if "published" in data:  # written but empty or not a date yet
+        return _replace_published(lines, data, day, rel)
+    return _insert_published(lines, data, day, rel)
+
+
+def publish(root: Path, period: str, date: dt.date | None = None) -> Publication:
+    """Check the period strictly, then set `published: DATE` (default today) in its file.
+
+    The file is edited as text, so comments and formatting stay byte for byte; an existing
+    `published:` line gets the new value, otherwise one is added right after `period:`. A date
+    already published is never changed here: a published edition must not change silently.
+    Publishing again on the same date changes nothing but still checks the period.
+    Raises UsageError for a bad period id or date, KeptError when there is no such file, and
+    DataError with every problem that stops the period being published."""
+    day = date or dt.date.today()
+    _require_period(period, None)
+    if not (root / COMMITMENTS).is_file():
+        raise KeptError(f"{COMMITMENTS} not found: is {root} the root of a Kept repository?")
+    _require_period(period, _kind(root))
+    rel = _results_path(period)
+    path = root / rel
+    if not path.is_file():
+        raise KeptError(f"{rel} not found; start it with `kept new-period {period}`")
+    start = period_bounds(period)[0]
+    if day < start:
+        raise UsageError(f"cannot publish {period} on {day}, before the period begins ({start})")
+
+    source = _read(root, rel)
+    edit = _plan(source, period, day, rel)
+    blocking = _shadow_check(root, rel, edit.text if edit else source.text)
+    if blocking:
+        raise DataError(_unshift(blocking, rel, edit, source.data))
+    if edit is None:
+        return Publication(path, day, changed=False)
+    _write_atomic(path, (source.bom + edit.text).encode("utf-8"))
+    after = _blocking(root, rel)
+    if after:  # the repository changed under us, or the edit was wrong: put the file back
+        _write_atomic(path, source.original)
+        raise DataError(_unshift(after, rel, edit, source.data))
+    return Publication(path, day, changed=True)
