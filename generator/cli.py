@@ -6,6 +6,7 @@ Exit status: 0 success, 1 invalid data or a failed build, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -38,8 +39,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from generator.validate import check
 
     report = check(args.root, strict=args.strict)
-    _print_problems(report.problems, args.format)
-    errors, warnings = len(report.errors), len(report.warnings)
+    problems = report.problems
+    if args.base and report.dataset is not None:
+        from generator.diff import check_against_base
+
+        problems = sorted(problems + check_against_base(args.root, args.base, report.dataset))
+    _print_problems(problems, args.format)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
     if args.format == "text":
         if errors:
             print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
@@ -62,8 +69,52 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"mkdocs: warning: {message}", file=sys.stderr)
     for audience, built in result.editions.items():
         shown = ", ".join(built) if built else "none published yet"
-        print(f"built {audience}: {len(built)} edition(s) ({shown}) in {result.out / audience}")
+        reused = sum(key.startswith(f"{audience}/") for key in result.reused)
+        print(f"built {audience}: {len(built)} edition(s) ({shown}) in {result.out / audience}"
+              + (f"; {reused} unchanged" if reused else ""))
     return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from generator.diff import summary_against
+
+    print(summary_against(args.root, args.base), end="")
+    return 0
+
+
+def cmd_new_period(args: argparse.Namespace) -> int:
+    from generator.edit import new_period
+
+    path = new_period(args.root, args.period)
+    print(f"wrote {path}: fill in the values, then `kept publish {args.period}`")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from generator.edit import publish
+
+    result = publish(args.root, args.period, args.date)
+    if result.changed:
+        print(f"published {args.period} on {result.date} in {result.path}")
+    else:
+        print(f"{args.period} was already published on {result.date}; nothing changed")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from generator.init import init
+
+    for path in init(args.dir):
+        print(f"wrote {path}")
+    print(f"next: cd {args.dir} && kept validate && kept build")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date written YYYY-MM-DD: '{text}'") from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -98,6 +149,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--format", choices=("text", "json", "github"), default="text",
                    help="text (default), json, or github workflow annotations")
+    p.add_argument("--base", metavar="REF",
+                   help="also check the change against git ref REF: published figures changed "
+                        "without a correction, or published pages removed, are errors")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("build", parents=[common], help="build every edition of the sites",
@@ -117,6 +171,34 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("diff", parents=[common],
+                       help="summarise what the working tree changes, for a pull request",
+                       description="Print a Markdown summary, in customers' terms, of what the "
+                                   "working tree changes against git ref BASE.")
+    p.add_argument("base", nargs="?", metavar="BASE",
+                   help="git ref to compare with (default: origin/main, else HEAD)")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("new-period", parents=[common], help="start the results file of a period",
+                       description="Write results/PERIOD.yml listing every commitment active in "
+                                   "the period with empty values. Never overwrites.")
+    p.add_argument("period", metavar="PERIOD", help="e.g. 2026-Q4 (quarterly) or 2026-10 (monthly)")
+    p.set_defaults(func=cmd_new_period)
+
+    p = sub.add_parser("publish", parents=[common], help="publish a period after strict checks",
+                       description="Check the period strictly (every active commitment measured "
+                                   "or explained, every miss explained), then set published: in "
+                                   "its file, leaving the rest of the file as it was.")
+    p.add_argument("period", metavar="PERIOD")
+    p.add_argument("--date", type=_date, default=None, help="publication date (default: today)")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("init", help="start a new data repository",
+                       description="Write a small example data repository, MkDocs config, "
+                                   "JSON Schemas and CI workflow into DIR (new or empty).")
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.set_defaults(func=cmd_init)
+
     p = sub.add_parser("schema", parents=[common], help="write the JSON Schemas of the data files")
     p.add_argument("--out", type=Path, default=None, help="folder to write to (default: ROOT)")
     p.set_defaults(func=cmd_schema)
@@ -132,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         _print_problems(exc.problems, getattr(args, "format", "text"))
         errors = sum(p.severity == "error" for p in exc.problems)
-        print(f"{errors} error(s): nothing was built", file=sys.stderr)
+        outcome = "nothing was built" if args.command in ("build", "serve") else "nothing was changed"
+        print(f"{errors} error(s): {outcome}", file=sys.stderr)
         return 1
     except UsageError as exc:
         print(f"kept: error: {exc}", file=sys.stderr)

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from generator import schema
 from generator.jsonschema import SCHEMAS, document, write_schemas
 
@@ -78,3 +80,11 @@ def test_write_schemas(tmp_path: Path) -> None:
     assert data["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert data["properties"]["commitments"]["items"]["properties"]["metric"]["properties"][
         "direction"]["enum"] == ["lower", "higher"]
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_committed_schemas_are_current(name: str) -> None:
+    """The schemas editors use (via the yaml-language-server line) match the validator."""
+    assert json.loads((REPO / name).read_text(encoding="utf-8")) == document(name)
+    first = (REPO / "commitments.yml").read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=commitments.schema.json"
