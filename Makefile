@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.kept-installed
 
-.PHONY: install site test test-fast serve clean
+.PHONY: install site test test-fast serve bench clean
 
 install: $(STAMP)
 
@@ -28,3 +28,6 @@ serve: install
 
 clean:
 	rm -rf site .pytest_cache
+
+bench: install
+	$(BIN)/python benchmarks/bench.py

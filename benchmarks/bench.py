@@ -1,0 +1,141 @@
+"""Kept's benchmark: a synthetic organisation built side by side with plain MkDocs.
+
+    python benchmarks/bench.py [--commitments 240] [--locations 12] [--periods 12]
+                               [--improvements 5] [--scales 1,2,4] [--jobs N]
+
+Prints one table: the MkDocs floor (Material building as many trivial pages, no navigation),
+Kept's cold build, a no-op rebuild, a rebuild after one edit to the draft period, peak memory,
+page sizes, and how the cold build scales with the number of commitments. Every figure is
+measured in this run, on this machine; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from generator.synthetic import Size, generate  # noqa: E402
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env=ENV, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def kept_build(root: Path, out: Path, jobs: int | None) -> float:
+    command = [sys.executable, "-m", "generator", "build", "--root", str(root), "--out", str(out)]
+    return timed(command + (["--jobs", str(jobs)] if jobs else []))
+
+
+def pages(out: Path) -> list[Path]:
+    """The HTML pages a build made, not counting the latest/ copies."""
+    return [p for p in out.rglob("*.html")
+            if "latest" not in p.relative_to(out).parts[:2] and p.name != "404.html"
+            and p.parent not in (out / "public", out / "internal")]
+
+
+def floor(count: int, work: Path) -> float:
+    """MkDocs with Material building `count` trivial pages with no navigation."""
+    docs = work / "floor" / "docs"
+    docs.mkdir(parents=True)
+    for i in range(count):
+        (docs / f"page-{i}.md").write_text(f"# Page {i}\n\nA trivial page.\n")
+    config = work / "floor" / "mkdocs.yml"
+    config.write_text("site_name: Floor\ntheme:\n  name: material\n  font: false\nnav: []\n")
+    return timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config),
+                  "-d", str(work / "floor" / "site")])
+
+
+def edit_draft(root: Path) -> None:
+    """Change one value in the newest period, which is the draft."""
+    newest = sorted((root / "results").glob("*.yml"))[-1]
+    text = newest.read_text()
+    newest.write_text(re.sub(r"value: ([0-9.]+)", lambda m: f"value: {float(m.group(1)) + 0.5}",
+                             text, count=1))
+
+
+def size_of(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--commitments", type=int, default=240)
+    ap.add_argument("--locations", type=int, default=12)
+    ap.add_argument("--periods", type=int, default=12)
+    ap.add_argument("--improvements", type=int, default=5)
+    ap.add_argument("--scales", default="1,2,4", help="multiples of --commitments to time cold")
+    ap.add_argument("--jobs", type=int, default=None, help="kept build --jobs (default: CPUs)")
+    args = ap.parse_args()
+    size = Size(args.commitments, args.locations, args.periods, args.improvements)
+    work = Path(tempfile.mkdtemp(prefix="kept-bench-"))
+    rows: list[tuple[str, str]] = []
+    try:
+        root = generate(work / "data", size)
+        out = work / "out"
+        cold = kept_build(root, out, args.jobs)
+        built = pages(out)
+        count = len(built)
+        floor_time = floor(count, work)
+        noop = kept_build(root, out, args.jobs)
+        edit_draft(root)
+        one_edit = kept_build(root, out, args.jobs)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        sizes = [p.stat().st_size for p in built]
+        per_floor = floor_time / count * 1000
+        per_cold = cold / count * 1000
+        rows += [
+            ("organisation", f"{args.commitments} commitments, {args.locations} locations, "
+                             f"{args.periods} periods, {args.improvements} improvements/period"),
+            ("pages built (both sites, without latest/)", f"{count}"),
+            ("floor: MkDocs + Material, trivial pages", f"{floor_time:.1f} s, {per_floor:.2f} ms/page"),
+            ("cold: kept build from nothing", f"{cold:.1f} s, {per_cold:.2f} ms/page, "
+                                              f"{per_cold / per_floor:.2f}x the floor per page"),
+            ("no-op: kept build again", f"{noop:.1f} s, {noop / cold:.1%} of cold"),
+            ("one edit in the draft period", f"{one_edit:.1f} s, {one_edit / cold:.1%} of cold"),
+            ("peak memory (largest process)", f"{peak:.0f} MiB"),
+            ("median page / largest page", f"{statistics.median(sizes) / 1024:.1f} KiB / "
+                                           f"{max(sizes) / 1024:.1f} KiB"),
+            ("total output", f"{size_of(out) / 2**20:.0f} MiB"),
+        ]
+        scales = [int(s) for s in args.scales.split(",") if s.strip()]
+        times = {}
+        for scale in scales:
+            if scale == 1:
+                times[1] = cold
+                continue
+            bigger = generate(work / f"data-{scale}", Size(
+                args.commitments * scale, args.locations, args.periods, args.improvements))
+            times[scale] = kept_build(bigger, work / f"out-{scale}", args.jobs)
+            shutil.rmtree(work / f"out-{scale}")
+        for scale, seconds in times.items():
+            rows.append((f"cold at {scale}x commitments",
+                         f"{seconds:.1f} s, {seconds / times[min(times)]:.2f}x the time"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"Kept benchmark on {platform.machine()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}")
+    width = max(len(k) for k, _ in rows)
+    print("-" * (width + 40))
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
