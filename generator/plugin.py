@@ -7,13 +7,12 @@ import json
 import re
 from typing import Any
 
+import jinja2
+import jinja2.bccache
 from mkdocs.plugins import BasePlugin
 
-from generator.render import BLOCK_RE
+from generator.markup import BLOCK_RE, sanitize
 
-_URL_ATTR = re.compile(r'(\s(?:href|src|action|formaction|xlink:href|srcset)\s*=\s*)"([^"]*)"', re.I)
-_EVENT_ATTR = re.compile(r"""(<[a-zA-Z][^<>]*?)\s+on[a-zA-Z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""")
-_SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 _HEAD = re.compile(r"<head(\s[^>]*)?>", re.I)
 _HEAD_END = re.compile(r"</head>", re.I)
 _FEED_PAGES = re.compile(r"^commitments/[a-z0-9-]+/$")
@@ -48,22 +47,26 @@ BANNER = (
 )
 
 
-def safe_url(url: str) -> bool:
-    """Relative links and http(s), mailto and tel links are safe; other schemes may run code."""
-    plain = re.sub(r"[\x00-\x20]", "", html.unescape(url)).lower()
-    scheme = re.match(r"^[a-z][a-z0-9+.\-]*:", plain)
-    return scheme is None or plain.startswith(_SAFE_SCHEMES)
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled theme templates, kept for the life of the process.
+
+    MkDocs makes a new template environment for every build, so Material's templates would
+    be compiled again for every edition; with this cache a worker compiles them once.
+    """
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
 
 
-def sanitize(content: str) -> str:
-    """Drop URLs with unsafe schemes and event-handler attributes from rendered page content."""
-    content = _URL_ATTR.sub(
-        lambda m: m.group(0) if safe_url(m.group(2)) else f'{m.group(1)}"#"', content)
-    while True:
-        cleaned = _EVENT_ATTR.sub(r"\1", content)
-        if cleaned == content:
-            return content
-        content = cleaned
+_BYTECODE = _MemoryBytecodeCache()
 
 
 class KeptPlugin(BasePlugin):  # type: ignore[type-arg]
@@ -81,6 +84,10 @@ class KeptPlugin(BasePlugin):  # type: ignore[type-arg]
                 with open(self.blocks_file, encoding="utf-8") as stream:
                     self.blocks = json.load(stream)
         return self.blocks.get(page.file.src_uri, []) if page is not None else []
+
+    def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
+        env.bytecode_cache = _BYTECODE
+        return env
 
     def on_config(self, config: Any, **kwargs: Any) -> Any:
         self.search = config.plugins.get("material/search") or config.plugins.get("search")

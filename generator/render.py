@@ -28,57 +28,11 @@ import yaml
 from generator import charts, compute, feeds, opendata
 from generator.words import change_text, date_text, num, plain, qty, target_text
 from generator.compute import Status
+from generator.markup import BLOCK, BLOCK_RE, inline, md, md_html, meta_text
 from generator.model import Commitment, Direction, Improvement, Metric, Period
 from generator.project import Edition
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-# --- escaping ---------------------------------------------------------------------------------
-
-_CODE = re.compile(r"(^(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=fence)[ \t]*$|\Z)|(?P<ticks>`+).+?(?P=ticks))",
-                   re.S | re.M)
-
-
-def md(text: str | None) -> str:
-    """Markdown from YAML, with raw HTML shown as text (code spans and blocks left as they are)."""
-    if not text:
-        return ""
-    out, last = [], 0
-    for match in _CODE.finditer(text):
-        out.append(_inert(text[last:match.start()]))
-        out.append(match.group(0))
-        last = match.end()
-    out.append(_inert(text[last:]))
-    return "".join(out).strip()
-
-
-def _no_html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;")
-
-
-def _inert(text: str) -> str:
-    """No raw HTML, and no attribute lists ('{: onclick=...}') either."""
-    return _no_html(text).replace("{", "&#123;")
-
-
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!])")
-
-
-def inline(text: Any) -> str:
-    """Plain one-line text as literal Markdown: nothing in it formats, links or runs."""
-    flat = " ".join(str(text).split())
-    return _INLINE_SPECIAL.sub(r"\\\1", _no_html(flat))
-
-
-_META_SWAP = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06", '"': "\u201d"})
-
-
-def meta_text(text: str) -> str:
-    """Text for a page title or description: Material prints page.title raw and strips tags
-    after unescaping, so the characters that could form markup are replaced by look-alikes."""
-    swapped = text.translate(_META_SWAP)
-    return " ".join(swapped.split())
-
 
 def status_badge(state: Status) -> str:
     symbol = {Status.MET: "✓", Status.MISSED: "✗", Status.NOT_MEASURED: "–",
@@ -139,9 +93,10 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md, inline=inline, num=num, date=date_text, status=status_badge,
+    env.filters.update(md=md, mdblock=_mdblock, inline=inline, num=num, date=date_text, status=status_badge,
                        plain=plain, h=lambda text: html.escape(str(text), quote=True))
-    env.globals.update(qty=qty, target_text=target_text, change_text=change_text,
+    env.globals.update(url=_url, href=_href, stash=_stash,
+                       qty=qty, target_text=target_text, change_text=change_text,
                        internal_items=internal_items, Status=Status, period_label=lambda p: p.label)
     return env
 
@@ -377,10 +332,6 @@ def page_url(path: str) -> str:
     return stem.rstrip("/") + "/" if stem else ""
 
 
-BLOCK = "⟦kept-block-{}⟧"
-BLOCK_RE = re.compile(r"<p>⟦kept-block-(\d+)⟧</p>")
-
-
 @dataclass(frozen=True)
 class Rendered:
     """An edition's generated files, and the HTML blocks its pages stand in for.
@@ -399,39 +350,79 @@ class Rendered:
         return re.sub(r"⟦kept-block-(\d+)⟧", lambda m: blocks[int(m.group(1))], self.files[path])
 
 
-def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> tuple[str, list[str]]:
-    here = posixpath.dirname(page.path)
-    blocks: list[str] = []
+class _PageLinks:
+    """Links and HTML blocks of the page being rendered.
 
-    def stash(html_block: str) -> str:
-        """Keep trusted, escaped HTML out of Markdown; leave a marker paragraph in its place."""
-        blocks.append(" ".join(line.strip() for line in str(html_block).splitlines()))
-        return "\n\n" + BLOCK.format(len(blocks) - 1) + "\n\n"
+    Templates reach these through the globals `url`, `href` and `stash`, so that the shared
+    macros can be imported once (without the page's context) instead of once per page.
+    """
 
-    here_url = page_url(page.path)
+    def __init__(self, path: str):
+        self.here = posixpath.dirname(path)
+        self.here_url = page_url(path)
+        self.blocks: list[str] = []
 
-    def url(target: str) -> str:
+    def url(self, target: str) -> str:
         """A Markdown link to another file of the edition (MkDocs resolves and checks it)."""
         target, _, anchor = target.partition("#")
-        rel = posixpath.relpath(target, here or ".")
+        rel = posixpath.relpath(target, self.here or ".")
         return rel + (f"#{anchor}" if anchor else "")
 
-    def href(target: str) -> str:
+    def href(self, target: str) -> str:
         """The final relative URL of a page, for links inside raw HTML (tables)."""
         target, _, anchor = target.partition("#")
-        rel = posixpath.relpath(page_url(target) or ".", here_url or ".")
+        rel = posixpath.relpath(page_url(target) or ".", self.here_url or ".")
         rel = "./" if rel == "." else rel + "/"
         return rel + (f"#{anchor}" if anchor else "")
 
-    template = env.get_template(page.template)
-    body = template.render(
-        edition=view.edition, view=view, org=view.organization, period=view.period,
-        page=page, url=url, href=href, stash=stash, **page.context)
+    def stash(self, html_block: str) -> str:
+        """Keep trusted, escaped HTML out of Markdown; leave a marker paragraph in its place."""
+        self.blocks.append(" ".join(line.strip() for line in str(html_block).splitlines()))
+        return "\n\n" + BLOCK.format(len(self.blocks) - 1) + "\n\n"
+
+
+_current: list[_PageLinks] = []
+
+
+def _url(target: str) -> str:
+    return _current[-1].url(target)
+
+
+def _href(target: str) -> str:
+    return _current[-1].href(target)
+
+
+def _stash(html_block: str) -> str:
+    return _current[-1].stash(html_block)
+
+
+def _mdblock(text: str | None, lead: str | None = None) -> str:
+    """A Markdown field as a block of HTML rendered once per process, optionally led by a
+    bold label in its first paragraph ("You said: ...")."""
+    if not text:
+        return ""
+    rendered = md_html(text)
+    if lead:
+        label = f"<strong>{html.escape(lead)}</strong> "
+        rendered = (rendered.replace("<p>", "<p>" + label, 1) if rendered.startswith("<p>")
+                    else f"<p>{label}</p>{rendered}")
+    return _stash(rendered)
+
+
+def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> tuple[str, list[str]]:
+    links = _PageLinks(page.path)
+    _current.append(links)
+    try:
+        body = env.get_template(page.template).render(
+            edition=view.edition, view=view, org=view.organization, period=view.period,
+            page=page, **page.context)
+    finally:
+        _current.pop()
     # JSON is YAML, and much faster to write than yaml.safe_dump.
     front = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in (
         ("title", meta_text(page.title)), ("description", meta_text(page.description)),
         ("search", {"exclude": True}), ("kept_search", page.search or page.description)))
-    return f"---\n{front}---\n\n{body.strip()}\n", blocks
+    return f"---\n{front}---\n\n{body.strip()}\n", links.blocks
 
 
 def static_files(view: EditionView) -> dict[str, str]:
