@@ -31,7 +31,7 @@ from generator.model import (
     Period,
     Visibility,
 )
-from generator.render import inline
+from generator.markup import inline
 from generator.validate import COMMITMENTS, RESULTS, load_dataset
 from generator.words import date_text, qty, target_text
 
@@ -173,6 +173,11 @@ def period_changes(old: Period, new: Period) -> list[FigureChange]:
 # --- kept validate --base -----------------------------------------------------------------------
 
 
+def _public_corrections(period: Period) -> int:
+    """Corrections customers can read: an internal note does not explain a public change."""
+    return sum(c.visibility is Visibility.PUBLIC for c in period.corrections)
+
+
 def _published_periods(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:
     """A published edition stays readable, and its numbers change only with a correction."""
     problems = []
@@ -192,7 +197,7 @@ def _published_periods(base: Dataset, head: Dataset, files: _Files) -> list[Prob
                 f"period {old.id} was published on {old.published} and is no longer",
                 f"put back 'published: {old.published}': a published edition stays readable "
                 "at its own URL", on_key=True))
-        elif len(new.corrections) <= len(old.corrections):
+        elif _public_corrections(new) <= _public_corrections(old):
             problems += [files.problem(path, ("measurements", *change.keys),
                                        f"{change.describe(old.id)} without a correction",
                                        CORRECTION_HINT)

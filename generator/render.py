@@ -205,6 +205,12 @@ class EditionView:
     def period_improvements(self, period: Period) -> list[Improvement]:
         return sorted(period.improvements, key=lambda i: (i.date, i.id), reverse=True)
 
+    def target_since(self, commitment: Commitment) -> dt.date:
+        """The day the target in force at the edition's end took effect."""
+        changes = [r.date for r in commitment.revisions
+                   if r.target is not None and r.date <= self.period.end]
+        return max(changes, default=commitment.since)
+
     def retired(self, commitment: Commitment) -> bool:
         return commitment.retired is not None and commitment.retired <= self.period.end
 

@@ -95,6 +95,9 @@ def test_silent_change_to_a_published_figure_is_refused(root: Path) -> None:
         "results/2025-Q3.yml", 4, 24,
         "the published figure for 'email-reply' in 2025-Q3 changed from 5.0 to 5.5 without a "
         "correction", CORRECTION_HINT)]
+    internal_note = "  - date: 2025-11-02\n    note: Fixed.\n    visibility: internal\n"
+    q3.write_text(q3.read_text() + internal_note)
+    assert len(check_against_base(root, "HEAD")) == 1  # customers cannot read that one
     q3.write_text(q3.read_text() + "  - date: 2025-11-03\n    note: Replies took 5.5 hours.\n")
     assert check_against_base(root, "HEAD") == []
 
