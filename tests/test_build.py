@@ -225,3 +225,28 @@ def test_monthly_organisation(tmp_path: Path) -> None:
     assert "2.5 minutes 2 minutes or less ✗ Missed" in text
     assert "1.5 minutes 2 minutes or less ✓ Met" in text
     assert "February 2026" in text and "Snow closed the office." in text
+
+
+def test_incremental_builds_match_a_cold_build(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "data")
+    out = tmp_path / "out"
+    first = build_site(root, out, jobs=2)
+    assert first.reused == []
+    again = build_site(root, out, jobs=2)
+    assert sorted(again.reused) == ["internal/2025-Q2", "internal/2025-Q3", "internal/2025-Q4",
+                                    "public/2025-Q2", "public/2025-Q3"]
+    draft = root / "results" / "2025-Q4.yml"
+    draft.write_text(draft.read_text().replace("value: 3.5", "value: 3.75"))
+    edited = build_site(root, out, jobs=2)
+    assert sorted(edited.reused) == ["internal/2025-Q2", "internal/2025-Q3",
+                                     "public/2025-Q2", "public/2025-Q3"]
+    assert "3.75 hours" in (out / "internal/latest/commitments/email-reply/index.html").read_text()
+    cold = tmp_path / "cold"
+    build_site(root, cold, jobs=1)
+    assert tree(out) == tree(cold)
+    # A draft that goes away takes its edition (and latest/) with it.
+    draft.unlink()
+    build_site(root, out, jobs=1)
+    build_site(root, tmp_path / "cold-again", jobs=1)
+    assert not (out / "internal" / "2025-Q4").exists()
+    assert tree(out) == tree(tmp_path / "cold-again")
