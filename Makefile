@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.kept-installed
 
-.PHONY: install site test test-fast serve bench clean
+.PHONY: install site test test-fast lint serve bench clean
 
 install: $(STAMP)
 
@@ -19,6 +19,10 @@ site: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/mypy
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -12,9 +12,9 @@ import calendar
 import dataclasses
 import datetime as dt
 import enum
-import json
 import hashlib
 import html
+import json
 import logging
 import multiprocessing
 import os

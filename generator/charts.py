@@ -116,15 +116,15 @@ def chart(commitment: Commitment, rows: list[Row]) -> str:
                      f'text-anchor="end">{escape(qty(value, unit))}</text>')
     target_path = []
     for i, row in enumerate(rows):
-        y = _fmt(scale(row.target))
+        ty = _fmt(scale(row.target))
         x0, x1 = _fmt(xs[i] - step / 2), _fmt(xs[i] + step / 2)
-        target_path.append(f"{'M' if i == 0 else 'L'}{x0},{y} L{x1},{y}")
+        target_path.append(f"{'M' if i == 0 else 'L'}{x0},{ty} L{x1},{ty}")
     parts.append(f'<path class="kept-target" d="{" ".join(target_path)}"><title>Target</title></path>')
-    points = [(x, scale(r.value)) if r.value is not None else None for x, r in zip(xs, rows)]
+    points = [(x, scale(r.value)) if r.value is not None else None for x, r in zip(xs, rows, strict=True)]
     for d in _value_paths(points):
         parts.append(f'<path class="kept-line" d="{d}"/>')
     label_every = max(1, -(-len(rows) // 8))
-    for i, (x, row) in enumerate(zip(xs, rows)):
+    for i, (x, row) in enumerate(zip(xs, rows, strict=True)):
         if row.value is not None:
             parts.append(_marker(x, scale(row.value), row.status))
         if i % label_every == 0 or i == len(rows) - 1:
@@ -149,9 +149,10 @@ def sparkline(rows: list[Row], label: str) -> str:
     if len(values) < 2:
         return ""
     width, height = 80, 20
-    scale = _scale([r.value for r in values] + [values[-1].target], 3, height - 3)  # type: ignore[misc]
+    figures = [r.value for r in values if r.value is not None]
+    scale = _scale(figures + [values[-1].target], 3, height - 3)
     step = (width - 8) / (len(values) - 1)
-    points = [(4 + step * i, scale(r.value)) for i, r in enumerate(values)]  # type: ignore[arg-type]
+    points = [(4 + step * i, scale(v)) for i, v in enumerate(figures)]
     d = " ".join(f"{'M' if i == 0 else 'L'}{_fmt(x)},{_fmt(y)}" for i, (x, y) in enumerate(points))
     last_x, last_y = points[-1]
     return (f'<svg class="kept-spark" role="img" width="{width}" height="{height}" '

@@ -22,6 +22,7 @@ from generator import compute
 from generator.errors import Problem
 from generator.history import dataset_at, default_base
 from generator.load import Map, Pos, Seq, load_file
+from generator.markup import inline
 from generator.model import (
     Commitment,
     Dataset,
@@ -31,7 +32,6 @@ from generator.model import (
     Period,
     Visibility,
 )
-from generator.markup import inline
 from generator.validate import COMMITMENTS, RESULTS, load_dataset
 from generator.words import date_text, qty, target_text
 

@@ -20,7 +20,7 @@ Link = Callable[[str], str]  # a path inside the edition -> the URL readers foll
 
 
 def _moment(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def _urn(org: str, *parts: str) -> str:

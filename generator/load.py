@@ -32,7 +32,7 @@ _TAG = "tag:yaml.org,2002:"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class Map(dict):  # type: ignore[type-arg]
+class Map(dict):
     """A YAML mapping: a dict whose keys are the text written in the file."""
 
     pos: Pos
@@ -46,7 +46,7 @@ class Map(dict):  # type: ignore[type-arg]
         self.val_pos = {}
 
 
-class Seq(list):  # type: ignore[type-arg]
+class Seq(list):
     """A YAML sequence: a list that knows the position of each item."""
 
     pos: Pos
@@ -174,7 +174,7 @@ class _Converter:
             )
             return None
         try:
-            return construct(node)
+            return construct(node)  # type: ignore[arg-type]
         except (ValueError, yaml.YAMLError):
             self.problem(_pos(node), f"cannot read '{node.value}' as a {tag[len(_TAG):]}")
             return None

@@ -32,11 +32,11 @@ def head_tags(page: Any, config: Any) -> str:
     title = html.escape(str(meta.get("title") or page.title or ""), quote=True)
     description = html.escape(str(meta.get("description") or ""), quote=True)
     site_name = html.escape(str(config.get("site_name") or ""), quote=True)
-    tags += [f'<meta property="og:type" content="website">',
+    tags += ['<meta property="og:type" content="website">',
              f'<meta property="og:site_name" content="{site_name}">',
              f'<meta property="og:title" content="{title}">',
              f'<meta property="og:description" content="{description}">',
-             f'<meta name="twitter:card" content="summary">']
+             '<meta name="twitter:card" content="summary">']
     if site_url:
         tags.append(f'<meta property="og:url" content="{html.escape(site_url + url, quote=True)}">')
     return "\n".join(tags) + "\n"
@@ -69,7 +69,7 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
 _BYTECODE = _MemoryBytecodeCache()
 
 
-class KeptPlugin(BasePlugin):  # type: ignore[type-arg]
+class KeptPlugin(BasePlugin):
     def __init__(self, audience: str, live_reload: bool = False, blocks: str | None = None):
         super().__init__()
         self.audience = audience

@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import html
 import json
-import math
 import posixpath
 import re
 from collections.abc import Mapping
@@ -26,11 +25,11 @@ import jinja2
 import yaml
 
 from generator import charts, compute, feeds, opendata
-from generator.words import change_text, date_text, num, plain, qty, target_text
 from generator.compute import Status
-from generator.markup import BLOCK, BLOCK_RE, inline, md, md_html, meta_text
-from generator.model import Commitment, Direction, Improvement, Metric, Period
+from generator.markup import BLOCK, inline, md, md_html, meta_text
+from generator.model import Commitment, Direction, Improvement, Period
 from generator.project import Edition
+from generator.words import change_text, date_text, num, plain, qty, target_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -161,7 +160,7 @@ class EditionView:
             if row is None or row.measurement is None or not row.measurement.locations:
                 continue
             lower = commitment.metric.direction is Direction.LOWER
-            figures = []
+            figures: list[dict[str, Any]] = []
             for lid, figure in row.measurement.locations.items():
                 location = self.edition.dataset.location(lid)
                 if location is None or figure.value is None:
@@ -169,9 +168,9 @@ class EditionView:
                 figures.append({"location": location, "value": figure.value,
                                 "sample": figure.sample,
                                 "met": self.met(commitment, figure.value, period)})
-            figures.sort(key=lambda f: f["value"] if lower else -f["value"])
+            figures.sort(key=lambda f: float(f["value"]) if lower else -float(f["value"]))
             if figures:
-                spread = abs(figures[0]["value"] - figures[-1]["value"])
+                spread = abs(float(figures[0]["value"]) - float(figures[-1]["value"]))
                 result.append({"commitment": commitment, "row": row, "figures": figures,
                                "spread": spread})
         return result
@@ -185,7 +184,7 @@ class EditionView:
     def groups(self) -> list[tuple[Any, list[Commitment]]]:
         """Commitments in force, grouped by value in the order values are declared; then the rest."""
         current = [c for c in self.edition.commitments if self.status[c.id] is not Status.RETIRED]
-        groups = []
+        groups: list[tuple[Any, list[Commitment]]] = []
         for value in self.edition.dataset.values:
             members = [c for c in current if c.value == value.id]
             if members:

@@ -278,7 +278,7 @@ class ListOf(Type):
             sink.error(pos, f"'{name}' must be a list (lines starting with '- '), "
                             f"not {describe(value)}")
             return
-        for item, item_pos in zip(value, value.item_pos):
+        for item, item_pos in zip(value, value.item_pos, strict=True):
             self.item.check(item, item_pos, name, sink)
 
     def json_schema(self) -> dict[str, Any]:

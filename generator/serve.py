@@ -131,7 +131,7 @@ def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
         stamps = snapshot(root)
         stop = stop or threading.Event()
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())  # type: ignore[union-attr]
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             while not stop.wait(POLL_SECONDS):
                 now = snapshot(root)

@@ -36,7 +36,7 @@ class Size:
 
 
 def _periods(size: Size) -> list[str]:
-    ids = []
+    ids: list[str] = []
     year, step = 2020, 0
     while len(ids) < size.periods:
         if size.monthly:
@@ -55,7 +55,6 @@ def generate(root: Path, size: Size = Size(), seed: int = 1) -> Path:
     """Write commitments.yml, results/ and mkdocs.yml of a synthetic organisation under root."""
     rng = random.Random(seed)
     periods = _periods(size)
-    first_day = period_bounds(periods[0])[0]
     internal_every = max(1, round(1 / size.internal_share)) if size.internal_share else 0
 
     def internal(i: int) -> dict[str, str]:
@@ -126,7 +125,7 @@ def generate(root: Path, size: Size = Size(), seed: int = 1) -> Path:
                                     "sample": rng.randrange(10, 4000)} for lid in locs}
             measurements[str(c["id"])] = m
         improvements = []
-        for j in range(size.improvements):
+        for _ in range(size.improvements):
             counter += 1
             day = start + dt.timedelta(days=rng.randrange((end - start).days + 1))
             linked = rng.sample(commitments, 2)

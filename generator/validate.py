@@ -58,7 +58,7 @@ def _items(data: Any, key: str) -> list[tuple[Map, Pos]]:
     seq = data.get(key) if isinstance(data, Map) else None
     if not isinstance(seq, Seq):
         return []
-    return [(item, pos) for item, pos in zip(seq, seq.item_pos) if isinstance(item, Map)]
+    return [(item, pos) for item, pos in zip(seq, seq.item_pos, strict=True) if isinstance(item, Map)]
 
 
 def _at(item: Map, key: str) -> Pos:
@@ -136,7 +136,7 @@ class _Validator:
         locations = item.get("locations")
         if isinstance(locations, Seq):
             seen: set[str] = set()
-            for lid, pos in zip(locations, locations.item_pos):
+            for lid, pos in zip(locations, locations.item_pos, strict=True):
                 _ref(sink, pos, "location", lid, self.locations)
                 if lid in seen:
                     sink.error(pos, f"location '{lid}' is listed twice")
@@ -236,7 +236,7 @@ class _Validator:
                            "move the improvement to the results file of the period it happened in")
             refs = imp.get("commitments")
             if isinstance(refs, Seq):
-                for cid, pos in zip(refs, refs.item_pos):
+                for cid, pos in zip(refs, refs.item_pos, strict=True):
                     _ref(sink, pos, "commitment", cid, self.commitments)
         for corr, _ in _items(data, "corrections"):
             day = _date(corr, "date")

@@ -10,10 +10,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers import RESULTS, write_project
 
 from generator.build import build_site
 from generator.errors import DataError, KeptError
-from helpers import RESULTS, write_project
 
 pytestmark = pytest.mark.slow
 

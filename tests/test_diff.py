@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from gitrepo import commit_all, edit, git, make_repo
+from helpers import write_project
 
 from generator.diff import CORRECTION_HINT, NO_CHANGES, check_against_base, summary_against
 from generator.errors import KeptError, Problem
 from generator.history import InvalidBase, dataset_at, default_base
-from gitrepo import commit_all, edit, git, make_repo
-from helpers import write_project
 
 CALLBACK = """\
   - id: callback

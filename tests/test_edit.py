@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import COMMITMENTS, RESULTS, write_project
 
 from generator import edit
 from generator.build import build_site
@@ -14,7 +15,6 @@ from generator.edit import new_period, publish
 from generator.errors import DataError, KeptError, Problem, UsageError
 from generator.init import init
 from generator.validate import check
-from helpers import COMMITMENTS, RESULTS, write_project
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../results.schema.json\n"
 

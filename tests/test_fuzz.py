@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from helpers import COMMITMENTS, RESULTS, write_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +14,6 @@ from generator.errors import Problem
 from generator.project import editions, project
 from generator.render import render_edition
 from generator.validate import check
-from helpers import COMMITMENTS, RESULTS, write_project
 
 pytestmark = pytest.mark.slow
 

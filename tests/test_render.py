@@ -4,10 +4,9 @@ from pathlib import Path
 
 import markdown
 
-from generator.markup import safe_url, sanitize
+from generator.markup import inline, md, meta_text, safe_url, sanitize
 from generator.project import editions
 from generator.project import project as project_for
-from generator.markup import inline, md, meta_text
 from generator.render import num, qty, render_edition
 from generator.validate import load_dataset
 

@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers import write_project
 
 from generator.build import build_site
-from helpers import write_project
 
 pytestmark = pytest.mark.slow
 
