@@ -29,7 +29,7 @@ from typing import Any
 from generator.errors import KeptError, Problem
 from generator.model import Period
 from generator.project import AUDIENCES, Edition, editions, project
-from generator.render import meta_text, nav, render_edition
+from generator.render import Rendered, meta_text, nav, render_edition
 from generator.validate import load_dataset
 
 ASSETS = Path(__file__).parent / "assets"
@@ -163,13 +163,16 @@ def _site_pages(root: Path, audience: str) -> tuple[list[tuple[str, str]], list[
     return files, nav_items
 
 
-def _stage(edition: Edition, root: Path, docs: Path, site_files: Iterable[tuple[str, str]]) -> Path:
-    """Write the edition's docs_dir; return the file of its HTML blocks (beside docs_dir)."""
-    rendered = render_edition(edition, root / SITE_SRC / "templates")
-    for rel, text in rendered.files.items():
-        target = docs / rel
+def _write(folder: Path, files: Mapping[str, str]) -> None:
+    for rel, text in files.items():
+        target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+
+
+def _stage(rendered: Rendered, docs: Path, site_files: Iterable[tuple[str, str]]) -> Path:
+    """Write the edition's docs_dir; return the file of its HTML blocks (beside docs_dir)."""
+    _write(docs, rendered.files)
     for source, rel in site_files:
         target = docs / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -192,9 +195,14 @@ class _Collect(logging.Handler):
 
 def build_edition(task: Task) -> list[str]:
     """Render, stage and build one edition in this process; return MkDocs' warnings."""
-    docs = Path(task.overrides["docs_dir"])
-    blocks = _stage(_PLANS[(task.audience, task.edition)], Path(task.root), docs, task.site_files)
-    return run_mkdocs(task, blocks)
+    edition = _PLANS[(task.audience, task.edition)]
+    rendered = render_edition(edition, Path(task.root) / SITE_SRC / "templates")
+    blocks = _stage(rendered, Path(task.overrides["docs_dir"]), task.site_files)
+    warnings = run_mkdocs(task, blocks)
+    # Feeds, badges and open data are not pages: written straight into the built edition
+    # rather than copied there by MkDocs.
+    _write(Path(task.overrides["site_dir"]), rendered.assets)
+    return warnings
 
 
 def run_mkdocs(task: Task, blocks: Path) -> list[str]:

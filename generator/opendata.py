@@ -86,7 +86,8 @@ def _improvement(edition: Edition, improvement: Improvement) -> dict[str, Any]:
 
 
 def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # Compact: the C encoder is several times faster than the indenting one.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def commitments_json(edition: Edition, rows: Mapping[str, list[Any]],

@@ -94,7 +94,7 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
     )
     env.filters.update(md=md, mdblock=_mdblock, inline=inline, num=num, date=date_text, status=status_badge,
                        plain=plain, h=lambda text: html.escape(str(text), quote=True))
-    env.globals.update(url=_url, href=_href, stash=_stash,
+    env.globals.update(url=_url, href=_href, stash=_stash, asset=_asset, md_with_lead=md_with_lead,
                        qty=qty, target_text=target_text, change_text=change_text,
                        internal_items=internal_items, Status=Status, period_label=lambda p: p.label)
     return env
@@ -346,8 +346,10 @@ class Rendered:
     that HTML inside Markdown, twice, cost more than everything else in a page.
     """
 
-    files: dict[str, str]
+    files: dict[str, str]  # Markdown pages, by path in docs_dir
     blocks: dict[str, list[str]]
+    assets: dict[str, str]  # feeds, badges, open data: written beside the built pages
+
 
     def expanded(self, path: str) -> str:
         """A page's Markdown with its blocks in place, as the reader will see them."""
@@ -380,6 +382,10 @@ class _PageLinks:
         rel = "./" if rel == "." else rel + "/"
         return rel + (f"#{anchor}" if anchor else "")
 
+    def asset(self, target: str) -> str:
+        """The relative URL of a file that is not a page (feed, badge, JSON)."""
+        return posixpath.relpath(target, self.here_url or ".")
+
     def stash(self, html_block: str) -> str:
         """Keep trusted, escaped HTML out of Markdown; leave a marker paragraph in its place."""
         self.blocks.append(" ".join(line.strip() for line in str(html_block).splitlines()))
@@ -401,17 +407,25 @@ def _stash(html_block: str) -> str:
     return _current[-1].stash(html_block)
 
 
-def _mdblock(text: str | None, lead: str | None = None) -> str:
-    """A Markdown field as a block of HTML rendered once per process, optionally led by a
-    bold label in its first paragraph ("You said: ...")."""
-    if not text:
-        return ""
+def _asset(target: str) -> str:
+    return _current[-1].asset(target)
+
+
+def md_with_lead(text: str | None, lead: str | None = None) -> str:
+    """A Markdown field as HTML (rendered once per process), optionally led by a bold label
+    in its first paragraph ("You said: ...")."""
     rendered = md_html(text)
-    if lead:
-        label = f"<strong>{html.escape(lead)}</strong> "
-        rendered = (rendered.replace("<p>", "<p>" + label, 1) if rendered.startswith("<p>")
-                    else f"<p>{label}</p>{rendered}")
-    return _stash(rendered)
+    if not lead or not rendered:
+        return rendered
+    label = f"<strong>{html.escape(lead)}</strong> "
+    if rendered.startswith("<p>"):
+        return rendered.replace("<p>", "<p>" + label, 1)
+    return f"<p>{label}</p>{rendered}"
+
+
+def _mdblock(text: str | None, lead: str | None = None) -> str:
+    """A Markdown field as a block of HTML kept out of MkDocs' Markdown."""
+    return _stash(md_with_lead(text, lead)) if text else ""
 
 
 def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> tuple[str, list[str]]:
@@ -458,5 +472,4 @@ def render_edition(edition: Edition, user_templates: Path | None = None) -> Rend
         files[page.path], page_blocks = render_page(env, view, page)
         if page_blocks:
             blocks[page.path] = page_blocks
-    files.update(static_files(view))
-    return Rendered(files, blocks)
+    return Rendered(files, blocks, static_files(view))
