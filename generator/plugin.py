@@ -67,6 +67,13 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
 
 
 _BYTECODE = _MemoryBytecodeCache()
+_THEME_FILES: dict[tuple[str, ...], list[str]] = {}
+
+
+def _theme_files(paths: tuple[str, ...], listing: Any) -> list[str]:
+    if paths not in _THEME_FILES:
+        _THEME_FILES[paths] = listing()
+    return list(_THEME_FILES[paths])
 
 
 class KeptPlugin(BasePlugin):
@@ -87,6 +94,13 @@ class KeptPlugin(BasePlugin):
 
     def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
         env.bytecode_cache = _BYTECODE
+        # MkDocs lists every file of the theme (Material ships thousands) once per build;
+        # the theme does not change between editions, so list it once per process.
+        paths = tuple(getattr(env.loader, "searchpath", ()))
+        if paths:
+            listing = env.list_templates
+            env.list_templates = (  # type: ignore[method-assign]
+                lambda *a, **k: listing(*a, **k) if a or k else _theme_files(paths, listing))
         return env
 
     def on_config(self, config: Any, **kwargs: Any) -> Any:

@@ -367,6 +367,7 @@ class _PageLinks:
     def __init__(self, path: str):
         self.here = posixpath.dirname(path)
         self.here_url = page_url(path)
+        self.to_root = "../" * self.here_url.count("/")
         self.blocks: list[str] = []
 
     def url(self, target: str) -> str:
@@ -378,13 +379,13 @@ class _PageLinks:
     def href(self, target: str) -> str:
         """The final relative URL of a page, for links inside raw HTML (tables)."""
         target, _, anchor = target.partition("#")
-        rel = posixpath.relpath(page_url(target) or ".", self.here_url or ".")
-        rel = "./" if rel == "." else rel + "/"
+        # Up to the edition's root, then down: cheaper than posixpath.relpath, and as good.
+        rel = self.to_root + page_url(target) or "./"
         return rel + (f"#{anchor}" if anchor else "")
 
     def asset(self, target: str) -> str:
         """The relative URL of a file that is not a page (feed, badge, JSON)."""
-        return posixpath.relpath(target, self.here_url or ".")
+        return self.to_root + target
 
     def stash(self, html_block: str) -> str:
         """Keep trusted, escaped HTML out of Markdown; leave a marker paragraph in its place."""
