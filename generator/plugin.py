@@ -99,8 +99,13 @@ class KeptPlugin(BasePlugin):
         paths = tuple(getattr(env.loader, "searchpath", ()))
         if paths:
             listing = env.list_templates
-            env.list_templates = (  # type: ignore[method-assign]
-                lambda *a, **k: listing(*a, **k) if a or k else _theme_files(paths, listing))
+            def cached(extensions: Any = None, filter_func: Any = None) -> list[str]:
+                if extensions is not None:
+                    return listing(extensions=extensions, filter_func=filter_func)
+                names = _theme_files(paths, listing)
+                return [n for n in names if filter_func is None or filter_func(n)]
+
+            env.list_templates = cached  # type: ignore[method-assign]
         return env
 
     def on_config(self, config: Any, **kwargs: Any) -> Any:
