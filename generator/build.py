@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -428,6 +429,15 @@ def _replace_away(path: Path, trash: Path) -> None:
     os.rename(path, trash / uuid.uuid4().hex)
 
 
+def _staging_folder(tmp: Path) -> Path:
+    """Where the Markdown of every edition is written for MkDocs to read: memory when the
+    machine offers it (it is thrown away after the build), else beside the output."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return Path(tempfile.mkdtemp(prefix="kept-stage-", dir=shm))
+    return tmp / ".stage"
+
+
 def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = AUDIENCES,
                jobs: int | None = None, newest_only: bool = False,
                live_reload: bool = False) -> BuildResult:
@@ -454,10 +464,10 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     cache = {k: v for k, v in previous.items() if k.split("/", 1)[0] not in audiences}
     digests = _Digests(_inputs_digest(root))
     tmp = out.parent / f".{out.name}.kept-{uuid.uuid4().hex[:12]}"
+    stage = _staging_folder(tmp)
     try:
-        stage = tmp / ".stage"
+        stage.mkdir(parents=True, exist_ok=True)
         if not config_file.is_file():
-            stage.mkdir(parents=True)
             config_file = stage / "mkdocs.yml"
             config_file.write_text("site_name: Kept\ntheme:\n  name: material\n", encoding="utf-8")
         plans: dict[str, list[Edition]] = {}
@@ -502,4 +512,5 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     finally:
         _PLANS.clear()
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(stage, ignore_errors=True)
     return result
