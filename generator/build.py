@@ -1,9 +1,10 @@
-"""Build every edition of each audience's site with MkDocs, then swap the output in atomically.
+"""Build every edition of each audience's site with MkDocs, then put the output in place.
 
 All MkDocs coupling lives here: the derived config, the in-process build, the version list.
-Each (audience, edition) is rendered to Markdown in a staging folder, built by MkDocs with
-Material into a temporary output beside the real one, and only when every edition has built
-does the new output replace the old. A failure leaves the previous output exactly as it was.
+Each (audience, edition) whose inputs changed is rendered to Markdown in a staging folder and
+built by MkDocs with Material, in worker processes, into a temporary folder beside the output.
+Only when every edition has built are the new editions, latest/ and versions.json renamed into
+place; a failure before that leaves the previous output exactly as it was.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ ASSETS = Path(__file__).parent / "assets"
 SITE_SRC = "site_src"
 # Folders of site_src/ that are not pages: template overrides, theme overrides, team-only pages.
 NOT_PAGES = ("templates", "overrides", "internal")
-RESERVED = ("index.md", "commitments", "improvements", "reports", "reviews", "locations", "kept")
+RESERVED = ("index.md", "commitments", "improvements", "reports", "reviews", "locations",
+            "consistency", "api", "badges", "feed.xml", "kept", "team")
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "admonition", "toc")
 
 
