@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.kept-installed
 
-.PHONY: install site test test-fast lint serve bench clean
+.PHONY: install site test test-fast test-browser lint serve bench clean
 
 install: $(STAMP)
 
@@ -17,15 +17,22 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 site: install
 	$(BIN)/kept build
 
-test: install
+# axe-core, for the accessibility checks of the browser tests.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+test: install node_modules/.package-lock.json
 	$(BIN)/python -m pytest -q
+
+test-browser: install node_modules/.package-lock.json
+	$(BIN)/python -m pytest -q tests/browser
 
 lint: install
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/mypy
 
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 serve: install
 	$(BIN)/kept serve

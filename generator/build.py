@@ -30,6 +30,7 @@ from typing import Any
 
 from generator.errors import KeptError, Problem
 from generator.model import Period
+from generator.plugin import PLACEHOLDER_URL
 from generator.project import AUDIENCES, Edition, editions, project
 from generator.render import Rendered, meta_text, nav, render_edition
 from generator.validate import load_dataset
@@ -114,9 +115,10 @@ def _overrides(user: dict[str, Any], org_name: str, org_url: str | None, audienc
     theme = {**theme, "font": False}  # offline: no web fonts
     extra = dict(user.get("extra") or {})
     extra["version"] = {**dict(extra.get("version") or {}), "provider": "mike"}
-    site_url = None
     if org_url and audience == "public":
         site_url = org_url.rstrip("/") + f"/{edition.id}/"
+    else:
+        site_url = f"{PLACEHOLDER_URL}{audience}/{edition.id}/"
     return {
         "site_name": user.get("site_name") or meta_text(org_name),
         "docs_dir": str(docs),

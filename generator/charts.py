@@ -17,7 +17,8 @@ from generator.model import Commitment
 from generator.words import qty
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 48
+RIGHT, TOP, BOTTOM = 16, 24, 48
+_AXIS_CHAR = 7.2  # advance of a 12px axis label character, generously
 
 
 def _fmt(value: float) -> str:
@@ -98,9 +99,11 @@ def chart(commitment: Commitment, rows: list[Row]) -> str:
         return ""
     measured = [r.value for r in rows if r.value is not None]
     scale = _scale(measured + [r.target for r in rows], TOP, HEIGHT - BOTTOM)
-    step = (WIDTH - LEFT - RIGHT) / len(rows)
-    xs = [LEFT + step * (i + 0.5) for i in range(len(rows))]
-    unit = commitment.metric.unit
+    labels = {value: qty(value, commitment.metric.unit) for value in _ticks(scale)}
+    # Room on the left for the longest axis label ("4 working days"), so none is cut off.
+    left = max(48, round(max(len(text) for text in labels.values()) * _AXIS_CHAR) + 12)
+    step = (WIDTH - left - RIGHT) / len(rows)
+    xs = [left + step * (i + 0.5) for i in range(len(rows))]
     title = escape(f"{commitment.title}: results per period")
     parts = [
         f'<svg class="kept-chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
@@ -108,12 +111,12 @@ def chart(commitment: Commitment, rows: list[Row]) -> str:
         f'<title id="chart-title">{title}</title>',
         f'<desc id="chart-desc">{escape(describe(commitment, rows))}</desc>',
     ]
-    for value in _ticks(scale):
+    for value, label in labels.items():
         y = scale(value)
-        parts.append(f'<line class="kept-grid" x1="{LEFT}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" '
+        parts.append(f'<line class="kept-grid" x1="{left}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" '
                      f'y2="{_fmt(y)}"/>')
-        parts.append(f'<text class="kept-axis" x="{LEFT - 6}" y="{_fmt(y + 4)}" '
-                     f'text-anchor="end">{escape(qty(value, unit))}</text>')
+        parts.append(f'<text class="kept-axis" x="{left - 6}" y="{_fmt(y + 4)}" '
+                     f'text-anchor="end">{escape(label)}</text>')
     target_path = []
     for i, row in enumerate(rows):
         ty = _fmt(scale(row.target))
@@ -132,12 +135,12 @@ def chart(commitment: Commitment, rows: list[Row]) -> str:
                          f'text-anchor="middle">{escape(row.period.id)}</text>')
     legend_y = HEIGHT - 10
     parts += [
-        _marker(LEFT + 6, legend_y - 4, Status.MET, 4),
-        f'<text class="kept-axis" x="{LEFT + 16}" y="{legend_y}">Met</text>',
-        _marker(LEFT + 66, legend_y - 4, Status.MISSED, 4),
-        f'<text class="kept-axis" x="{LEFT + 76}" y="{legend_y}">Missed</text>',
-        f'<path class="kept-target" d="M{LEFT + 140},{legend_y - 4} L{LEFT + 164},{legend_y - 4}"/>',
-        f'<text class="kept-axis" x="{LEFT + 170}" y="{legend_y}">Target</text>',
+        _marker(left + 6, legend_y - 4, Status.MET, 4),
+        f'<text class="kept-axis" x="{left + 16}" y="{legend_y}">Met</text>',
+        _marker(left + 66, legend_y - 4, Status.MISSED, 4),
+        f'<text class="kept-axis" x="{left + 76}" y="{legend_y}">Missed</text>',
+        f'<path class="kept-target" d="M{left + 140},{legend_y - 4} L{left + 164},{legend_y - 4}"/>',
+        f'<text class="kept-axis" x="{left + 170}" y="{legend_y}">Target</text>',
         "</svg>",
     ]
     return "".join(parts)

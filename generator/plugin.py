@@ -13,9 +13,15 @@ from mkdocs.plugins import BasePlugin
 
 from generator.markup import BLOCK_RE, sanitize
 
+# The address given to a site whose real one is unknown (the internal site, or a public site
+# without organization.url): MkDocs writes page addresses into sitemap.xml only when it has
+# one, and Material's version selector needs them to stay on the same page across editions.
+PLACEHOLDER_URL = "https://kept.invalid/"
+
+_PLACEHOLDER_CANONICAL = re.compile(r'\s*<link rel="canonical" href="' + re.escape(PLACEHOLDER_URL)
+                                    + r'[^"]*">')
 _HEAD = re.compile(r"<head(\s[^>]*)?>", re.I)
 _HEAD_END = re.compile(r"</head>", re.I)
-_FEED_PAGES = re.compile(r"^commitments/[a-z0-9-]+/$")
 
 
 def head_tags(page: Any, config: Any) -> str:
@@ -23,11 +29,10 @@ def head_tags(page: Any, config: Any) -> str:
     url = page.url or ""
     to_root = "../" * url.count("/")
     site_url = config.get("site_url") or ""
+    # One feed is announced: Material looks for a sitemap.xml beside every alternate link,
+    # and only the edition's root has one. Commitment feeds are linked from their pages.
     tags = [f'<link rel="alternate" type="application/atom+xml" title="You said, we did" '
             f'href="{to_root}feed.xml">']
-    if _FEED_PAGES.match(url):
-        tags.append('<link rel="alternate" type="application/atom+xml" '
-                    'title="Results of this commitment" href="feed.xml">')
     meta = page.meta or {}
     title = html.escape(str(meta.get("title") or page.title or ""), quote=True)
     description = html.escape(str(meta.get("description") or ""), quote=True)
@@ -37,7 +42,7 @@ def head_tags(page: Any, config: Any) -> str:
              f'<meta property="og:title" content="{title}">',
              f'<meta property="og:description" content="{description}">',
              '<meta name="twitter:card" content="summary">']
-    if site_url:
+    if site_url and not site_url.startswith(PLACEHOLDER_URL):
         tags.append(f'<meta property="og:url" content="{html.escape(site_url + url, quote=True)}">')
     return "\n".join(tags) + "\n"
 
@@ -136,6 +141,7 @@ class KeptPlugin(BasePlugin):
         if page is not None and config is not None:
             tags = head_tags(page, config)
             output = _HEAD_END.sub(lambda m: tags + m.group(0), output, count=1)
+        output = _PLACEHOLDER_CANONICAL.sub("", output)
         if self.live_reload:
             from generator.serve import RELOAD_SCRIPT
 

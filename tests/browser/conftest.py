@@ -1,6 +1,7 @@
 """Browser tests: Playwright for Python driving Debian's Chromium against built Kept sites.
 
-Two data sets are built once per session into temporary folders and served over HTTP on
+Two data sets are built once (fixtures of package scope: built before the browser starts, and
+everything stopped when the browser tests end) into temporary folders and served over HTTP on
 127.0.0.1, each by an `http.server` thread: the repository's own example (`commitments.yml`,
 `results/`) and a small synthetic organisation (`generator.synthetic`). Tests get a `Site` per
 data set, which knows the data (validated and projected, as the generator sees it) and the URLs.
@@ -91,7 +92,8 @@ class Site:
     root: Path
     out: Path
     dataset: Dataset
-    url: str = ""
+    url: str = ""  # set once served
+    servers: list[http.server.ThreadingHTTPServer] = field(default_factory=list)
 
     @functools.cached_property
     def _editions(self) -> dict[str, list[Edition]]:
@@ -135,7 +137,7 @@ class Site:
         return {c.id: status(c, edition.period) for c in edition.commitments}
 
     def stop(self) -> None:
-        for server in getattr(self, "_servers", []):
+        for server in self.servers:
             server.shutdown()
             server.server_close()
 
@@ -146,7 +148,7 @@ def _build(name: str, root: Path, out: Path) -> Site:
     return Site(name, root, out, dataset)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]:
     """Both data sets, built (before any server or browser thread starts: builds fork workers)
     and then served."""
@@ -156,23 +158,23 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]
              "synthetic": _build("synthetic", data, base / "synthetic-site")}
     for site in built.values():
         server, site.url = serve_folder(site.out)
-        site._servers = [server]  # type: ignore[attr-defined]
+        site.servers.append(server)
     yield built
     for site in built.values():
         site.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def example_site(sites: dict[str, Site]) -> Site:
     return sites["example"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def synthetic_site(sites: dict[str, Site]) -> Site:
     return sites["synthetic"]
 
 
-@pytest.fixture(scope="session", params=["example", "synthetic"])
+@pytest.fixture(scope="package", params=["example", "synthetic"])
 def site(request: pytest.FixtureRequest, sites: dict[str, Site]) -> Site:
     """Each data set in turn."""
     return sites[request.param]
@@ -181,21 +183,35 @@ def site(request: pytest.FixtureRequest, sites: dict[str, Site]) -> Site:
 # --- the browser ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def browser_tools() -> str:
-    """Checks that Playwright and Chromium are there before anything is built."""
+@functools.cache
+def missing_tools() -> str | None:
+    """Why the browser cannot run here, or None."""
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        unavailable("Playwright for Python is not installed "
-                    "(.venv/bin/pip install -r requirements-dev.txt)")
+        return ("Playwright for Python is not installed "
+                "(.venv/bin/pip install -r requirements-dev.txt)")
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium; "
-                    "or set KEPT_CHROMIUM)")
+        return (f"Chromium is not installed at {CHROMIUM} "
+                "(apt-get install -y chromium; or set KEPT_CHROMIUM)")
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip (or under CI, fail) a test that needs the browser before its fixtures build
+    anything."""
+    if "browser" in getattr(item, "fixturenames", ()) and (reason := missing_tools()):
+        unavailable(reason)
+
+
+@pytest.fixture(scope="package")
+def browser_tools() -> str:
+    if reason := missing_tools():
+        unavailable(reason)
     return str(CHROMIUM)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(browser_tools: str, sites: dict[str, Site]) -> Iterator[Any]:
     from playwright.sync_api import Error, sync_playwright
 
@@ -209,7 +225,7 @@ def browser(browser_tools: str, sites: dict[str, Site]) -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def axe_source() -> str:
     if not AXE.is_file():
         unavailable(f"axe-core is not installed ({AXE.relative_to(REPO)} is missing: run npm ci)")
@@ -237,10 +253,14 @@ class Watch:
         route.abort("blockedbyclient")
 
     def _page(self, page: Any) -> None:
-        page.on("console", lambda m: self.console_errors.append(
-            f"{page.url}: {m.text}" + (f" ({m.location.get('url')})" if m.location else ""))
-            if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.page_errors.append(f"{page.url}: {e}"))
+        def console(message: Any) -> None:
+            if message.type == "error":
+                where = (message.location or {}).get("url")
+                self.console_errors.append(f"{page.url}: {message.text}"
+                                           + (f" ({where})" if where else ""))
+
+        page.on("console", console)
+        page.on("pageerror", lambda error: self.page_errors.append(f"{page.url}: {error}"))
 
     def _request_failed(self, request: Any) -> None:
         failure = request.failure or ""
@@ -256,7 +276,13 @@ class Watch:
                                f"(requested by {response.frame.url if response.frame else '?'})")
 
     def problems(self) -> list[str]:
-        return ([f"console error: {x}" for x in self.console_errors]
+        """Every problem once: a console error that only reports a failed request listed
+        below is left out."""
+        failed = {x.split(": HTTP ", 1)[0] for x in self.failed}
+        console = [x for x in self.console_errors
+                   if not ("Failed to load resource" in x and x.endswith(")")
+                           and x.rsplit(" (", 1)[-1][:-1] in failed)]
+        return ([f"console error: {x}" for x in console]
                 + [f"script error: {x}" for x in self.page_errors]
                 + [f"failed request: {x}" for x in self.failed]
                 + [f"request leaving 127.0.0.1: {x}" for x in self.external])
@@ -361,7 +387,7 @@ class Crawler:
     """Fetches every page of an edition by following links, and checks every link it sees.
 
     Links to the organisation's public address (canonical links, feed entries) are checked
-    where they are served here. Results are cached for the session."""
+    where they are served here. Results are cached."""
 
     def __init__(self, site: Site):
         self.site = site
@@ -432,9 +458,9 @@ def _looks_like_page(url: str) -> bool:
     return path.endswith("/") or path.endswith(".html")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def crawler(sites: dict[str, Site]) -> Callable[[Site], Crawler]:
-    """One crawler per site, shared by the tests of the session."""
+    """One crawler per site, shared by the browser tests."""
     crawlers: dict[str, Crawler] = {}
 
     def get(site: Site) -> Crawler:
@@ -462,7 +488,7 @@ def parse_colour(text: str) -> tuple[float, float, float, float]:
 def over(colour: tuple[float, float, float, float],
          background: tuple[float, float, float]) -> tuple[float, float, float]:
     r, g, b, a = colour
-    return tuple(a * c + (1 - a) * bg for c, bg in zip((r, g, b), background))  # type: ignore[return-value]
+    return tuple(a * c + (1 - a) * bg for c, bg in zip((r, g, b), background, strict=True))  # type: ignore[return-value]
 
 
 def contrast(one: tuple[float, float, float], two: tuple[float, float, float]) -> float:

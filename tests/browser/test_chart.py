@@ -1,0 +1,40 @@
+"""The results chart of a commitment shows all of its labels: none is cut off by the edge of
+the drawing (the SVG's viewBox clips whatever lies outside it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from generator.model import Commitment
+
+from .conftest import Site, open_page
+
+pytestmark = pytest.mark.browser
+
+OUTSIDE = """svg => {
+  const box = svg.viewBox.baseVal;
+  return [...svg.querySelectorAll("text")].map(t => {
+    const b = t.getBBox();
+    return {text: t.textContent, left: b.x, right: b.x + b.width};
+  }).filter(t => t.left < box.x - 0.5 || t.right > box.x + box.width + 0.5)
+    .map(t => `${JSON.stringify(t.text)} spans ${t.left.toFixed(1)} to ${t.right.toFixed(1)}, `
+              + `outside 0 to ${box.width}`);
+}"""
+
+
+def test_chart_labels_fit_inside_the_chart(site: Site, page: Any) -> None:
+    """One commitment per unit of measure (labels are as long as the unit makes them)."""
+    edition = site.latest("public")
+    by_unit: dict[str, Commitment] = {}
+    for c in edition.commitments:
+        by_unit.setdefault(c.metric.unit, c)
+    problems = []
+    for unit, commitment in sorted(by_unit.items()):
+        open_page(page, site.page("public", f"commitments/{commitment.id}/"))
+        svg = page.locator("article svg.kept-chart").first
+        if svg.count() == 0:
+            continue
+        problems += [f"{commitment.id} ({unit}): {p}" for p in svg.evaluate(OUTSIDE)]
+    assert not problems, "chart labels cut off:\n" + "\n".join(problems)
