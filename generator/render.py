@@ -1,11 +1,12 @@
-"""Render an edition into Markdown pages with Jinja2 templates.
+"""Render an edition: Markdown pages with Jinja2 templates, then feeds, badges and open data.
 
 Templates ship in the package (`generator/templates/`) and can be overridden from
 `site_src/templates/`; an override may extend the shipped one as `default:NAME`.
 
-Free text from YAML reaches Markdown only through the filters below: `md` for Markdown fields
-(raw HTML is shown as text), `inline` for plain one-line text. Titles and descriptions for the
-page's metadata go through `meta_text`, because Material prints them into HTML unescaped.
+Free text from YAML reaches a page only through the filters of `markup`: `md` and `mdblock`
+for Markdown fields (raw HTML is shown as text), `inline` for plain one-line text, `h` inside
+HTML, `meta_text` for titles and descriptions. Big HTML (tables, charts, rendered text) is kept
+out of MkDocs' Markdown with `stash`, which leaves a marker the plugin replaces.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from generator.project import Edition
 from generator.words import change_text, date_text, num, plain, qty, target_text
 
 TEMPLATES = Path(__file__).parent / "templates"
+
 
 def status_badge(state: Status) -> str:
     symbol = {Status.MET: "✓", Status.MISSED: "✗", Status.NOT_MEASURED: "–",
@@ -92,10 +94,11 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md, mdblock=_mdblock, inline=inline, num=num, date=date_text, status=status_badge,
-                       plain=plain, h=lambda text: html.escape(str(text), quote=True))
-    env.globals.update(url=_url, href=_href, stash=_stash, asset=_asset, md_with_lead=md_with_lead,
-                       qty=qty, target_text=target_text, change_text=change_text,
+    env.filters.update(md=md, mdblock=_mdblock, inline=inline, num=num, date=date_text,
+                       status=status_badge, plain=plain,
+                       h=lambda text: html.escape(str(text), quote=True))
+    env.globals.update(url=_url, href=_href, stash=_stash, asset=_asset,
+                       md_with_lead=md_with_lead, qty=qty, target_text=target_text, change_text=change_text,
                        internal_items=internal_items, Status=Status, period_label=lambda p: p.label)
     return env
 
@@ -131,7 +134,6 @@ class EditionView:
 
     def badge_snippet(self, commitment: Commitment) -> str:
         """HTML to paste elsewhere: the badge of the newest edition, linking to the page."""
-
         base = f"{self.site_url}latest/" if self.site_url else ""
         alt = html.escape(f"{commitment.title}: status", quote=True)
         return (f'<a href="{base}commitments/{commitment.id}/">'
