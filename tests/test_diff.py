@@ -6,24 +6,14 @@ from pathlib import Path
 
 import pytest
 from gitrepo import commit_all, edit, git, make_repo
-from helpers import write_project
+from helpers import COMMITMENTS, write_project
 
 from generator.diff import CORRECTION_HINT, NO_CHANGES, check_against_base, summary_against
 from generator.errors import KeptError, Problem
 from generator.history import InvalidBase, dataset_at, default_base
 
-CALLBACK = """\
-  - id: callback
-    title: We call you back the same day
-    promise: If you ask for a call back, you get it the same day.
-    metric:
-      name: Same-day callbacks
-      unit: "%"
-      direction: higher
-      target: 95
-    since: 2025-04-01
-    retired: 2025-09-30
-"""
+# The retired commitment's entry, as the fixture writes it.
+CALLBACK = COMMITMENTS[COMMITMENTS.index("  - id: callback\n"):COMMITMENTS.index("  - id: secret-queue\n")]
 
 
 @pytest.fixture
