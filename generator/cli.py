@@ -32,7 +32,7 @@ def _print_problems(problems: list[Problem], fmt: str) -> None:
             text = p.text().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             print(f"::{kind} file={p.path},line={p.line},col={p.col}::{text}")
         else:
-            print(p.format(), file=sys.stderr if p.severity == "error" else sys.stdout)
+            print(p.format())  # findings go to standard output, as linters do
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -18,8 +18,9 @@ def test_validate_reports_every_problem_without_traceback(project: Path) -> None
     result = run_kept("validate", "--root", str(project))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "results/2025-Q2.yml:2:10: error: the file is not UTF-8 text" in result.stderr
-    assert "results/2025-Q3.yml:" in result.stderr
+    assert "results/2025-Q2.yml:2:10: error: the file is not UTF-8 text" in result.stdout
+    assert "results/2025-Q3.yml:" in result.stdout
+    assert result.stderr.strip().endswith("error(s), 0 warning(s)")
 
 
 def test_json_and_github_formats(project: Path) -> None:
@@ -51,4 +52,5 @@ def test_build_exit_codes(project: Path, tmp_path: Path) -> None:
     (project / "commitments.yml").write_text("organization: {name: X}\n")
     result = run_kept("build", "--root", str(project), "--out", str(tmp_path / "o"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "missing required key 'period'" in result.stderr
+    assert "missing required key 'period'" in result.stdout
+    assert "nothing was built" in result.stderr
