@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import KeptError, Problem
-from generator.model import Period
 from generator.plugin import PLACEHOLDER_URL
 from generator.project import AUDIENCES, Edition, editions, project
 from generator.render import Rendered, meta_text, nav, render_edition
@@ -366,26 +365,28 @@ def _inputs_digest(root: Path) -> str:
 
 
 class _Digests:
-    """Digests of editions' inputs. Periods are shared by every later edition, so each is
-    digested once per build instead of once per edition."""
+    """Digests of editions' inputs. Periods, and commitments no revision touched, are the
+    same objects in every later edition: each is digested once per build, not once per
+    edition. (The objects live as long as the build's plans, so their ids stay theirs.)"""
 
     def __init__(self, common: str):
         self.common = common
-        self.periods: dict[int, str] = {}
+        self.seen: dict[int, str] = {}
 
-    def period(self, period: Period) -> str:
-        key = id(period)
-        if key not in self.periods:
-            self.periods[key] = _sha(_canonical(period))
-        return self.periods[key]
+    def of(self, obj: Any) -> str:
+        key = id(obj)
+        if key not in self.seen:
+            self.seen[key] = _sha(_canonical(obj))
+        return self.seen[key]
 
     def edition(self, edition: Edition, task: Task) -> str:
         data = edition.dataset
         settings = {k: v for k, v in task.overrides.items() if k not in ("docs_dir", "site_dir")}
         return _sha([
             self.common, edition.audience, edition.id,
-            [self.period(p) for p in edition.periods],
-            _canonical((data.organization, data.values, data.locations, edition.commitments)),
+            [self.of(p) for p in edition.periods],
+            [self.of(c) for c in edition.commitments],
+            _canonical((data.organization, data.values, data.locations)),
             settings, task.epoch, task.live_reload, [rel for _, rel in task.site_files],
         ])
 

@@ -52,26 +52,41 @@ BANNER = (
 )
 
 
-class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled theme templates, kept for the life of the process.
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled theme templates, kept in memory for the life of the process and on disk (in
+    Jinja's per-user temporary folder) between runs.
 
     MkDocs makes a new template environment for every build, so Material's templates would
-    be compiled again for every edition; with this cache a worker compiles them once.
+    otherwise be compiled again for every edition, and again by every `kept build`.
     """
 
     def __init__(self) -> None:
         self.store: dict[str, bytes] = {}
+        try:
+            super().__init__()
+            self.on_disk = True
+        except (OSError, RuntimeError):  # no private temporary folder: memory only
+            self.on_disk = False
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         data = self.store.get(bucket.key)
-        if data is not None:
+        if data is None and self.on_disk:
+            super().load_bytecode(bucket)
+            if bucket.code is not None:
+                self.store[bucket.key] = bucket.bytecode_to_string()
+        elif data is not None:
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.store[bucket.key] = bucket.bytecode_to_string()
+        if self.on_disk:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass  # a cache that cannot be written only costs time
 
 
-_BYTECODE = _MemoryBytecodeCache()
+_BYTECODE = _BytecodeCache()
 _THEME_FILES: dict[tuple[str, ...], list[str]] = {}
 
 
