@@ -9,8 +9,6 @@ import re
 from generator import compute
 from generator.model import Direction, Metric
 
-# --- numbers and words ------------------------------------------------------------------------
-
 
 def num(value: float | None) -> str:
     if value is None:

@@ -65,11 +65,9 @@ def tree(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_project(tmp_path_factory.mktemp("e2e") / "data")
-    build_site(root, root / "site", jobs=2)
-    return root / "site"
+@pytest.fixture
+def built(built_site: Path) -> Path:
+    return built_site
 
 
 def test_versions_and_redirects(built: Path) -> None:

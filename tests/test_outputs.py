@@ -7,21 +7,16 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from helpers import write_project
 from test_build import page
-
-from generator.build import build_site
 
 pytestmark = pytest.mark.slow
 ATOM = "{http://www.w3.org/2005/Atom}"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_project(tmp_path_factory.mktemp("outputs") / "data")
-    build_site(root, root / "site", jobs=2)
-    return root / "site"
+@pytest.fixture
+def site(built_site: Path) -> Path:
+    return built_site
 
 
 def test_every_public_commitment_page_has_a_chart_and_a_table(site: Path) -> None:
