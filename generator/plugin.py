@@ -18,8 +18,7 @@ from generator.markup import BLOCK_RE, sanitize
 # one, and Material's version selector needs them to stay on the same page across editions.
 PLACEHOLDER_URL = "https://kept.invalid/"
 
-_PLACEHOLDER_CANONICAL = re.compile(r'\s*<link rel="canonical" href="' + re.escape(PLACEHOLDER_URL)
-                                    + r'[^"]*">')
+_CANONICAL = '<link rel="canonical" href="' + PLACEHOLDER_URL
 _HEAD = re.compile(r"<head(\s[^>]*)?>", re.I)
 _HEAD_END = re.compile(r"</head>", re.I)
 
@@ -87,13 +86,27 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 _BYTECODE = _BytecodeCache()
-_THEME_FILES: dict[tuple[str, ...], list[str]] = {}
+# Theme file listings by (theme folders, filter, static templates): read once per process.
+_LISTINGS: dict[tuple[Any, ...], list[str]] = {}
 
 
-def _theme_files(paths: tuple[str, ...], listing: Any) -> list[str]:
-    if paths not in _THEME_FILES:
-        _THEME_FILES[paths] = listing()
-    return list(_THEME_FILES[paths])
+def _cache_listing(env: jinja2.Environment, static_templates: tuple[str, ...]) -> None:
+    """MkDocs lists every file of the theme (Material ships thousands of icons) and matches
+    each against a dozen patterns, once per build; the theme does not change between
+    editions, so the filtered list is kept for the life of the process."""
+    paths = tuple(getattr(env.loader, "searchpath", ()))
+    listing = env.list_templates
+
+    def cached(extensions: Any = None, filter_func: Any = None) -> list[str]:
+        code = getattr(filter_func, "__code__", None)
+        if not paths or (filter_func is not None and code is None):
+            return listing(extensions=extensions, filter_func=filter_func)
+        key = (paths, tuple(extensions or ()), code, static_templates)
+        if key not in _LISTINGS:
+            _LISTINGS[key] = listing(extensions=extensions, filter_func=filter_func)
+        return list(_LISTINGS[key])
+
+    env.list_templates = cached  # type: ignore[method-assign]
 
 
 class KeptPlugin(BasePlugin):
@@ -114,22 +127,19 @@ class KeptPlugin(BasePlugin):
 
     def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
         env.bytecode_cache = _BYTECODE
-        # MkDocs lists every file of the theme (Material ships thousands) once per build;
-        # the theme does not change between editions, so list it once per process.
-        paths = tuple(getattr(env.loader, "searchpath", ()))
-        if paths:
-            listing = env.list_templates
-            def cached(extensions: Any = None, filter_func: Any = None) -> list[str]:
-                if extensions is not None:
-                    return listing(extensions=extensions, filter_func=filter_func)
-                names = _theme_files(paths, listing)
-                return [n for n in names if filter_func is None or filter_func(n)]
-
-            env.list_templates = cached  # type: ignore[method-assign]
         return env
 
     def on_config(self, config: Any, **kwargs: Any) -> Any:
         self.search = config.plugins.get("material/search") or config.plugins.get("search")
+        theme = config.theme
+        make_env = theme.get_env
+
+        def get_env() -> jinja2.Environment:
+            env = make_env()
+            _cache_listing(env, tuple(theme.static_templates))
+            return env
+
+        theme.get_env = get_env
         return config
 
     def on_page_context(self, context: Any, page: Any = None, **kwargs: Any) -> Any:
@@ -153,15 +163,23 @@ class KeptPlugin(BasePlugin):
 
     def on_post_page(self, output: str, page: Any = None, config: Any = None,
                      **kwargs: Any) -> str:
+        # Only the head changes: work on it alone, not on the whole page.
+        end = output.find("</head>")
+        if end < 0:
+            match = _HEAD_END.search(output)
+            end = match.start() if match else 0
+        head, body = output[:end], output[end:]
         if page is not None and config is not None:
-            tags = head_tags(page, config)
-            output = _HEAD_END.sub(lambda m: tags + m.group(0), output, count=1)
-        output = _PLACEHOLDER_CANONICAL.sub("", output)
+            head += head_tags(page, config)
+        start = head.find(_CANONICAL)
+        if start >= 0:
+            stop = head.index(">", start) + 1
+            head = head[:start].rstrip() + head[stop:]
+        if self.audience == "internal":
+            meta = '\n<meta name="robots" content="noindex, nofollow">'
+            head = _HEAD.sub(lambda m: m.group(0) + meta, head, count=1)
         if self.live_reload:
             from generator.serve import RELOAD_SCRIPT
 
-            output = output.replace("</body>", RELOAD_SCRIPT + "</body>", 1)
-        if self.audience != "internal":
-            return output
-        meta = '\n<meta name="robots" content="noindex, nofollow">'
-        return _HEAD.sub(lambda m: m.group(0) + meta, output, count=1)
+            body = body.replace("</body>", RELOAD_SCRIPT + "</body>", 1)
+        return head + body
