@@ -174,18 +174,16 @@ def _write(folder: Path, files: Mapping[str, str]) -> None:
         target.write_text(text, encoding="utf-8")
 
 
-def _stage(rendered: Rendered, docs: Path, site_files: Iterable[tuple[str, str]]) -> Path:
-    """Write the edition's docs_dir; return the file of its HTML blocks (beside docs_dir)."""
-    _write(docs, rendered.files)
+def _stage(docs: Path, site_files: Iterable[tuple[str, str]]) -> None:
+    """Write an audience's docs_dir: the files of site_src/ and Kept's stylesheet. Generated
+    pages are not written: the Kept plugin gives them to MkDocs from memory."""
+    docs.mkdir(parents=True, exist_ok=True)
     for source, rel in site_files:
         target = docs / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     (docs / "kept").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ASSETS / "kept.css", docs / "kept" / "kept.css")
-    blocks = docs.parent / f"{docs.name}.blocks.json"
-    blocks.write_text(json.dumps(rendered.blocks, ensure_ascii=False), encoding="utf-8")
-    return blocks
 
 
 class _Collect(logging.Handler):
@@ -198,19 +196,18 @@ class _Collect(logging.Handler):
 
 
 def build_edition(task: Task) -> list[str]:
-    """Render, stage and build one edition in this process; return MkDocs' warnings."""
+    """Render and build one edition in this process; return MkDocs' warnings."""
     edition = _PLANS[(task.audience, task.edition)]
     rendered = render_edition(edition, Path(task.root) / SITE_SRC / "templates")
-    blocks = _stage(rendered, Path(task.overrides["docs_dir"]), task.site_files)
-    warnings = run_mkdocs(task, blocks)
+    warnings = run_mkdocs(task, rendered)
     # Feeds, badges and open data are not pages: written straight into the built edition
     # rather than copied there by MkDocs.
     _write(Path(task.overrides["site_dir"]), rendered.assets)
     return warnings
 
 
-def run_mkdocs(task: Task, blocks: Path) -> list[str]:
-    """Build one staged edition with MkDocs in this process; return the warnings it logged."""
+def run_mkdocs(task: Task, rendered: Rendered) -> list[str]:
+    """Build one edition with MkDocs in this process; return the warnings it logged."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -227,7 +224,7 @@ def run_mkdocs(task: Task, blocks: Path) -> list[str]:
     os.environ["SOURCE_DATE_EPOCH"] = str(task.epoch)
     try:
         config = load_config(config_file=task.config_file, **task.overrides)
-        config.plugins["kept"] = KeptPlugin(task.audience, task.live_reload, str(blocks))
+        config.plugins["kept"] = KeptPlugin(task.audience, task.live_reload, rendered)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -480,13 +477,15 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
         _PLANS.clear()
         for audience in audiences:
             site_files, extra_nav = _site_pages(root, audience)
+            docs = stage / audience
+            _stage(docs, site_files)
             plans[audience] = editions(project(dataset, audience), audience)
             if newest_only:
                 plans[audience] = plans[audience][:1]
             for edition in plans[audience]:
                 key = f"{audience}/{edition.id}"
                 overrides = _overrides(user, dataset.organization.name, dataset.organization.url,
-                                       audience, edition, extra_nav, stage / key, tmp / key)
+                                       audience, edition, extra_nav, docs, tmp / key)
                 task = Task(audience, edition.id, str(root), str(config_file), overrides,
                             _epoch(edition), tuple(site_files), live_reload)
                 cache[key] = digests.edition(edition, task)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from typing import Any
 
 import jinja2
 import jinja2.bccache
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
 
 from generator.markup import BLOCK_RE, sanitize
+from generator.render import Rendered
 
 # The address given to a site whose real one is unknown (the internal site, or a public site
 # without organization.url): MkDocs writes page addresses into sitemap.xml only when it has
@@ -109,21 +110,39 @@ def _cache_listing(env: jinja2.Environment, static_templates: tuple[str, ...]) -
     env.list_templates = cached  # type: ignore[method-assign]
 
 
+def _walk_order(src_uri: str) -> tuple[tuple[int, Any], ...]:
+    """Where os.walk, as MkDocs runs it, meets a file: a folder's files (index first) before
+    its subfolders, both sorted by name."""
+    *folders, name = src_uri.split("/")
+    stem = name.rsplit(".", 1)[0]
+    return (*((1, folder) for folder in folders), (0, (stem not in ("index", "README"), name)))
+
+
 class KeptPlugin(BasePlugin):
-    def __init__(self, audience: str, live_reload: bool = False, blocks: str | None = None):
+    """Adds an edition's generated pages (from memory) to the build, puts their HTML blocks in
+    place, makes links safe and marks the internal site."""
+
+    def __init__(self, audience: str, live_reload: bool = False,
+                 rendered: Rendered | None = None):
         super().__init__()
         self.audience = audience
         self.live_reload = live_reload
-        self.blocks_file = blocks
-        self.blocks: dict[str, list[str]] | None = None
+        self.rendered = rendered or Rendered({}, {}, {}, {})
 
-    def _blocks_of(self, page: Any) -> list[str]:
-        if self.blocks is None:
-            self.blocks = {}
-            if self.blocks_file:
-                with open(self.blocks_file, encoding="utf-8") as stream:
-                    self.blocks = json.load(stream)
-        return self.blocks.get(page.file.src_uri, []) if page is not None else []
+    def on_files(self, files: Files, *, config: Any) -> Files:
+        """Add the generated pages, in the order MkDocs would have found them in docs_dir
+        (the order of the search index and the sitemap), before the theme's files."""
+        docs = [f for f in files if f.src_dir == config.docs_dir]
+        docs += [File.generated(config, path, content=markdown)
+                 for path, markdown in self.rendered.files.items()]
+        docs.sort(key=lambda f: _walk_order(f.src_uri))
+        return Files(docs + [f for f in files if f.src_dir != config.docs_dir])
+
+    def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
+        meta = self.rendered.meta.get(page.file.src_uri)
+        if meta is not None:
+            page.meta = dict(meta)
+        return markdown
 
     def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
         env.bytecode_cache = _BYTECODE
@@ -154,7 +173,7 @@ class KeptPlugin(BasePlugin):
 
     def on_page_content(self, html_text: str, page: Any = None, **kwargs: Any) -> str:
         html_text = sanitize(html_text)  # what Markdown made of the data; blocks are escaped
-        blocks = self._blocks_of(page)
+        blocks = self.rendered.blocks.get(page.file.src_uri, []) if page is not None else []
         if blocks:
             html_text = BLOCK_RE.sub(lambda m: blocks[int(m.group(1))], html_text)
         if self.audience == "internal":

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-import json
 import posixpath
 import re
 from collections.abc import Mapping
@@ -343,15 +342,17 @@ def page_url(path: str) -> str:
 class Rendered:
     """An edition's generated files, and the HTML blocks its pages stand in for.
 
-    Big HTML (tables, charts) does not go through Markdown: a page holds a one-line marker per
-    block, and the build puts the block in place after Markdown ran (see `plugin`). Parsing
-    that HTML inside Markdown, twice, cost more than everything else in a page.
+    The pages go to MkDocs in memory, with their metadata beside them rather than as front
+    matter (which MkDocs would parse with PyYAML's pure-Python loader). Big HTML (tables,
+    charts) does not go through Markdown: a page holds a one-line marker per block, and the
+    build puts the block in place after Markdown ran (see `plugin`). Parsing that HTML inside
+    Markdown, twice, cost more than everything else in a page.
     """
 
     files: dict[str, str]  # Markdown pages, by path in docs_dir
+    meta: dict[str, dict[str, Any]]  # each page's metadata (title, description, search)
     blocks: dict[str, list[str]]
     assets: dict[str, str]  # feeds, badges, open data: written beside the built pages
-
 
     def expanded(self, path: str) -> str:
         """A page's Markdown with its blocks in place, as the reader will see them."""
@@ -431,7 +432,18 @@ def _mdblock(text: str | None, lead: str | None = None) -> str:
     return _stash(md_with_lead(text, lead)) if text else ""
 
 
-def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> tuple[str, list[str]]:
+# A marker paragraph with the blank lines around it: Python-Markdown spends more on a run of
+# blank lines than on a paragraph, and stash() adds its own on top of the template's.
+_MARKER_GAP = re.compile(r"\n{3,}(⟦kept-block-\d+⟧)(?=\n)|(?<=⟧)\n{3,}")
+
+
+def _tidy(body: str) -> str:
+    return _MARKER_GAP.sub(lambda m: f"\n\n{m.group(1)}" if m.group(1) else "\n\n", body.strip())
+
+
+def render_page(env: jinja2.Environment, view: EditionView,
+                page: Page) -> tuple[str, dict[str, Any], list[str]]:
+    """A page's Markdown, its metadata (what front matter would hold) and its HTML blocks."""
     links = _PageLinks(page.path)
     _current.append(links)
     try:
@@ -440,11 +452,9 @@ def render_page(env: jinja2.Environment, view: EditionView, page: Page) -> tuple
             page=page, **page.context)
     finally:
         _current.pop()
-    # JSON is YAML, and much faster to write than yaml.safe_dump.
-    front = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in (
-        ("title", meta_text(page.title)), ("description", meta_text(page.description)),
-        ("search", {"exclude": True}), ("kept_search", page.search or page.description)))
-    return f"---\n{front}---\n\n{body.strip()}\n", links.blocks
+    meta = {"title": meta_text(page.title), "description": meta_text(page.description),
+            "search": {"exclude": True}, "kept_search": page.search or page.description}
+    return _tidy(body) + "\n", meta, links.blocks
 
 
 def static_files(view: EditionView) -> dict[str, str]:
@@ -469,10 +479,12 @@ def render_edition(edition: Edition, user_templates: Path | None = None) -> Rend
     """Every generated file of the edition: Markdown pages, feeds, badges and open data."""
     env = environment(user_templates)
     view = EditionView(edition)
-    files: dict[str, str] = {}
-    blocks: dict[str, list[str]] = {}
+    rendered = Rendered({}, {}, {}, {})
     for page in pages(edition):
-        files[page.path], page_blocks = render_page(env, view, page)
-        if page_blocks:
-            blocks[page.path] = page_blocks
-    return Rendered(files, blocks, static_files(view))
+        body, meta, blocks = render_page(env, view, page)
+        rendered.files[page.path] = body
+        rendered.meta[page.path] = meta
+        if blocks:
+            rendered.blocks[page.path] = blocks
+    rendered.assets.update(static_files(view))
+    return rendered
