@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import html
 import re
 from typing import Any
@@ -10,6 +12,7 @@ import jinja2
 import jinja2.bccache
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 from generator.markup import BLOCK_RE, sanitize
 from generator.render import Rendered
@@ -118,6 +121,28 @@ def _walk_order(src_uri: str) -> tuple[tuple[int, Any], ...]:
     return (*((1, folder) for folder in folders), (0, (stem not in ("index", "README"), name)))
 
 
+# Markdown that can link somewhere: inline and reference links, autolinks, raw HTML.
+_LINKS = re.compile(r"\]\s*[(\[:]|<")
+# Generated pages converted by Markdown in this process, by (Markdown settings, page, source).
+_CONVERTED: dict[tuple[str, str, str], tuple[str, Any, str | None, frozenset[str]]] = {}
+
+
+def _render_once(page: Page, key: tuple[str, str, str], config: Any, files: Files) -> None:
+    """Page.render for a generated page whose Markdown links nowhere, so that its HTML
+    depends on nothing but its source and the Markdown settings. A commitment's page has
+    the same Markdown (headings and block markers) in every edition: Markdown runs once."""
+    done = _CONVERTED.get(key)
+    if done is None:
+        Page.render(page, config, files)
+        done = (page.content or "", page.toc, page._title_from_render,
+                frozenset(page.present_anchor_ids or ()))
+        _CONVERTED[key] = done
+    page.content, toc, page._title_from_render, anchors = done
+    page.toc = copy.deepcopy(toc)
+    page.present_anchor_ids = set(anchors)
+    page.links_to_anchors = {}
+
+
 class KeptPlugin(BasePlugin):
     """Adds an edition's generated pages (from memory) to the build, puts their HTML blocks in
     place, makes links safe and marks the internal site."""
@@ -142,6 +167,9 @@ class KeptPlugin(BasePlugin):
         meta = self.rendered.meta.get(page.file.src_uri)
         if meta is not None:
             page.meta = dict(meta)
+            if not _LINKS.search(markdown):
+                key = (self.markdown_settings, page.file.src_uri, markdown)
+                page.render = functools.partial(_render_once, page, key)
         return markdown
 
     def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
@@ -149,6 +177,7 @@ class KeptPlugin(BasePlugin):
         return env
 
     def on_config(self, config: Any, **kwargs: Any) -> Any:
+        self.markdown_settings = repr((config.markdown_extensions, config.mdx_configs))
         self.search = config.plugins.get("material/search") or config.plugins.get("search")
         theme = config.theme
         make_env = theme.get_env

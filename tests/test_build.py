@@ -248,3 +248,16 @@ def test_incremental_builds_match_a_cold_build(tmp_path: Path) -> None:
     build_site(root, tmp_path / "cold-again", jobs=1)
     assert not (out / "internal" / "2025-Q4").exists()
     assert tree(out) == tree(tmp_path / "cold-again")
+
+
+
+def test_markdown_converted_once_gives_the_same_site(tmp_path: Path, built: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generated page whose Markdown links nowhere is converted once per process and reused
+    by later editions; converting every page afresh must give the same bytes."""
+    import generator.plugin
+
+    monkeypatch.setattr(generator.plugin, "_LINKS", re.compile(""))  # as if every page linked
+    root = write_project(tmp_path / "data")
+    build_site(root, tmp_path / "fresh", jobs=1)
+    assert tree(tmp_path / "fresh") == tree(built)
