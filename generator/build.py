@@ -10,6 +10,7 @@ place; a failure before that leaves the previous output exactly as it was.
 from __future__ import annotations
 
 import calendar
+import copy
 import dataclasses
 import datetime as dt
 import enum
@@ -223,7 +224,9 @@ def run_mkdocs(task: Task, rendered: Rendered) -> list[str]:
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(task.epoch)
     try:
-        config = load_config(config_file=task.config_file, **task.overrides)
+        # MkDocs takes settings apart as it validates them (extension options among them):
+        # every build gets its own copy.
+        config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
         config.plugins["kept"] = KeptPlugin(task.audience, task.live_reload, rendered)
         config.plugins.on_startup(command="build", dirty=False)
         try:

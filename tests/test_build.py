@@ -261,3 +261,14 @@ def test_markdown_converted_once_gives_the_same_site(tmp_path: Path, built: Path
     root = write_project(tmp_path / "data")
     build_site(root, tmp_path / "fresh", jobs=1)
     assert tree(tmp_path / "fresh") == tree(built)
+
+
+def test_extension_options_survive_several_editions_in_one_process(tmp_path: Path) -> None:
+    """MkDocs empties the option mappings of markdown_extensions as it reads them; every
+    edition built in the same process must still get them."""
+    config = ("site_name: Acme\ntheme:\n  name: material\nmarkdown_extensions:\n"
+              "  - toc:\n      permalink: true\n  - admonition\n")
+    root = write_project(tmp_path / "data", mkdocs=config)
+    build_site(root, tmp_path / "out", jobs=1)
+    page = (tmp_path / "out/public/2025-Q2/commitments/email-reply/index.html").read_text()
+    assert 'class="headerlink"' in page
