@@ -1,15 +1,16 @@
 """Atom feeds of an edition: its improvements, and each commitment's results.
 
 Entry ids are permanent (the same improvement has the same id in every edition), and every
-date comes from the data: a feed never says "now".
+date comes from the data: a feed never says "now". Feeds are written as text: an edition has
+one per commitment, and building them as XML trees cost more than the commitment's page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
-
-from feedgen.feed import FeedGenerator
+from dataclasses import dataclass
 
 from generator import __version__
 from generator.compute import Row
@@ -18,9 +19,22 @@ from generator.words import plain, qty, target_text
 
 Link = Callable[[str], str]  # a path inside the edition -> the URL readers follow
 
+# Characters XML 1.0 does not allow, even escaped: shown as the replacement character.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
-def _moment(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+def _text(value: str) -> str:
+    """Element text: escaped, and carriage returns kept (an XML reader would drop them)."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _NOT_XML.sub("\ufffd", value.replace("\r", "&#13;"))
+
+
+def _attr(value: str) -> str:
+    return _text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+def _moment(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00+00:00"
 
 
 def _urn(org: str, *parts: str) -> str:
@@ -28,76 +42,81 @@ def _urn(org: str, *parts: str) -> str:
     return ":".join(("urn", "kept", slug, *parts))
 
 
+@dataclass(frozen=True)
+class _Entry:
+    id: str
+    title: str
+    day: dt.date
+    content: str
+    link: str
+    published: bool = False
+
+    def xml(self) -> str:
+        published = (f"    <published>{_moment(self.day)}</published>\n"
+                     if self.published else "")
+        return (f"  <entry>\n"
+                f"    <id>{_text(self.id)}</id>\n"
+                f"    <title>{_text(self.title)}</title>\n"
+                f"    <updated>{_moment(self.day)}</updated>\n"
+                f'    <content type="text">{_text(self.content)}</content>\n'
+                f'    <link href="{_attr(self.link)}"/>\n'
+                f"{published}"
+                f"  </entry>\n")
+
+
 def _feed(feed_id: str, title: str, home: str, self_link: str, updated: dt.date,
-          subtitle: str) -> FeedGenerator:
-    feed = FeedGenerator()
-    feed.id(feed_id)
-    feed.title(title)
-    feed.subtitle(subtitle)
-    feed.link(href=home, rel="alternate", type="text/html")
-    feed.link(href=self_link, rel="self", type="application/atom+xml")
-    feed.updated(_moment(updated))
-    feed.language("en")
-    feed.generator("Kept", version=__version__)
-    return feed
-
-
-def _text(feed: FeedGenerator) -> str:
-    return feed.atom_str(pretty=True).decode("utf-8")
+          subtitle: str, entries: list[_Entry]) -> str:
+    return ("<?xml version='1.0' encoding='UTF-8'?>\n"
+            '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">\n'
+            f"  <id>{_text(feed_id)}</id>\n"
+            f"  <title>{_text(title)}</title>\n"
+            f"  <updated>{_moment(updated)}</updated>\n"
+            f'  <link href="{_attr(home)}" rel="alternate" type="text/html"/>\n'
+            f'  <link href="{_attr(self_link)}" rel="self" type="application/atom+xml"/>\n'
+            f'  <generator version="{_attr(__version__)}">Kept</generator>\n'
+            f"  <subtitle>{_text(subtitle)}</subtitle>\n"
+            + "".join(entry.xml() for entry in entries)
+            + "</feed>\n")
 
 
 def improvements_feed(org: str, edition_day: dt.date, improvements: tuple[Improvement, ...],
                       link: Link) -> str:
     """The edition's "you said, we did" changelog, newest first."""
     updated = max((i.date for i in improvements), default=edition_day)
-    feed = _feed(_urn(org, "improvements"), f"{org}: you said, we did",
+    entries = [
+        _Entry(_urn(org, "improvement", i.id), i.title, i.date,
+               f"You said: {plain(i.you_said, 2000)}\n\nWe did: {plain(i.we_did, 2000)}",
+               link(f"improvements/{i.id}/"), published=True)
+        for i in sorted(improvements, key=lambda i: (i.date, i.id), reverse=True)]
+    return _feed(_urn(org, "improvements"), f"{org}: you said, we did",
                  link("improvements/"), link("feed.xml"), updated,
-                 f"What {org} changed because customers asked.")
-    for improvement in sorted(improvements, key=lambda i: (i.date, i.id), reverse=True):
-        entry = feed.add_entry(order="append")
-        entry.id(_urn(org, "improvement", improvement.id))
-        entry.title(improvement.title)
-        entry.link(href=link(f"improvements/{improvement.id}/"), rel="alternate")
-        entry.updated(_moment(improvement.date))
-        entry.published(_moment(improvement.date))
-        entry.content(f"You said: {plain(improvement.you_said, 2000)}\n\n"
-                      f"We did: {plain(improvement.we_did, 2000)}", type="text")
-    return _text(feed)
+                 f"What {org} changed because customers asked.", entries)
+
+
+def _result(org: str, commitment: Commitment, row: Row, link: Link) -> _Entry:
+    value = qty(row.value, commitment.metric.unit) if row.value is not None else "not measured"
+    explanation = row.measurement.explanation if row.measurement else None
+    content = f"{value} against a target of {target_text(commitment.metric, row.target)}."
+    if explanation:
+        content += f"\n\n{plain(explanation, 2000)}"
+    return _Entry(_urn(org, "commitment", commitment.id, row.period.id),
+                  f"{row.period.label}: {row.status.value}",
+                  row.period.published or row.period.end, content,
+                  link(f"reports/{row.period.id}/"))
 
 
 def commitment_feed(org: str, edition_day: dt.date, commitment: Commitment, rows: list[Row],
                     improvements: list[Improvement], link: Link) -> str:
-    """One commitment's results per period and the improvements linked to it."""
+    """One commitment's results per period and the improvements linked to it, newest first."""
     page = f"commitments/{commitment.id}/"
-    dated = [(r.period.published or r.period.end, r) for r in rows]
-    updated = max([d for d, _ in dated] + [i.date for i in improvements], default=edition_day)
-    feed = _feed(_urn(org, "commitment", commitment.id), f"{org}: {commitment.title}",
-                 link(page), link(f"{page}feed.xml"), updated, plain(commitment.promise))
-    entries: list[tuple[dt.date, str, Callable[[], None]]] = []
-    unit = commitment.metric.unit
-    for day, row in dated:
-        def add(row: Row = row, day: dt.date = day) -> None:
-            entry = feed.add_entry(order="append")
-            entry.id(_urn(org, "commitment", commitment.id, row.period.id))
-            entry.title(f"{row.period.label}: {row.status.value}")
-            entry.link(href=link(f"reports/{row.period.id}/"), rel="alternate")
-            entry.updated(_moment(day))
-            value = qty(row.value, unit) if row.value is not None else "not measured"
-            explanation = row.measurement.explanation if row.measurement else None
-            entry.content(f"{value} against a target of "
-                          f"{target_text(commitment.metric, row.target)}."
-                          + (f"\n\n{plain(explanation, 2000)}" if explanation else ""),
-                          type="text")
-        entries.append((day, row.period.id, add))
-    for improvement in improvements:
-        def add_improvement(improvement: Improvement = improvement) -> None:
-            entry = feed.add_entry(order="append")
-            entry.id(_urn(org, "improvement", improvement.id))
-            entry.title(f"You said, we did: {improvement.title}")
-            entry.link(href=link(f"improvements/{improvement.id}/"), rel="alternate")
-            entry.updated(_moment(improvement.date))
-            entry.content(plain(improvement.we_did, 2000), type="text")
-        entries.append((improvement.date, improvement.id, add_improvement))
-    for _, _, add_entry in sorted(entries, key=lambda e: (e[0], e[1]), reverse=True):
-        add_entry()
-    return _text(feed)
+    keyed = [((r.period.published or r.period.end, r.period.id), _result(org, commitment, r, link))
+             for r in rows]
+    keyed += [((i.date, i.id), _Entry(_urn(org, "improvement", i.id),
+                                      f"You said, we did: {i.title}", i.date,
+                                      plain(i.we_did, 2000), link(f"improvements/{i.id}/")))
+              for i in improvements]
+    keyed.sort(key=lambda pair: pair[0], reverse=True)
+    updated = max((day for (day, _), _ in keyed), default=edition_day)
+    return _feed(_urn(org, "commitment", commitment.id), f"{org}: {commitment.title}",
+                 link(page), link(f"{page}feed.xml"), updated, plain(commitment.promise),
+                 [entry for _, entry in keyed])

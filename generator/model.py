@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -200,6 +201,7 @@ def period_kind(pid: str) -> str | None:
     return "quarter" if match.group(2) else "month"
 
 
+@functools.lru_cache(maxsize=4096)
 def period_bounds(pid: str) -> tuple[dt.date, dt.date]:
     """First and last day of a period id such as 2026-Q3 or 2026-09."""
     match = PERIOD_RE.match(pid)
@@ -215,6 +217,7 @@ def period_bounds(pid: str) -> tuple[dt.date, dt.date]:
     return dt.date(year, first_month, 1), dt.date(year, last_month, last_day)
 
 
+@functools.lru_cache(maxsize=4096)
 def period_label(pid: str) -> str:
     """Plain words for a period: 'July to September 2026' or 'September 2026'."""
     start, end = period_bounds(pid)

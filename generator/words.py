@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 
@@ -10,6 +11,7 @@ from generator import compute
 from generator.model import Direction, Metric
 
 
+@functools.lru_cache(maxsize=8192)  # the same figures recur in every edition
 def num(value: float | None) -> str:
     if value is None:
         return "—"
