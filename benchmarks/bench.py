@@ -32,6 +32,9 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
 def timed(command: list[str]) -> float:
+    # Start each measure with the disk idle: the previous step's writes (and deletions) are
+    # flushed first, so that no measure pays for another.
+    os.sync()
     start = time.perf_counter()
     subprocess.run(command, check=True, env=ENV, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)

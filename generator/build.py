@@ -14,7 +14,6 @@ import copy
 import dataclasses
 import datetime as dt
 import enum
-import hashlib
 import html
 import json
 import logging
@@ -25,18 +24,19 @@ import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.errors import KeptError, Problem
+from generator import manifest
+from generator.errors import KeptError
+from generator.manifest import SITE_SRC, BuildResult
 from generator.plugin import PLACEHOLDER_URL
 from generator.project import AUDIENCES, Edition, editions, project
 from generator.render import Rendered, meta_text, nav, render_edition
 from generator.validate import load_dataset
 
 ASSETS = Path(__file__).parent / "assets"
-SITE_SRC = "site_src"
 # Folders of site_src/ that are not pages: template overrides, theme overrides, team-only pages.
 NOT_PAGES = ("templates", "overrides", "internal")
 RESERVED = ("index.md", "commitments", "improvements", "reports", "reviews", "locations",
@@ -61,15 +61,6 @@ class Task:
 # Editions to build, by (audience, edition id). Set before the worker processes fork, so that
 # workers read them from memory instead of having them pickled or the data loaded again.
 _PLANS: dict[tuple[str, str], Edition] = {}
-
-
-@dataclass
-class BuildResult:
-    out: Path
-    editions: dict[str, list[str]] = field(default_factory=dict)  # audience -> newest first
-    warnings: list[Problem] = field(default_factory=list)
-    mkdocs_warnings: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)  # "audience/edition" taken from before
 
 
 def _epoch(edition: Edition) -> int:
@@ -323,9 +314,6 @@ def _replace(new: Path, target: Path, trash: Path) -> None:
     os.rename(new, target)
 
 
-CACHE = ".kept-cache.json"
-
-
 def _canonical(value: Any) -> Any:
     """Plain JSON-able data for a digest: dataclasses, enums, dates and mappings included."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -341,29 +329,6 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def _sha(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _tree_digest(*folders: Path) -> str:
-    """Digest of every file under the folders: names and bytes."""
-    digest = hashlib.sha256()
-    for folder in folders:
-        if not folder.exists():
-            continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _inputs_digest(root: Path) -> str:
-    """What every edition depends on besides its own data: the generator, site_src/, mkdocs.yml."""
-    config = root / "mkdocs.yml"
-    config_bytes = config.read_bytes() if config.is_file() else b""
-    return _sha([_tree_digest(Path(__file__).parent), _tree_digest(root / SITE_SRC),
-                 hashlib.sha256(config_bytes).hexdigest()])
-
-
 class _Digests:
     """Digests of editions' inputs. Periods, and commitments no revision touched, are the
     same objects in every later edition: each is digested once per build, not once per
@@ -376,27 +341,19 @@ class _Digests:
     def of(self, obj: Any) -> str:
         key = id(obj)
         if key not in self.seen:
-            self.seen[key] = _sha(_canonical(obj))
+            self.seen[key] = manifest.sha(_canonical(obj))
         return self.seen[key]
 
     def edition(self, edition: Edition, task: Task) -> str:
         data = edition.dataset
         settings = {k: v for k, v in task.overrides.items() if k not in ("docs_dir", "site_dir")}
-        return _sha([
+        return manifest.sha([
             self.common, edition.audience, edition.id,
             [self.of(p) for p in edition.periods],
             [self.of(c) for c in edition.commitments],
             _canonical((data.organization, data.values, data.locations)),
             settings, task.epoch, task.live_reload, [rel for _, rel in task.site_files],
         ])
-
-
-def _read_cache(out: Path) -> dict[str, str]:
-    try:
-        data = json.loads((out / CACHE).read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data.get("editions", {}).items()}
-    except (OSError, ValueError, AttributeError):
-        return {}
 
 
 def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],
@@ -408,7 +365,7 @@ def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, li
     install can only cause a rebuild, never the reuse of a stale edition.
     """
     trash = tmp / "trash"
-    (out / CACHE).unlink(missing_ok=True)
+    (out / manifest.CACHE).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     for audience in audiences:
         site = out / audience
@@ -454,20 +411,24 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     """
     root = root.resolve()
     audiences = tuple(audiences)
-    dataset, warnings = load_dataset(root)
-    user = _user_config(root)
     out = (out if out is not None else root / "site").resolve()
     if out == root or out in root.parents:
         raise KeptError(f"refusing to build into {out}: it holds the data; choose another --out")
+    inputs = manifest.inputs_digest(root, audiences, newest_only, live_reload)
+    done = manifest.unchanged(out, audiences, inputs)
+    if done is not None:
+        return done
+    dataset, warnings = load_dataset(root)
+    user = _user_config(root)
     for audience in audiences:
         if not _looks_like_ours(out / audience):
             raise KeptError(f"refusing to replace {out / audience}: it is not a site built by "
                             "kept (no versions.json); move it away or choose another --out")
     config_file = root / "mkdocs.yml"
     result = BuildResult(out, warnings=list(warnings))
-    previous = _read_cache(out)
+    previous = manifest.edition_digests(manifest.read(out))
     cache = {k: v for k, v in previous.items() if k.split("/", 1)[0] not in audiences}
-    digests = _Digests(_inputs_digest(root))
+    digests = _Digests(manifest.common_digest(root))
     tmp = out.parent / f".{out.name}.kept-{uuid.uuid4().hex[:12]}"
     stage = _staging_folder(tmp)
     try:
@@ -512,10 +473,8 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                 if previous.get(latest) != cache[latest] or (audience, newest) in built:
                     stale_latest.add(audience)
         _install(tmp, out, audiences, plans, built, stale_latest)
-        manifest = tmp / CACHE
-        manifest.write_text(json.dumps({"format": 1, "editions": dict(sorted(cache.items()))},
-                                       indent=1) + "\n", encoding="utf-8")
-        os.replace(manifest, out / CACHE)
+        manifest.write(tmp / manifest.CACHE, inputs, cache, result)
+        os.replace(tmp / manifest.CACHE, out / manifest.CACHE)
     finally:
         _PLANS.clear()
         shutil.rmtree(tmp, ignore_errors=True)

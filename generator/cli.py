@@ -60,9 +60,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from generator.build import build_site
+    from generator import manifest
 
-    result = build_site(args.root, args.out, _audiences(args.audience), args.jobs)
+    root = args.root.resolve()
+    out = (args.out or root / "site").resolve()
+    audiences = _audiences(args.audience)
+    # Nothing changed since the last build: say so without loading MkDocs or the data.
+    result = manifest.unchanged(out, audiences, manifest.inputs_digest(root, audiences))
+    if result is None:
+        from generator.build import build_site
+
+        result = build_site(root, out, audiences, args.jobs)
     for problem in result.warnings:
         print(problem.format())
     for message in result.mkdocs_warnings:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,31 @@ def test_build_exit_codes(project: Path, tmp_path: Path) -> None:
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "missing required key 'period'" in result.stdout
     assert "nothing was built" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_build_with_nothing_changed_does_nothing(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    q2 = project / "results" / "2025-Q2.yml"  # a missed target left unexplained: a warning
+    q2.write_text(q2.read_text().replace(", explanation: A new phone system confused callers.", ""))
+    args = ("build", "--root", str(project), "--out", str(out), "--audience", "public")
+    first = run_kept(*args)
+    assert first.returncode == 0, first.stderr
+    assert ": warning: " in first.stdout
+    page = out / "public" / "2025-Q3" / "index.html"
+    before = page.stat().st_mtime_ns
+    again = run_kept(*args)
+    assert again.returncode == 0, again.stderr
+    assert "built public: 2 edition(s) (2025-Q3, 2025-Q2)" in again.stdout
+    assert "2 unchanged" in again.stdout
+    # Warnings about the data are said again, as a build would.
+    assert [line for line in again.stdout.splitlines() if ": warning: " in line] == [
+        line for line in first.stdout.splitlines() if ": warning: " in line]
+    assert page.stat().st_mtime_ns == before
+    # A changed value, or an edition gone from the output, means building again.
+    draft = project / "results" / "2025-Q3.yml"
+    draft.write_text(draft.read_text().replace("value: 93", "value: 94"))
+    assert "1 unchanged" in run_kept(*args).stdout
+    shutil.rmtree(out / "public" / "2025-Q2")
+    rebuilt = run_kept(*args)
+    assert "1 unchanged" in rebuilt.stdout and (out / "public" / "2025-Q2" / "index.html").is_file()

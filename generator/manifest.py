@@ -1,0 +1,124 @@
+"""What the last build was made from, kept beside its output in `.kept-cache.json`.
+
+Two levels of reuse read it. Each edition's inputs have a digest: an edition whose digest is
+unchanged is kept as it is (see `build`). And all the inputs together have one digest: when it
+is unchanged and the output is still there, `kept build` has nothing to do, and says so
+without loading MkDocs or the data. This module is light on purpose: a build that has
+nothing to do should not pay for importing what a real build needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import Problem
+
+CACHE = ".kept-cache.json"
+FORMAT = 2
+SITE_SRC = "site_src"
+GENERATOR = Path(__file__).parent
+# Installed packages whose version changes what a build writes.
+PACKAGES = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "pyyaml")
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    editions: dict[str, list[str]] = field(default_factory=dict)  # audience -> newest first
+    warnings: list[Problem] = field(default_factory=list)
+    mkdocs_warnings: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # "audience/edition" taken from before
+
+
+def sha(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def tree_digest(*folders: Path) -> str:
+    """Digest of every file under the folders: names and bytes."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        if not folder.exists():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = ""
+    return found
+
+
+def common_digest(root: Path) -> str:
+    """What every edition depends on besides its own data: the generator and the packages
+    it builds with, site_src/ and mkdocs.yml."""
+    return sha([tree_digest(GENERATOR), _versions(), tree_digest(root / SITE_SRC),
+                _file_digest(root / "mkdocs.yml")])
+
+
+def inputs_digest(root: Path, audiences: Iterable[str], newest_only: bool = False,
+                  live_reload: bool = False) -> str:
+    """Everything a build reads: the common inputs, the data files, the build's options and
+    SOURCE_DATE_EPOCH."""
+    return sha([common_digest(root), _file_digest(root / "commitments.yml"),
+                tree_digest(root / "results"), list(audiences), newest_only, live_reload,
+                os.environ.get("SOURCE_DATE_EPOCH")])
+
+
+def read(out: Path) -> dict[str, Any]:
+    """The manifest of the build in out; empty when there is none or it cannot be read."""
+    try:
+        data = json.loads((out / CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def edition_digests(data: dict[str, Any]) -> dict[str, str]:
+    editions = data.get("editions")
+    return {str(k): str(v) for k, v in editions.items()} if isinstance(editions, dict) else {}
+
+
+def write(path: Path, inputs: str, editions: dict[str, str], result: BuildResult) -> None:
+    data = {"format": FORMAT, "inputs": inputs, "editions": dict(sorted(editions.items())),
+            "built": result.editions, "warnings": [asdict(p) for p in result.warnings]}
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def unchanged(out: Path, audiences: Iterable[str], inputs: str) -> BuildResult | None:
+    """The last build's result, when it was made from the same inputs (their digest) and its
+    output is all there; else None (build)."""
+    data = read(out)
+    if data.get("format") != FORMAT or data.get("inputs") != inputs:
+        return None
+    try:
+        built = {a: [str(e) for e in data["built"][a]] for a in audiences}
+        warnings = [Problem(**p) for p in data["warnings"]]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    for audience, editions in built.items():
+        site = out / audience
+        wanted = ["versions.json", "index.html"] + [f"{e}/index.html" for e in editions]
+        if editions:
+            wanted.append("latest/index.html")
+        if not all((site / name).is_file() for name in wanted):
+            return None
+    return BuildResult(out, built, warnings,
+                       reused=[f"{a}/{e}" for a, editions in built.items() for e in editions])
