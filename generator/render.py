@@ -27,7 +27,7 @@ import yaml
 from generator import charts, compute, feeds, opendata
 from generator.compute import Status
 from generator.markup import BLOCK, inline, md, md_html, meta_text
-from generator.model import Commitment, Direction, Improvement, Period
+from generator.model import Commitment, Direction, Improvement, Metric, Period
 from generator.project import Edition
 from generator.words import change_text, date_text, num, plain, qty, target_text
 
@@ -38,6 +38,10 @@ def status_badge(state: Status) -> str:
     symbol = {Status.MET: "✓", Status.MISSED: "✗", Status.NOT_MEASURED: "–",
               Status.NOT_YET: "·", Status.RETIRED: "⏹"}[state]
     return f'<span class="kept-status kept-status--{state.css}">{symbol} {state.value}</span>'
+
+
+def _h(text: Any) -> str:
+    return html.escape(str(text), quote=True)
 
 
 def internal_items(mapping: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
@@ -95,7 +99,7 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
     )
     env.filters.update(md=md, mdblock=_mdblock, inline=inline, num=num, date=date_text,
                        status=status_badge, plain=plain,
-                       h=lambda text: html.escape(str(text), quote=True))
+                       h=_h)
     env.globals.update(url=_url, href=_href, stash=_stash, asset=_asset,
                        md_with_lead=md_with_lead, qty=qty, target_text=target_text, change_text=change_text,
                        internal_items=internal_items, Status=Status, period_label=lambda p: p.label)
@@ -112,6 +116,7 @@ class EditionView:
         self.rows = {c.id: compute.history(c, edition.periods) for c in edition.commitments}
         self.status = {c.id: compute.status(c, edition.period) for c in edition.commitments}
         self.commitment_ids = {c.id for c in edition.commitments}
+        self._metrics: dict[tuple[str, str], Metric] = {}
         url = self.organization.url
         # Only the public site has a known address; links stay relative without one.
         self.base_url = f"{url.rstrip('/')}/{edition.id}/" if url and not edition.internal else None
@@ -263,7 +268,76 @@ class EditionView:
     def met(self, commitment: Commitment, value: float | None, period: Period) -> bool | None:
         if value is None:
             return None
-        return compute.is_met(compute.as_of(commitment, period.end).metric, value)
+        key = (commitment.id, period.id)
+        if key not in self._metrics:
+            self._metrics[key] = compute.as_of(commitment, period.end).metric
+        return compute.is_met(self._metrics[key], value)
+
+    # The two largest tables of the internal site are built here rather than in templates:
+    # one cell per location and period, they cost more through Jinja than the rest of a page.
+
+    def location_table_html(self, commitment: Commitment) -> str:
+        """A commitment's figures per location (columns) and period (rows, newest first)."""
+        columns, rows = self.location_table(commitment)
+        if not columns:
+            return ""
+        unit = commitment.metric.unit
+        lines = ["<table>", "<thead><tr><th>Period</th>"
+                 + "".join(f"<th>{_h(loc.name)}</th>" for loc in columns) + "</tr></thead>", "<tbody>"]
+        for period, figures in rows:
+            cells = []
+            for f in figures:
+                if f is None or f.value is None:
+                    cells.append("<td>—</td>")
+                    continue
+                mark = " ✓" if self.met(commitment, f.value, period) else " ✗"
+                sample = f" <small>({num(f.sample)})</small>" if f.sample is not None else ""
+                cells.append(f"<td>{_h(qty(f.value, unit))}{mark}{sample}</td>")
+            lines.append(f"<tr><td>{period.id}</td>{''.join(cells)}</tr>")
+        return "\n".join([*lines, "</tbody>", "</table>"])
+
+    def consistency_html(self, period: Period) -> str:
+        """Every commitment measured by location in the period: a summary, largest gap first,
+        then each one's locations from the best to the worst against the target."""
+        items = self.consistency(period)
+        if not items:
+            return ""
+        summary = ["<table>", "<thead><tr><th>Commitment</th><th>Overall</th><th>Best</th>"
+                   "<th>Worst</th><th>Gap</th><th>Locations missing the target</th></tr></thead>",
+                   "<tbody>"]
+        details = []
+        for item in sorted(items, key=lambda i: -i["spread"]):
+            c, row, figures = item["commitment"], item["row"], item["figures"]
+            unit = c.metric.unit
+            best, worst = figures[0], figures[-1]
+            missed = sum(1 for f in figures if not f["met"])
+            summary.append(
+                f'<tr><td><a href="#commitment-{c.id}">{_h(c.title)}</a></td>'
+                f"<td>{_h(qty(row.value, unit))}</td>"
+                f"<td>{_h(best['location'].name)}: {_h(qty(best['value'], unit))}</td>"
+                f"<td>{_h(worst['location'].name)}: {_h(qty(worst['value'], unit))}</td>"
+                f"<td>{_h(qty(item['spread'], unit))}</td><td>{missed} of {len(figures)}</td></tr>")
+        summary += ["</tbody>", "</table>"]
+        for item in items:
+            c, row, figures = item["commitment"], item["row"], item["figures"]
+            unit = c.metric.unit
+            details += [
+                f'<h2 id="commitment-{c.id}"><a href="{_href("commitments/" + c.id + ".md")}">'
+                f"{_h(c.title)}</a></h2>",
+                f"<p>Target {_h(target_text(c.metric, row.target))}; overall "
+                f"{_h(qty(row.value, unit))} ({row.status.value.lower()}).</p>",
+                "<table>", "<thead><tr><th>Location</th><th>Result</th><th>Against target</th>"
+                "<th>Cases</th></tr></thead>", "<tbody>"]
+            for index, f in enumerate(figures):
+                rank = ""
+                if len(figures) > 1 and index in (0, len(figures) - 1):
+                    rank = " (best)" if index == 0 else " (worst)"
+                cases = num(f["sample"]) if f["sample"] is not None else "—"
+                details.append(
+                    f"<tr><td>{_h(f['location'].name)}{rank}</td><td>{_h(qty(f['value'], unit))}</td>"
+                    f"<td>{'✓ Met' if f['met'] else '✗ Missed'}</td><td>{cases}</td></tr>")
+            details += ["</tbody>", "</table>"]
+        return "\n".join(summary + details)
 
 
 def _words(*texts: str | None) -> str:
