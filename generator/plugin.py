@@ -9,13 +9,12 @@ import re
 from typing import Any
 
 import jinja2
-import jinja2.bccache
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from generator.markup import BLOCK_RE, sanitize
-from generator.render import Rendered
+from generator.render import BYTECODE, Rendered
 
 # The address given to a site whose real one is unknown (the internal site, or a public site
 # without organization.url): MkDocs writes page addresses into sitemap.xml only when it has
@@ -55,41 +54,6 @@ BANNER = (
 )
 
 
-class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Compiled theme templates, kept in memory for the life of the process and on disk (in
-    Jinja's per-user temporary folder) between runs.
-
-    MkDocs makes a new template environment for every build, so Material's templates would
-    otherwise be compiled again for every edition, and again by every `kept build`.
-    """
-
-    def __init__(self) -> None:
-        self.store: dict[str, bytes] = {}
-        try:
-            super().__init__()
-            self.on_disk = True
-        except (OSError, RuntimeError):  # no private temporary folder: memory only
-            self.on_disk = False
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.store.get(bucket.key)
-        if data is None and self.on_disk:
-            super().load_bytecode(bucket)
-            if bucket.code is not None:
-                self.store[bucket.key] = bucket.bytecode_to_string()
-        elif data is not None:
-            bucket.bytecode_from_string(data)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
-        if self.on_disk:
-            try:
-                super().dump_bytecode(bucket)
-            except OSError:
-                pass  # a cache that cannot be written only costs time
-
-
-_BYTECODE = _BytecodeCache()
 # Theme file listings by (theme folders, filter, static templates): read once per process.
 _LISTINGS: dict[tuple[Any, ...], list[str]] = {}
 
@@ -173,7 +137,7 @@ class KeptPlugin(BasePlugin):
         return markdown
 
     def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
-        env.bytecode_cache = _BYTECODE
+        env.bytecode_cache = BYTECODE
         return env
 
     def on_config(self, config: Any, **kwargs: Any) -> Any:

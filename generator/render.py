@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import yaml
 
 from generator import charts, compute, feeds, opendata
@@ -78,6 +79,44 @@ class Page:
 
 
 @functools.lru_cache(maxsize=8)
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates (Kept's and the theme's), kept in memory for the life of the
+    process and on disk (in Jinja's per-user temporary folder) between runs.
+
+    MkDocs makes a new template environment for every build, so Material's templates would
+    otherwise be compiled again for every edition; and every worker process, and every
+    `kept build`, would compile Kept's own again.
+    """
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+        try:
+            super().__init__()
+            self.on_disk = True
+        except (OSError, RuntimeError):  # no private temporary folder: memory only
+            self.on_disk = False
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is None and self.on_disk:
+            super().load_bytecode(bucket)
+            if bucket.code is not None:
+                self.store[bucket.key] = bucket.bytecode_to_string()
+        elif data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+        if self.on_disk:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass  # a cache that cannot be written only costs time
+
+
+BYTECODE = _BytecodeCache()
+
+
 def environment(user_templates: Path | None) -> jinja2.Environment:
     """The template environment, compiled once per process and reused by every edition."""
     return _environment(user_templates)
@@ -96,6 +135,7 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=BYTECODE,
     )
     env.filters.update(md=md, mdblock=_mdblock, inline=inline, num=num, date=date_text,
                        status=status_badge, plain=plain,
