@@ -218,6 +218,7 @@ def run_mkdocs(task: Task, rendered: Rendered) -> list[str]:
         # MkDocs takes settings apart as it validates them (extension options among them):
         # every build gets its own copy.
         config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
+        KeptPlugin.share_theme_work(config.theme)
         config.plugins["kept"] = KeptPlugin(task.audience, task.live_reload, rendered)
         config.plugins.on_startup(command="build", dirty=False)
         try:

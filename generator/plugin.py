@@ -136,23 +136,25 @@ class KeptPlugin(BasePlugin):
                 page.render = functools.partial(_render_once, page, key)
         return markdown
 
-    def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
-        env.bytecode_cache = BYTECODE
-        return env
-
     def on_config(self, config: Any, **kwargs: Any) -> Any:
         self.markdown_settings = repr((config.markdown_extensions, config.mdx_configs))
         self.search = config.plugins.get("material/search") or config.plugins.get("search")
-        theme = config.theme
+        return config
+
+    @staticmethod
+    def share_theme_work(theme: Any) -> None:
+        """Make every template environment of this build's theme reuse what was compiled and
+        listed before, in this process or (compiled templates) an earlier run. Called on the
+        new config before any plugin runs: the search plugin makes environments of its own."""
         make_env = theme.get_env
 
         def get_env() -> jinja2.Environment:
             env = make_env()
+            env.bytecode_cache = BYTECODE
             _cache_listing(env, tuple(theme.static_templates))
             return env
 
         theme.get_env = get_env
-        return config
 
     def on_page_context(self, context: Any, page: Any = None, **kwargs: Any) -> Any:
         """Index generated pages from the text Kept gave them, instead of parsing their HTML:
