@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import calendar
 import copy
-import dataclasses
-import datetime as dt
-import enum
+import hashlib
 import html
 import json
 import logging
@@ -315,19 +313,11 @@ def _replace(new: Path, target: Path, trash: Path) -> None:
     os.rename(new, target)
 
 
-def _canonical(value: Any) -> Any:
-    """Plain JSON-able data for a digest: dataclasses, enums, dates and mappings included."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
-    return value
+def _digest(value: Any) -> str:
+    """Digest of model objects by their repr: frozen dataclasses, enums, dates, numbers, text,
+    tuples and read-only mappings in the order the data gave them, so the same data gives
+    the same repr in every run (and different data a different one)."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()
 
 
 class _Digests:
@@ -342,7 +332,7 @@ class _Digests:
     def of(self, obj: Any) -> str:
         key = id(obj)
         if key not in self.seen:
-            self.seen[key] = manifest.sha(_canonical(obj))
+            self.seen[key] = _digest(obj)
         return self.seen[key]
 
     def edition(self, edition: Edition, task: Task) -> str:
@@ -352,7 +342,7 @@ class _Digests:
             self.common, edition.audience, edition.id,
             [self.of(p) for p in edition.periods],
             [self.of(c) for c in edition.commitments],
-            _canonical((data.organization, data.values, data.locations)),
+            _digest((data.organization, data.values, data.locations)),
             settings, task.epoch, task.live_reload, [rel for _, rel in task.site_files],
         ])
 
