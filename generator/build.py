@@ -28,6 +28,7 @@ from typing import Any
 
 from generator import manifest
 from generator.errors import KeptError
+from generator.load import ParseCache
 from generator.manifest import SITE_SRC, BuildResult
 from generator.plugin import PLACEHOLDER_URL
 from generator.project import AUDIENCES, Edition, editions, project
@@ -39,6 +40,8 @@ ASSETS = Path(__file__).parent / "assets"
 NOT_PAGES = ("templates", "overrides", "internal")
 RESERVED = ("index.md", "commitments", "improvements", "reports", "reviews", "locations",
             "consistency", "api", "badges", "feed.xml", "kept", "team")
+# The data files as parsed by the last build, beside its output (see load.ParseCache).
+PARSED = ".kept-parsed.json"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "admonition", "toc")
 
 
@@ -409,7 +412,8 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     done = manifest.unchanged(out, audiences, inputs)
     if done is not None:
         return done
-    dataset, warnings = load_dataset(root)
+    parsed = ParseCache.read(out / PARSED)
+    dataset, warnings = load_dataset(root, cache=parsed)
     user = _user_config(root)
     for audience in audiences:
         if not _looks_like_ours(out / audience):
@@ -464,6 +468,8 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                 if previous.get(latest) != cache[latest] or (audience, newest) in built:
                     stale_latest.add(audience)
         _install(tmp, out, audiences, plans, built, stale_latest)
+        if parsed.write(tmp / PARSED):
+            os.replace(tmp / PARSED, out / PARSED)
         manifest.write(tmp / manifest.CACHE, inputs, cache, result)
         os.replace(tmp / manifest.CACHE, out / manifest.CACHE)
     finally:

@@ -11,7 +11,7 @@ from typing import Any
 from generator import schema
 from generator.compute import Status, status
 from generator.errors import DataError, Problem
-from generator.load import Map, Pos, Seq, load_file
+from generator.load import Map, ParseCache, Pos, Seq, load_file
 from generator.model import (
     Commitment,
     Correction,
@@ -95,8 +95,9 @@ def _ref(sink: Sink, pos: Pos, kind: str, ident: Any, known: dict[str, Any]) -> 
 
 
 class _Validator:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, cache: ParseCache | None = None):
         self.root = root
+        self.cache = cache
         self.problems: list[Problem] = []
         self.period_kind: str | None = None
         self.commitments: dict[str, Map] = {}
@@ -113,7 +114,7 @@ class _Validator:
             self.problems.append(Problem(COMMITMENTS, 1, 1, "file not found",
                                          f"is {self.root} the root of a Kept repository?"))
             return None
-        data, problems = load_file(self.root, COMMITMENTS)
+        data, problems = load_file(self.root, COMMITMENTS, self.cache)
         self.problems += problems
         if data is None:
             return None
@@ -184,7 +185,7 @@ class _Validator:
                     "name results files like results/2026-Q3.yml (quarterly) or "
                     "results/2026-09.yml (monthly)"))
                 continue
-            data, problems = load_file(self.root, rel)
+            data, problems = load_file(self.root, rel, self.cache)
             self.problems += problems
             if data is None:
                 continue
@@ -392,9 +393,10 @@ def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Probl
     return problems
 
 
-def check(root: Path, strict: bool = False) -> Report:
-    """Validate the repository at root. With strict, warnings count as errors."""
-    validator = _Validator(root)
+def check(root: Path, strict: bool = False, cache: ParseCache | None = None) -> Report:
+    """Validate the repository at root. With strict, warnings count as errors. A cache of
+    parsed files (see `load.ParseCache`) spares parsing the files that did not change."""
+    validator = _Validator(root, cache)
     main, results = validator.run()
     problems = validator.problems
     dataset = None
@@ -409,9 +411,10 @@ def check(root: Path, strict: bool = False) -> Report:
     return Report(dataset, problems)
 
 
-def load_dataset(root: Path, strict: bool = False) -> tuple[Dataset, list[Problem]]:
+def load_dataset(root: Path, strict: bool = False,
+                 cache: ParseCache | None = None) -> tuple[Dataset, list[Problem]]:
     """The validated model, or DataError carrying every problem."""
-    report = check(root, strict)
+    report = check(root, strict, cache)
     if report.dataset is None:
         raise DataError(report.problems)
     return report.dataset, report.warnings

@@ -68,3 +68,32 @@ def test_oversized_file(tmp_path: Path) -> None:
     (tmp_path / "f.yml").write_bytes(b"#" * (MAX_FILE_BYTES + 1))
     _, problems = load_file(tmp_path, "f.yml")
     assert "more than the limit" in problems[0].message
+
+
+def _located(value: object) -> object:
+    """Data with every mark in it, to compare two loads exactly."""
+    if isinstance(value, Map):
+        return ("map", value.pos, [(k, value.key_pos[k], value.val_pos[k], _located(v))
+                                   for k, v in value.items()])
+    if isinstance(value, Seq):
+        return ("seq", value.pos, value.item_pos, [_located(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def test_parse_cache_gives_back_what_parsing_gives(tmp_path: Path) -> None:
+    from generator.load import ParseCache
+
+    text = ("a: 1\nlist:\n  - x\n  - {b: 2.5, c: null, d: true, e: 2026-02-30}\n"
+            "f: .inf\ng: 'é \\ud7ff'\ntitle: one\ntitle: two\n")
+    (tmp_path / "f.yml").write_text(text, encoding="utf-8")
+    fresh = load_file(tmp_path, "f.yml")
+    cache = ParseCache()
+    load_file(tmp_path, "f.yml", cache)
+    cache.write(tmp_path / "cache.json")
+    again = ParseCache.read(tmp_path / "cache.json")
+    cached = load_file(tmp_path, "f.yml", again)
+    assert again.used and not again.added  # read from the cache, not parsed
+    assert _located(cached[0]) == _located(fresh[0]) and cached[1] == fresh[1] != []
+    # A changed file is parsed again.
+    (tmp_path / "f.yml").write_text(text.replace("a: 1", "a: 2"), encoding="utf-8")
+    assert load_file(tmp_path, "f.yml", again)[0]["a"] == 2 and again.added
