@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import copy
+import dataclasses
 import hashlib
 import html
 import json
@@ -32,7 +33,7 @@ from generator.load import ParseCache
 from generator.manifest import SITE_SRC, BuildResult
 from generator.plugin import PLACEHOLDER_URL
 from generator.project import AUDIENCES, Edition, editions, project
-from generator.render import Rendered, meta_text, nav, render_edition
+from generator.render import Rendered, meta_text, nav, page_url, render_edition
 from generator.validate import load_dataset
 
 ASSETS = Path(__file__).parent / "assets"
@@ -40,8 +41,10 @@ ASSETS = Path(__file__).parent / "assets"
 NOT_PAGES = ("templates", "overrides", "internal")
 RESERVED = ("index.md", "commitments", "improvements", "reports", "reviews", "locations",
             "consistency", "api", "badges", "feed.xml", "kept", "team")
-# The data files as parsed by the last build, beside its output (see load.ParseCache).
+# The data files as parsed by the last build, beside its output (see load.ParseCache), and
+# the digest of each generated page it built (see build_edition).
 PARSED = ".kept-parsed.json"
+PAGES = ".kept-pages.json"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "admonition", "toc")
 
 
@@ -57,6 +60,11 @@ class Task:
     epoch: int
     site_files: tuple[tuple[str, str], ...]  # (source, path in docs) of site_src/ files
     live_reload: bool = False
+    # What every page's HTML depends on besides its own content (see _Digests.chrome), and
+    # the edition as the previous build left it, with the digests of its pages then.
+    chrome: str = ""
+    previous: str | None = None
+    previous_pages: tuple[tuple[str, str], ...] = ()
 
 
 # Editions to build, by (audience, edition id). Set before the worker processes fork, so that
@@ -160,11 +168,20 @@ def _site_pages(root: Path, audience: str) -> tuple[list[tuple[str, str]], list[
     return files, nav_items
 
 
-def _write(folder: Path, files: Mapping[str, str]) -> None:
+def _write(folder: Path, files: Mapping[str, str], previous: Path | None = None) -> None:
+    """Write the files; one whose bytes are those of the same file in previous is linked."""
     for rel, text in files.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        data = text.encode("utf-8")
+        if previous is not None:
+            try:
+                if (previous / rel).read_bytes() == data:
+                    _link(previous / rel, target)
+                    continue
+            except OSError:
+                pass
+        target.write_bytes(data)
 
 
 def _stage(docs: Path, site_files: Iterable[tuple[str, str]]) -> None:
@@ -188,19 +205,51 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_edition(task: Task) -> list[str]:
-    """Render and build one edition in this process; return MkDocs' warnings."""
+def build_edition(task: Task) -> tuple[list[str], dict[str, str]]:
+    """Render and build one edition in this process; return MkDocs' warnings and the digest
+    of each generated page.
+
+    A page whose digest (its Markdown, metadata and blocks, and the edition's chrome) is the
+    one it had in the previous build of this edition is not rendered again: its HTML is taken
+    from the previous output, linked rather than copied.
+    """
     edition = _PLANS[(task.audience, task.edition)]
     rendered = render_edition(edition, Path(task.root) / SITE_SRC / "templates")
-    warnings = run_mkdocs(task, rendered)
+    digests = {path: manifest.sha([task.chrome, path, rendered.files[path], rendered.meta[path],
+                                   rendered.blocks.get(path, [])]) for path in rendered.files}
+    previous = Path(task.previous) if task.previous else None
+    reuse: set[str] = set()
+    if previous is not None:
+        before = dict(task.previous_pages)
+        reuse = {path for path, digest in digests.items() if before.get(path) == digest
+                 and (previous / _dest(path)).is_file()}
+    site = Path(task.overrides["site_dir"])
+    warnings, reused = run_mkdocs(task, rendered, reuse)
+    for path in reused:
+        _link(previous / _dest(path), site / _dest(path))  # type: ignore[operator]
     # Feeds, badges and open data are not pages: written straight into the built edition
-    # rather than copied there by MkDocs.
-    _write(Path(task.overrides["site_dir"]), rendered.assets)
-    return warnings
+    # rather than copied there by MkDocs (or linked, when unchanged).
+    _write(site, rendered.assets, previous)
+    return warnings, digests
 
 
-def run_mkdocs(task: Task, rendered: Rendered) -> list[str]:
-    """Build one edition with MkDocs in this process; return the warnings it logged."""
+def _dest(path: str) -> str:
+    """Where MkDocs writes the page of a Markdown file: 'a/b.md' -> 'a/b/index.html'."""
+    return page_url(path) + "index.html"
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def run_mkdocs(task: Task, rendered: Rendered,
+               reuse: set[str] | None = None) -> tuple[list[str], list[str]]:
+    """Build one edition with MkDocs in this process; return the warnings it logged and the
+    pages of `reuse` it left out (for the caller to take from the previous build)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -220,7 +269,11 @@ def run_mkdocs(task: Task, rendered: Rendered) -> list[str]:
         # every build gets its own copy.
         config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
         KeptPlugin.share_theme_work(config.theme)
-        config.plugins["kept"] = KeptPlugin(task.audience, task.live_reload, rendered)
+        # Other plugins may make a page depend on other pages: then every page is built.
+        if not set(config.plugins) <= {"search", "material/search"}:
+            reuse = set()
+        plugin = KeptPlugin(task.audience, task.live_reload, rendered, reuse)
+        config.plugins["kept"] = plugin
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -237,15 +290,15 @@ def run_mkdocs(task: Task, rendered: Rendered) -> list[str]:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
-    return [f"{task.audience} {task.edition}: {m}" for m in collect.messages]
+    return [f"{task.audience} {task.edition}: {m}" for m in collect.messages], sorted(plugin.left_out)
 
 
-def _run(tasks: list[Task], jobs: int) -> list[str]:
+def _run(tasks: list[Task], jobs: int) -> list[tuple[list[str], dict[str, str]]]:
     if jobs <= 1 or len(tasks) <= 1:
-        return [w for task in tasks for w in build_edition(task)]
+        return [build_edition(task) for task in tasks]
     context = multiprocessing.get_context("fork")  # workers inherit _PLANS
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        return [w for warnings in pool.map(build_edition, tasks) for w in warnings]
+        return list(pool.map(build_edition, tasks))
 
 
 REDIRECT = """<!doctype html>
@@ -338,16 +391,30 @@ class _Digests:
             self.seen[key] = _digest(obj)
         return self.seen[key]
 
-    def edition(self, edition: Edition, task: Task) -> str:
-        data = edition.dataset
+    def chrome(self, task: Task) -> str:
+        """What every page of the edition depends on besides its own content: Kept and the
+        packages it builds with, site_src/, mkdocs.yml and the settings derived from them
+        (the navigation among them)."""
         settings = {k: v for k, v in task.overrides.items() if k not in ("docs_dir", "site_dir")}
+        return manifest.sha([self.common, task.audience, task.edition, settings, task.epoch,
+                             task.live_reload, [rel for _, rel in task.site_files]])
+
+    def edition(self, edition: Edition, chrome: str) -> str:
+        data = edition.dataset
         return manifest.sha([
-            self.common, edition.audience, edition.id,
-            [self.of(p) for p in edition.periods],
+            chrome, [self.of(p) for p in edition.periods],
             [self.of(c) for c in edition.commitments],
             _digest((data.organization, data.values, data.locations)),
-            settings, task.epoch, task.live_reload, [rel for _, rel in task.site_files],
         ])
+
+
+def _read_pages(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        editions = data["editions"] if data.get("format") == 1 else {}
+        return {str(k): {str(p): str(d) for p, d in v.items()} for k, v in editions.items()}
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return {}
 
 
 def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],
@@ -360,6 +427,7 @@ def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, li
     """
     trash = tmp / "trash"
     (out / manifest.CACHE).unlink(missing_ok=True)
+    (out / PAGES).unlink(missing_ok=True)  # its digests describe the editions being replaced
     out.mkdir(parents=True, exist_ok=True)
     for audience in audiences:
         site = out / audience
@@ -423,6 +491,8 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     result = BuildResult(out, warnings=list(warnings))
     previous = manifest.edition_digests(manifest.read(out))
     cache = {k: v for k, v in previous.items() if k.split("/", 1)[0] not in audiences}
+    pages_before = _read_pages(out / PAGES)
+    pages = {k: v for k, v in pages_before.items() if k.split("/", 1)[0] not in audiences}
     digests = _Digests(manifest.common_digest(root))
     tmp = out.parent / f".{out.name}.kept-{uuid.uuid4().hex[:12]}"
     stage = _staging_folder(tmp)
@@ -447,13 +517,21 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                                        audience, edition, extra_nav, docs, tmp / key)
                 task = Task(audience, edition.id, str(root), str(config_file), overrides,
                             _epoch(edition), tuple(site_files), live_reload)
-                cache[key] = digests.edition(edition, task)
-                if previous.get(key) == cache[key] and (out / key / "index.html").is_file():
+                chrome = digests.chrome(task)
+                cache[key] = digests.edition(edition, chrome)
+                before = (out / key) if (out / key / "index.html").is_file() else None
+                if previous.get(key) == cache[key] and before is not None:
                     result.reused.append(key)
+                    pages[key] = pages_before.get(key, {})
                 else:
                     _PLANS[(audience, edition.id)] = edition
-                    tasks.append(task)
-        result.mkdocs_warnings = _run(tasks, jobs or os.cpu_count() or 1)
+                    tasks.append(dataclasses.replace(
+                        task, chrome=chrome, previous=str(before) if before else None,
+                        previous_pages=tuple(sorted(pages_before.get(key, {}).items()))))
+        for task, (logged, page_digests) in zip(tasks, _run(tasks, jobs or os.cpu_count() or 1),
+                                                 strict=True):
+            result.mkdocs_warnings += logged
+            pages[f"{task.audience}/{task.edition}"] = page_digests
         # Every edition has built: from here on, only renames put the new output in place.
         site_name = str(user.get("site_name") or dataset.organization.name)
         for audience in audiences:
@@ -470,6 +548,12 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
         _install(tmp, out, audiences, plans, built, stale_latest)
         if parsed.write(tmp / PARSED):
             os.replace(tmp / PARSED, out / PARSED)
+        planned = {f"{a}/{e.id}" for a in audiences for e in plans[a]}
+        (tmp / PAGES).write_text(json.dumps(
+            {"format": 1, "editions": {k: v for k, v in sorted(pages.items())
+                                       if k in planned or k.split("/", 1)[0] not in audiences}}),
+            encoding="utf-8")
+        os.replace(tmp / PAGES, out / PAGES)
         manifest.write(tmp / manifest.CACHE, inputs, cache, result)
         os.replace(tmp / manifest.CACHE, out / manifest.CACHE)
     finally:

@@ -12,6 +12,7 @@ import jinja2
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from generator.markup import BLOCK_RE, sanitize
 from generator.render import BYTECODE, Rendered
@@ -91,6 +92,17 @@ _LINKS = re.compile(r"\]\s*[(\[:]|<")
 _CONVERTED: dict[tuple[str, str, str], tuple[str, Any, str | None, frozenset[str]]] = {}
 
 
+# The template of a page left out of this build: it renders nothing.
+_LEFT_OUT = "kept-left-out.html"
+
+
+def _render_nothing(page: Page, config: Any, files: Files) -> None:
+    page.content = ""
+    page.toc = get_toc([])
+    page.present_anchor_ids = set()
+    page.links_to_anchors = {}
+
+
 def _render_once(page: Page, key: tuple[str, str, str], config: Any, files: Files) -> None:
     """Page.render for a generated page whose Markdown links nowhere, so that its HTML
     depends on nothing but its source and the Markdown settings. A commitment's page has
@@ -112,11 +124,15 @@ class KeptPlugin(BasePlugin):
     place, makes links safe and marks the internal site."""
 
     def __init__(self, audience: str, live_reload: bool = False,
-                 rendered: Rendered | None = None):
+                 rendered: Rendered | None = None, reuse: set[str] | None = None):
         super().__init__()
         self.audience = audience
         self.live_reload = live_reload
         self.rendered = rendered or Rendered({}, {}, {}, {})
+        # Generated pages whose HTML the build takes from its previous output: they join the
+        # site (navigation, search, sitemap) but are neither converted nor written.
+        self.reuse = reuse or set()
+        self.left_out: list[str] = []
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         """Add the generated pages, in the order MkDocs would have found them in docs_dir
@@ -131,7 +147,10 @@ class KeptPlugin(BasePlugin):
         meta = self.rendered.meta.get(page.file.src_uri)
         if meta is not None:
             page.meta = dict(meta)
-            if not _LINKS.search(markdown):
+            if page.file.src_uri in self.reuse:
+                page.meta["template"] = _LEFT_OUT
+                page.render = functools.partial(_render_nothing, page)
+            elif not _LINKS.search(markdown):
                 key = (self.markdown_settings, page.file.src_uri, markdown)
                 page.render = functools.partial(_render_once, page, key)
         return markdown
@@ -152,6 +171,7 @@ class KeptPlugin(BasePlugin):
             env = make_env()
             env.bytecode_cache = BYTECODE
             _cache_listing(env, tuple(theme.static_templates))
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({_LEFT_OUT: ""}), env.loader])
             return env
 
         theme.get_env = get_env
@@ -177,6 +197,9 @@ class KeptPlugin(BasePlugin):
 
     def on_post_page(self, output: str, page: Any = None, config: Any = None,
                      **kwargs: Any) -> str:
+        if page is not None and page.file.src_uri in self.reuse:
+            self.left_out.append(page.file.src_uri)
+            return ""  # MkDocs writes no empty page
         # Only the head changes: work on it alone, not on the whole page.
         end = output.find("</head>")
         if end < 0:

@@ -235,10 +235,14 @@ def test_incremental_builds_match_a_cold_build(tmp_path: Path) -> None:
                                     "public/2025-Q2", "public/2025-Q3"]
     draft = root / "results" / "2025-Q4.yml"
     draft.write_text(draft.read_text().replace("value: 3.5", "value: 3.75"))
+    unchanged_page = out / "internal/2025-Q4/improvements/status-page/index.html"
+    inode = unchanged_page.stat().st_ino
     edited = build_site(root, out, jobs=2)
     assert sorted(edited.reused) == ["internal/2025-Q2", "internal/2025-Q3",
                                      "public/2025-Q2", "public/2025-Q3"]
     assert "3.75 hours" in (out / "internal/latest/commitments/email-reply/index.html").read_text()
+    # In the rebuilt edition, a page the edit did not touch is the previous build's file.
+    assert unchanged_page.stat().st_ino == inode
     cold = tmp_path / "cold"
     build_site(root, cold, jobs=1)
     assert tree(out) == tree(cold)
