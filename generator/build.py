@@ -269,10 +269,11 @@ def run_mkdocs(task: Task, rendered: Rendered,
         # every build gets its own copy.
         config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
         KeptPlugin.share_theme_work(config.theme)
-        # Other plugins may make a page depend on other pages: then every page is built.
-        if not set(config.plugins) <= {"search", "material/search"}:
-            reuse = set()
-        plugin = KeptPlugin(task.audience, task.live_reload, rendered, reuse)
+        # Other plugins may make a page depend on other pages, or read pages' HTML at any
+        # time: then every page is built, and its HTML always in place.
+        only_search = set(config.plugins) <= {"search", "material/search"}
+        plugin = KeptPlugin(task.audience, task.live_reload, rendered,
+                            reuse if only_search else None, hold=only_search)
         config.plugins["kept"] = plugin
         config.plugins.on_startup(command="build", dirty=False)
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 import html
 import re
@@ -12,7 +11,7 @@ import jinja2
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import get_toc
+from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
 from generator.markup import BLOCK_RE, sanitize
 from generator.render import BYTECODE, Rendered
@@ -103,6 +102,14 @@ def _render_nothing(page: Page, config: Any, files: Files) -> None:
     page.links_to_anchors = {}
 
 
+def _copy_link(link: AnchorLink) -> AnchorLink:
+    copied = AnchorLink(link.title, link.id, link.level)
+    copied.children = [_copy_link(child) for child in link.children]
+    if hasattr(link, "active"):
+        copied.active = link.active  # type: ignore[attr-defined]
+    return copied
+
+
 def _render_once(page: Page, key: tuple[str, str, str], config: Any, files: Files) -> None:
     """Page.render for a generated page whose Markdown links nowhere, so that its HTML
     depends on nothing but its source and the Markdown settings. A commitment's page has
@@ -114,7 +121,7 @@ def _render_once(page: Page, key: tuple[str, str, str], config: Any, files: File
                 frozenset(page.present_anchor_ids or ()))
         _CONVERTED[key] = done
     page.content, toc, page._title_from_render, anchors = done
-    page.toc = copy.deepcopy(toc)
+    page.toc = TableOfContents([_copy_link(link) for link in toc])
     page.present_anchor_ids = set(anchors)
     page.links_to_anchors = {}
 
@@ -124,7 +131,8 @@ class KeptPlugin(BasePlugin):
     place, makes links safe and marks the internal site."""
 
     def __init__(self, audience: str, live_reload: bool = False,
-                 rendered: Rendered | None = None, reuse: set[str] | None = None):
+                 rendered: Rendered | None = None, reuse: set[str] | None = None,
+                 hold: bool = False):
         super().__init__()
         self.audience = audience
         self.live_reload = live_reload
@@ -133,6 +141,10 @@ class KeptPlugin(BasePlugin):
         # site (navigation, search, sitemap) but are neither converted nor written.
         self.reuse = reuse or set()
         self.left_out: list[str] = []
+        # Generated pages' HTML, held out of sight between on_page_content and on_page_context
+        # (only when the search plugin is the only other plugin: see build.run_mkdocs).
+        self.hold = hold
+        self.held: dict[str, str] = {}
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         """Add the generated pages, in the order MkDocs would have found them in docs_dir
@@ -179,6 +191,8 @@ class KeptPlugin(BasePlugin):
     def on_page_context(self, context: Any, page: Any = None, **kwargs: Any) -> Any:
         """Index generated pages from the text Kept gave them, instead of parsing their HTML:
         the search plugin's HTML parser costs more than rendering the page."""
+        if page is not None and page.file.src_uri in self.held:
+            page.content = self.held.pop(page.file.src_uri)
         text = (page.meta or {}).get("kept_search") if page is not None else None
         index = getattr(self.search, "search_index", None)
         if text is not None and index is not None:
@@ -193,6 +207,12 @@ class KeptPlugin(BasePlugin):
             html_text = BLOCK_RE.sub(lambda m: blocks[int(m.group(1))], html_text)
         if self.audience == "internal":
             html_text = BANNER + html_text
+        if self.hold and page is not None and page.file.src_uri in self.rendered.meta:
+            # Until the page is rendered (on_page_context, after the search plugin's): that
+            # plugin runs a regular expression over every page's HTML, indexed or not, to
+            # strip attributes that generated pages do not have.
+            self.held[page.file.src_uri] = html_text
+            return ""
         return html_text
 
     def on_post_page(self, output: str, page: Any = None, config: Any = None,
