@@ -33,7 +33,7 @@ from generator.load import ParseCache
 from generator.manifest import SITE_SRC, BuildResult
 from generator.plugin import PLACEHOLDER_URL
 from generator.project import AUDIENCES, Edition, editions, project
-from generator.render import Rendered, meta_text, nav, page_url, render_edition
+from generator.render import Rendered, merge, meta_text, nav, page_url, pages, render_edition
 from generator.validate import load_dataset
 
 ASSETS = Path(__file__).parent / "assets"
@@ -65,6 +65,7 @@ class Task:
     chrome: str = ""
     previous: str | None = None
     previous_pages: tuple[tuple[str, str], ...] = ()
+    shares: int = 1  # processes that render the edition's pages (see _render)
 
 
 # Editions to build, by (audience, edition id). Set before the worker processes fork, so that
@@ -214,7 +215,7 @@ def build_edition(task: Task) -> tuple[list[str], dict[str, str]]:
     from the previous output, linked rather than copied.
     """
     edition = _PLANS[(task.audience, task.edition)]
-    rendered = render_edition(edition, Path(task.root) / SITE_SRC / "templates")
+    rendered = _render(task, edition)
     digests = {path: manifest.sha([task.chrome, path, rendered.files[path], rendered.meta[path],
                                    rendered.blocks.get(path, [])]) for path in rendered.files}
     previous = Path(task.previous) if task.previous else None
@@ -231,6 +232,25 @@ def build_edition(task: Task) -> tuple[list[str], dict[str, str]]:
     # rather than copied there by MkDocs (or linked, when unchanged).
     _write(site, rendered.assets, previous)
     return warnings, digests
+
+
+def _render(task: Task, edition: Edition) -> Rendered:
+    """The edition's pages; with task.shares > 1, rendered by that many processes at once
+    (when there are fewer editions to build than processes, as after a single edit)."""
+    templates = Path(task.root) / SITE_SRC / "templates"
+    if task.shares <= 1:
+        return render_edition(edition, templates)
+    context = multiprocessing.get_context("fork")  # the helpers inherit _PLANS
+    with ProcessPoolExecutor(max_workers=task.shares - 1, mp_context=context) as pool:
+        others = [pool.submit(_render_share, task, i) for i in range(1, task.shares)]
+        parts = [render_edition(edition, templates, (0, task.shares))]
+        parts += [future.result() for future in others]
+    return merge(parts, [page.path for page in pages(edition)])
+
+
+def _render_share(task: Task, index: int) -> Rendered:
+    edition = _PLANS[(task.audience, task.edition)]
+    return render_edition(edition, Path(task.root) / SITE_SRC / "templates", (index, task.shares))
 
 
 def _dest(path: str) -> str:
@@ -493,7 +513,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     previous = manifest.edition_digests(manifest.read(out))
     cache = {k: v for k, v in previous.items() if k.split("/", 1)[0] not in audiences}
     pages_before = _read_pages(out / PAGES)
-    pages = {k: v for k, v in pages_before.items() if k.split("/", 1)[0] not in audiences}
+    known_pages = {k: v for k, v in pages_before.items() if k.split("/", 1)[0] not in audiences}
     digests = _Digests(manifest.common_digest(root))
     tmp = out.parent / f".{out.name}.kept-{uuid.uuid4().hex[:12]}"
     stage = _staging_folder(tmp)
@@ -523,16 +543,18 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                 before = (out / key) if (out / key / "index.html").is_file() else None
                 if previous.get(key) == cache[key] and before is not None:
                     result.reused.append(key)
-                    pages[key] = pages_before.get(key, {})
+                    known_pages[key] = pages_before.get(key, {})
                 else:
                     _PLANS[(audience, edition.id)] = edition
                     tasks.append(dataclasses.replace(
                         task, chrome=chrome, previous=str(before) if before else None,
                         previous_pages=tuple(sorted(pages_before.get(key, {}).items()))))
-        for task, (logged, page_digests) in zip(tasks, _run(tasks, jobs or os.cpu_count() or 1),
-                                                 strict=True):
+        jobs = jobs or os.cpu_count() or 1
+        if len(tasks) < jobs:  # idle processors: each edition's pages rendered by several
+            tasks = [dataclasses.replace(t, shares=jobs // len(tasks)) for t in tasks]
+        for task, (logged, page_digests) in zip(tasks, _run(tasks, jobs), strict=True):
             result.mkdocs_warnings += logged
-            pages[f"{task.audience}/{task.edition}"] = page_digests
+            known_pages[f"{task.audience}/{task.edition}"] = page_digests
         # Every edition has built: from here on, only renames put the new output in place.
         site_name = str(user.get("site_name") or dataset.organization.name)
         for audience in audiences:
@@ -551,7 +573,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
             os.replace(tmp / PARSED, out / PARSED)
         planned = {f"{a}/{e.id}" for a in audiences for e in plans[a]}
         (tmp / PAGES).write_text(json.dumps(
-            {"format": 1, "editions": {k: v for k, v in sorted(pages.items())
+            {"format": 1, "editions": {k: v for k, v in sorted(known_pages.items())
                                        if k in planned or k.split("/", 1)[0] not in audiences}}),
             encoding="utf-8")
         os.replace(tmp / PAGES, out / PAGES)

@@ -589,16 +589,35 @@ def static_files(view: EditionView) -> dict[str, str]:
     return files
 
 
-def render_edition(edition: Edition, user_templates: Path | None = None) -> Rendered:
-    """Every generated file of the edition: Markdown pages, feeds, badges and open data."""
+def render_edition(edition: Edition, user_templates: Path | None = None,
+                   part: tuple[int, int] = (0, 1)) -> Rendered:
+    """Every generated file of the edition: Markdown pages, feeds, badges and open data.
+
+    part=(i, n) renders the i-th of n interleaved shares of the pages (the last share has
+    the feeds, badges and open data), for rendering one edition in several processes.
+    """
+    index, shares = part
     env = environment(user_templates)
     view = EditionView(edition)
     rendered = Rendered({}, {}, {}, {})
-    for page in pages(edition):
+    for page in pages(edition)[index::shares]:
         body, meta, blocks = render_page(env, view, page)
         rendered.files[page.path] = body
         rendered.meta[page.path] = meta
         if blocks:
             rendered.blocks[page.path] = blocks
-    rendered.assets.update(static_files(view))
+    if index == shares - 1:
+        rendered.assets.update(static_files(view))
     return rendered
+
+
+def merge(parts: list[Rendered], order: list[str]) -> Rendered:
+    """One Rendered of the shares of an edition, its pages in the order given."""
+    merged = Rendered({}, {}, {}, {})
+    for part in parts:
+        merged.meta.update(part.meta)
+        merged.blocks.update(part.blocks)
+        merged.assets.update(part.assets)
+    files = {path: body for part in parts for path, body in part.files.items()}
+    merged.files.update((path, files[path]) for path in order)
+    return merged
