@@ -216,8 +216,7 @@ def build_edition(task: Task) -> tuple[list[str], dict[str, str]]:
     """
     edition = _PLANS[(task.audience, task.edition)]
     rendered = _render(task, edition)
-    digests = {path: manifest.sha([task.chrome, path, rendered.files[path], rendered.meta[path],
-                                   rendered.blocks.get(path, [])]) for path in rendered.files}
+    digests = {path: _page_digest(task.chrome, path, rendered) for path in rendered.files}
     previous = Path(task.previous) if task.previous else None
     reuse: set[str] = set()
     if previous is not None:
@@ -232,6 +231,15 @@ def build_edition(task: Task) -> tuple[list[str], dict[str, str]]:
     # rather than copied there by MkDocs (or linked, when unchanged).
     _write(site, rendered.assets, previous)
     return warnings, digests
+
+
+def _page_digest(chrome: str, path: str, rendered: Rendered) -> str:
+    """Digest of what a generated page's HTML is made from, besides the chrome."""
+    digest = hashlib.sha256(f"{chrome}\0{path}\0{rendered.meta[path]!r}\0".encode())
+    digest.update(rendered.files[path].encode())
+    for block in rendered.blocks.get(path, []):
+        digest.update(b"\0" + block.encode())
+    return digest.hexdigest()
 
 
 def _render(task: Task, edition: Edition) -> Rendered:

@@ -316,6 +316,22 @@ class EditionView:
     # The two largest tables of the internal site are built here rather than in templates:
     # one cell per location and period, they cost more through Jinja than the rest of a page.
 
+    def results_table_html(self, commitment: Commitment) -> str:
+        """A commitment's result, target, status and change in each period, newest first."""
+        metric = commitment.metric
+        lines = ["<table>", "<thead><tr><th>Period</th><th>Result</th><th>Target</th>"
+                 "<th>Status</th><th>Change</th></tr></thead>", "<tbody>"]
+        for r in reversed(self.rows[commitment.id]):
+            draft = " (draft)" if r.period.draft else ""
+            sample = r.measurement.sample if r.measurement else None
+            cases = f" <small>({num(sample)} cases)</small>" if sample else ""
+            lines.append(
+                f'<tr><td><a href="{_href("reports/" + r.period.id + ".md")}">{r.period.id}</a>'
+                f"{draft}</td><td>{_h(qty(r.value, metric.unit))}{cases}</td>"
+                f"<td>{_h(target_text(metric, r.target))}</td><td>{status_badge(r.status)}</td>"
+                f"<td>{_h(change_text(metric, r.change))}</td></tr>")
+        return "\n".join([*lines, "</tbody>", "</table>"])
+
     def location_table_html(self, commitment: Commitment) -> str:
         """A commitment's figures per location (columns) and period (rows, newest first)."""
         columns, rows = self.location_table(commitment)
