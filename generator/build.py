@@ -66,6 +66,7 @@ class Task:
     previous: str | None = None
     previous_pages: tuple[tuple[str, str], ...] = ()
     shares: int = 1  # processes that render the edition's pages (see _render)
+    shared: str = ""  # folder for the files every edition has (see KeptPlugin.shared)
 
 
 # Editions to build, by (audience, edition id). Set before the worker processes fork, so that
@@ -301,7 +302,8 @@ def run_mkdocs(task: Task, rendered: Rendered,
         # time: then every page is built, and its HTML always in place.
         only_search = set(config.plugins) <= {"search", "material/search"}
         plugin = KeptPlugin(task.audience, task.live_reload, rendered,
-                            reuse if only_search else None, hold=only_search)
+                            reuse if only_search else None, hold=only_search,
+                            shared=Path(task.shared) if task.shared else None)
         config.plugins["kept"] = plugin
         config.plugins.on_startup(command="build", dirty=False)
         try:
@@ -545,7 +547,8 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                 overrides = _overrides(user, dataset.organization.name, dataset.organization.url,
                                        audience, edition, extra_nav, docs, tmp / key)
                 task = Task(audience, edition.id, str(root), str(config_file), overrides,
-                            _epoch(edition), tuple(site_files), live_reload)
+                            _epoch(edition), tuple(site_files), live_reload,
+                            shared=str(tmp / ".shared"))
                 chrome = digests.chrome(task)
                 cache[key] = digests.edition(edition, chrome)
                 before = (out / key) if (out / key / "index.html").is_file() else None
