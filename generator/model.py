@@ -184,11 +184,15 @@ class Dataset:
     commitments: tuple[Commitment, ...] = ()
     periods: tuple[Period, ...] = field(default=())  # oldest first
 
+    @functools.cached_property
+    def _by_id(self) -> tuple[dict[str, Commitment], dict[str, Location]]:
+        return {c.id: c for c in self.commitments}, {x.id: x for x in self.locations}
+
     def commitment(self, cid: str) -> Commitment | None:
-        return next((c for c in self.commitments if c.id == cid), None)
+        return self._by_id[0].get(cid)
 
     def location(self, lid: str) -> Location | None:
-        return next((x for x in self.locations if x.id == lid), None)
+        return self._by_id[1].get(lid)
 
     def value(self, vid: str) -> Value | None:
         return next((v for v in self.values if v.id == vid), None)

@@ -22,6 +22,7 @@ def num(value: float | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+@functools.lru_cache(maxsize=8192)
 def qty(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
