@@ -226,8 +226,9 @@ def build_edition(task: Task) -> tuple[list[str], dict[str, str]]:
                  and (previous / _dest(path)).is_file()}
     site = Path(task.overrides["site_dir"])
     warnings, reused = run_mkdocs(task, rendered, reuse)
-    for path in reused:
-        _link(previous / _dest(path), site / _dest(path))  # type: ignore[operator]
+    if previous is not None:
+        for path in reused:
+            _link(previous / _dest(path), site / _dest(path))
     # Feeds, badges and open data are not pages: written straight into the built edition
     # rather than copied there by MkDocs (or linked, when unchanged).
     _write(site, rendered.assets, previous)
@@ -382,13 +383,7 @@ def _looks_like_ours(folder: Path) -> bool:
 
 def _link_tree(source: Path, target: Path) -> None:
     """A copy of a built tree made of hard links (a plain copy where links are not possible)."""
-    def link(src: str, dst: str) -> None:
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
-
-    shutil.copytree(source, target, copy_function=link)
+    shutil.copytree(source, target, copy_function=lambda src, dst: _link(Path(src), Path(dst)))
 
 
 def _replace(new: Path, target: Path, trash: Path) -> None:
