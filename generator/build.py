@@ -1,8 +1,9 @@
 """Build every edition of each audience's site with MkDocs, then put the output in place.
 
 All MkDocs coupling lives here: the derived config, the in-process build, the version list.
-Each (audience, edition) whose inputs changed is rendered to Markdown in a staging folder and
-built by MkDocs with Material, in worker processes, into a temporary folder beside the output.
+Each (audience, edition) whose inputs changed is rendered to Markdown (in memory) and built by
+MkDocs with Material, in worker processes, into a temporary folder beside the output; pages
+whose content did not change are linked from the previous output instead.
 Only when every edition has built are the new editions, latest/ and versions.json renamed into
 place; a failure before that leaves the previous output exactly as it was.
 """
@@ -50,7 +51,7 @@ REQUIRED_EXTENSIONS = ("tables", "attr_list", "admonition", "toc")
 
 @dataclass(frozen=True)
 class Task:
-    """One edition to build: rendered, staged and built by MkDocs, all in one worker."""
+    """One edition to build: rendered and built by MkDocs, all in one worker."""
 
     audience: str
     edition: str
@@ -480,8 +481,9 @@ def _replace_away(path: Path, trash: Path) -> None:
 
 
 def _staging_folder(tmp: Path) -> Path:
-    """Where the Markdown of every edition is written for MkDocs to read: memory when the
-    machine offers it (it is thrown away after the build), else beside the output."""
+    """Where each audience's docs_dir (site_src/ files, Kept's stylesheet) is written for
+    MkDocs to read: memory when the machine offers it (it is thrown away after the build),
+    else beside the output."""
     shm = Path("/dev/shm")
     if shm.is_dir() and os.access(shm, os.W_OK):
         return Path(tempfile.mkdtemp(prefix="kept-stage-", dir=shm))
