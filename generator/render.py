@@ -313,8 +313,8 @@ class EditionView:
             self._metrics[key] = compute.as_of(commitment, period.end).metric
         return compute.is_met(self._metrics[key], value)
 
-    # The two largest tables of the internal site are built here rather than in templates:
-    # one cell per location and period, they cost more through Jinja than the rest of a page.
+    # The largest tables (results, figures per location, consistency) are built here rather
+    # than in templates: cell by cell, they cost more through Jinja than the rest of a page.
 
     def results_table_html(self, commitment: Commitment) -> str:
         """A commitment's result, target, status and change in each period, newest first."""

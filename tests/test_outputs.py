@@ -116,5 +116,7 @@ def test_reviews_due_and_consistency_on_the_internal_site(site: Path) -> None:
     consistency = page(site / "internal/2025-Q2/consistency/2025-Q2/index.html").text
     assert "North office (best) 6 hours ✓ Met 700 South office (worst) 7.1 hours ✓ Met 20" \
         in consistency
+    # The summary first: best and worst location, the gap, and how many missed the target.
+    assert "North office: 6 hours South office: 7.1 hours 1.1 hours 0 of 2" in consistency
     assert not (site / "public/latest/reviews").exists()
     assert not (site / "public/latest/consistency").exists()
