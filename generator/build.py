@@ -42,10 +42,8 @@ ASSETS = Path(__file__).parent / "assets"
 NOT_PAGES = ("templates", "overrides", "internal")
 RESERVED = ("index.md", "commitments", "improvements", "reports", "reviews", "locations",
             "consistency", "api", "badges", "feed.xml", "kept", "team")
-# The data files as parsed by the last build, beside its output (see load.ParseCache), and
-# the digest of each generated page it built (see build_edition).
+# The data files as parsed by the last build, beside its output (see load.ParseCache).
 PARSED = ".kept-parsed.json"
-PAGES = ".kept-pages.json"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "admonition", "toc")
 
 
@@ -435,15 +433,6 @@ class _Digests:
         ])
 
 
-def _read_pages(path: Path) -> dict[str, dict[str, str]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        editions = data["editions"] if data.get("format") == 1 else {}
-        return {str(k): {str(p): str(d) for p, d in v.items()} for k, v in editions.items()}
-    except (OSError, ValueError, KeyError, AttributeError, TypeError):
-        return {}
-
-
 def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],
              built: set[tuple[str, str]], stale_latest: set[str]) -> None:
     """Move the new editions, latest/, versions.json and the root page into out.
@@ -454,7 +443,7 @@ def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, li
     """
     trash = tmp / "trash"
     (out / manifest.CACHE).unlink(missing_ok=True)
-    (out / PAGES).unlink(missing_ok=True)  # its digests describe the editions being replaced
+    (out / manifest.PAGES).unlink(missing_ok=True)  # it describes the editions being replaced
     out.mkdir(parents=True, exist_ok=True)
     for audience in audiences:
         site = out / audience
@@ -519,7 +508,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     result = BuildResult(out, warnings=list(warnings))
     previous = manifest.edition_digests(manifest.read(out))
     cache = {k: v for k, v in previous.items() if k.split("/", 1)[0] not in audiences}
-    pages_before = _read_pages(out / PAGES)
+    pages_before = manifest.read_pages(out)
     known_pages = {k: v for k, v in pages_before.items() if k.split("/", 1)[0] not in audiences}
     digests = _Digests(manifest.common_digest(root))
     tmp = out.parent / f".{out.name}.kept-{uuid.uuid4().hex[:12]}"
@@ -579,12 +568,8 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
         _install(tmp, out, audiences, plans, built, stale_latest)
         if parsed.write(tmp / PARSED):
             os.replace(tmp / PARSED, out / PARSED)
-        planned = {f"{a}/{e.id}" for a in audiences for e in plans[a]}
-        (tmp / PAGES).write_text(json.dumps(
-            {"format": 1, "editions": {k: v for k, v in sorted(known_pages.items())
-                                       if k in planned or k.split("/", 1)[0] not in audiences}}),
-            encoding="utf-8")
-        os.replace(tmp / PAGES, out / PAGES)
+        manifest.write_pages(tmp / manifest.PAGES, known_pages)
+        os.replace(tmp / manifest.PAGES, out / manifest.PAGES)
         manifest.write(tmp / manifest.CACHE, inputs, cache, result)
         os.replace(tmp / manifest.CACHE, out / manifest.CACHE)
     finally:

@@ -21,6 +21,7 @@ from typing import Any
 from generator.errors import Problem
 
 CACHE = ".kept-cache.json"
+PAGES = ".kept-pages.json"  # the digest of each generated page, by edition (see build_edition)
 FORMAT = 2
 SITE_SRC = "site_src"
 GENERATOR = Path(__file__).parent
@@ -100,6 +101,21 @@ def write(path: Path, inputs: str, editions: dict[str, str], result: BuildResult
     data = {"format": FORMAT, "inputs": inputs, "editions": dict(sorted(editions.items())),
             "built": result.editions, "warnings": [asdict(p) for p in result.warnings]}
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def read_pages(out: Path) -> dict[str, dict[str, str]]:
+    """The page digests of the last build, by "audience/edition" and page path."""
+    try:
+        data = json.loads((out / PAGES).read_text(encoding="utf-8"))
+        editions = data["editions"] if data.get("format") == 1 else {}
+        return {str(k): {str(p): str(d) for p, d in v.items()} for k, v in editions.items()}
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return {}
+
+
+def write_pages(path: Path, editions: dict[str, dict[str, str]]) -> None:
+    path.write_text(json.dumps({"format": 1, "editions": dict(sorted(editions.items()))}),
+                    encoding="utf-8")
 
 
 def unchanged(out: Path, audiences: Iterable[str], inputs: str) -> BuildResult | None:

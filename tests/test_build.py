@@ -276,3 +276,23 @@ def test_extension_options_survive_several_editions_in_one_process(tmp_path: Pat
     build_site(root, tmp_path / "out", jobs=1)
     page = (tmp_path / "out/public/2025-Q2/commitments/email-reply/index.html").read_text()
     assert 'class="headerlink"' in page
+
+
+def test_nothing_changed_means_the_data_is_not_even_loaded(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.build
+
+    root = write_project(tmp_path / "data")
+    first = build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
+
+    def no_loading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a build with nothing changed loaded the data")
+
+    monkeypatch.setattr(generator.build, "load_dataset", no_loading)
+    again = build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
+    assert again.editions == first.editions and sorted(again.reused) == sorted(
+        f"public/{e}" for e in first.editions["public"])
+    # Any changed input, here the MkDocs config, means a real build.
+    (root / "mkdocs.yml").write_text((root / "mkdocs.yml").read_text() + "copyright: Acme\n")
+    with pytest.raises(AssertionError, match="loaded the data"):
+        build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
