@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import logging
 import os
 import re
 import shutil
@@ -12,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markdown
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
@@ -131,13 +134,56 @@ def _copy_link(link: AnchorLink) -> AnchorLink:
     return copied
 
 
+# Markdown converters by settings, reused from page to page in this process (see _convert).
+_CONVERTERS: dict[str, markdown.Markdown | None] = {}
+# Extensions known to clear their state in Markdown.reset(), by the package they come from.
+_RESETTABLE = ("markdown.extensions.", "pymdownx.", "material.extensions.")
+
+
+def _converter(settings: str, config: Any) -> markdown.Markdown | None:
+    """This process's converter for the settings, reset for a new page; None when an
+    extension might keep state from one page to the next (then each page gets its own)."""
+    if settings not in _CONVERTERS:
+        md = markdown.Markdown(extensions=config["markdown_extensions"],
+                               extension_configs=config["mdx_configs"] or {})
+        safe = all(type(ext).__module__.startswith(_RESETTABLE) for ext in md.registeredExtensions)
+        _CONVERTERS[settings] = md if safe else None
+    md = _CONVERTERS[settings]
+    return md.reset() if md is not None else None
+
+
+def _convert(page: Page, settings: str, config: Any, files: Files) -> None:
+    """Page.render with one Markdown converter for every generated page of the process:
+    MkDocs builds a converter per page (every extension loaded and registered again), which
+    cost as much as converting a generated page. Markdown's API allows reuse after reset(),
+    and MkDocs' per-page processors are registered again under their own names."""
+    md = _converter(settings, config)
+    if md is None:
+        Page.render(page, config, files)
+        return
+    raw_html = mkdocs_pages._RawHTMLPreprocessor()
+    raw_html._register(md)
+    anchors = mkdocs_pages._ExtractAnchorsTreeprocessor(page.file, files, config)
+    anchors._register(md)
+    relative = mkdocs_pages._RelativePathTreeprocessor(page.file, files, config)
+    relative._register(md)
+    title = mkdocs_pages._ExtractTitleTreeprocessor()
+    title._register(md)
+    page.content = md.convert(page.markdown or "")
+    page.toc = get_toc(getattr(md, "toc_tokens", []))
+    page._title_from_render = title.title
+    page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+    if mkdocs_pages.log.getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = relative.links_to_anchors
+
+
 def _render_once(page: Page, key: tuple[str, str, str], config: Any, files: Files) -> None:
     """Page.render for a generated page whose Markdown links nowhere, so that its HTML
     depends on nothing but its source and the Markdown settings. A commitment's page has
     the same Markdown (headings and block markers) in every edition: Markdown runs once."""
     done = _CONVERTED.get(key)
     if done is None:
-        Page.render(page, config, files)
+        _convert(page, key[0], config, files)
         done = (page.content or "", page.toc, page._title_from_render,
                 frozenset(page.present_anchor_ids or ()))
         _CONVERTED[key] = done
@@ -193,6 +239,8 @@ class KeptPlugin(BasePlugin):
             elif not _LINKS.search(markdown):
                 key = (self.markdown_settings, page.file.src_uri, markdown)
                 page.render = functools.partial(_render_once, page, key)
+            else:
+                page.render = functools.partial(_convert, page, self.markdown_settings)
         return markdown
 
     def on_config(self, config: Any, **kwargs: Any) -> Any:

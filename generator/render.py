@@ -156,11 +156,20 @@ class EditionView:
         self.rows = {c.id: compute.history(c, edition.periods) for c in edition.commitments}
         self.status = {c.id: compute.status(c, edition.period) for c in edition.commitments}
         self.commitment_ids = {c.id for c in edition.commitments}
+        self._commitments = {c.id: c for c in edition.commitments}
+        self._periods = {p.id: p for p in edition.periods}
         self._metrics: dict[tuple[str, str], Metric] = {}
         url = self.organization.url
         # Only the public site has a known address; links stay relative without one.
         self.base_url = f"{url.rstrip('/')}/{edition.id}/" if url and not edition.internal else None
         self.site_url = f"{url.rstrip('/')}/" if url and not edition.internal else None
+
+    def commitment(self, cid: str) -> Commitment:
+        """A commitment of the edition, as it stood then."""
+        return self._commitments[cid]
+
+    def period_named(self, pid: str) -> Period:
+        return self._periods[pid]
 
     def link_from(self, folder: str) -> Any:
         """A function giving the URL of a path inside the edition, as seen from folder."""
@@ -522,8 +531,20 @@ class _PageLinks:
 
     def stash(self, html_block: str) -> str:
         """Keep trusted, escaped HTML out of Markdown; leave a marker paragraph in its place."""
-        self.blocks.append(" ".join(line.strip() for line in str(html_block).splitlines()))
+        self.blocks.append(_one_line(str(html_block)))
         return "\n\n" + BLOCK.format(len(self.blocks) - 1) + "\n\n"
+
+
+_PRE = re.compile(r"<pre[\s>].*?</pre>", re.S | re.I)
+
+
+def _one_line(block: str) -> str:
+    """A block of HTML on one line, without the templates' indentation; the line breaks of
+    preformatted text (code in Markdown fields, structured internal notes) stay, written as
+    character references."""
+    if "<pre" in block:
+        block = _PRE.sub(lambda m: m.group(0).replace("\n", "&#10;"), block)
+    return " ".join(text for line in block.splitlines() if (text := line.strip()))
 
 
 _current: list[_PageLinks] = []

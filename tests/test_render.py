@@ -70,3 +70,18 @@ def test_commitment_page_of_an_edition(project: Path) -> None:
             'kept-status--met">✓ Met</span></td><td>▼ 1.5 hours better</td></tr>') in page
     assert "How this promise has changed" not in page  # the revision came after 2025-Q3
     assert "Head of Support" not in page
+
+
+def test_structured_internal_notes_keep_their_lines(project: Path) -> None:
+    """Nested internal values are shown as YAML in a <pre>; the block holding them is put on
+    one line, and the line breaks and indentation of the <pre> must survive that."""
+    commitments = project / "commitments.yml"
+    commitments.write_text(commitments.read_text().replace(
+        "    internal:\n", "    internal:\n      plan:\n        steps: [call back, write up]\n"
+                          "        owner: Support lead\n", 1))
+    data, _ = load_dataset(project)
+    newest = editions(project_for(data, "internal"), "internal")[0]
+    rendered = render_edition(newest)
+    pages = [rendered.expanded(path) for path in rendered.files if path.startswith("commitments/")]
+    assert any("<pre><code>steps:&#10;- call back&#10;- write up&#10;owner: Support lead</code></pre>"
+               in page for page in pages)
