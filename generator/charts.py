@@ -8,6 +8,7 @@ Standalone badges carry their own colours, since they are embedded on other site
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from html import escape
@@ -21,6 +22,7 @@ RIGHT, TOP, BOTTOM = 16, 24, 48
 _AXIS_CHAR = 7.2  # advance of a 12px axis label character, generously
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _fmt(value: float) -> str:
     """Coordinates with two decimals at most, for compact and deterministic output."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")

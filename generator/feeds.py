@@ -8,6 +8,7 @@ one per commitment, and building them as XML trees cost more than the commitment
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,8 +39,12 @@ def _moment(day: dt.date) -> str:
 
 
 def _urn(org: str, *parts: str) -> str:
-    slug = "".join(ch if ch.isalnum() else "-" for ch in org.lower()).strip("-") or "kept"
-    return ":".join(("urn", "kept", slug, *parts))
+    return ":".join(("urn", "kept", _slug(org), *parts))
+
+
+@functools.lru_cache(maxsize=16)
+def _slug(org: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in org.lower()).strip("-") or "kept"
 
 
 @dataclass(frozen=True)

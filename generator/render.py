@@ -35,14 +35,24 @@ from generator.words import change_text, date_text, num, plain, qty, target_text
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+_SYMBOLS = {Status.MET: "✓", Status.MISSED: "✗", Status.NOT_MEASURED: "–",
+            Status.NOT_YET: "·", Status.RETIRED: "⏹"}
+_BADGES = {state: f'<span class="kept-status kept-status--{state.css}">{symbol} {state.value}</span>'
+           for state, symbol in _SYMBOLS.items()}
+
+
 def status_badge(state: Status) -> str:
-    symbol = {Status.MET: "✓", Status.MISSED: "✗", Status.NOT_MEASURED: "–",
-              Status.NOT_YET: "·", Status.RETIRED: "⏹"}[state]
-    return f'<span class="kept-status kept-status--{state.css}">{symbol} {state.value}</span>'
+    return _BADGES[state]
 
 
 def _h(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+    return _escape(text if isinstance(text, str) else str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escape(text: str) -> str:
+    """HTML-escaped text; the same names and figures are escaped thousands of times a build."""
+    return html.escape(text, quote=True)
 
 
 def internal_items(mapping: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
@@ -146,6 +156,12 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _relative(path: str, folder: str) -> str:
+    """The relative URL of a path inside the edition, seen from a folder of it."""
+    return posixpath.relpath(path or ".", folder or ".") + ("/" if path.endswith("/") else "")
+
+
 class EditionView:
     """What templates see of an edition, with the computations they need done once."""
 
@@ -159,6 +175,8 @@ class EditionView:
         self._commitments = {c.id: c for c in edition.commitments}
         self._periods = {p.id: p for p in edition.periods}
         self._metrics: dict[tuple[str, str], Metric] = {}
+        self._consistency: dict[str, list[dict[str, Any]]] = {}
+        self._by_period: dict[str, list[tuple[Commitment, compute.Row]]] | None = None
         url = self.organization.url
         # Only the public site has a known address; links stay relative without one.
         self.base_url = f"{url.rstrip('/')}/{edition.id}/" if url and not edition.internal else None
@@ -176,7 +194,7 @@ class EditionView:
         def link(path: str) -> str:
             if self.base_url:
                 return self.base_url + path
-            return posixpath.relpath(path or ".", folder or ".") + ("/" if path.endswith("/") else "")
+            return _relative(path, folder)
         return link
 
     def chart(self, commitment: Commitment) -> str:
@@ -209,6 +227,11 @@ class EditionView:
 
     def consistency(self, period: Period) -> list[dict[str, Any]]:
         """Per commitment, each location's figure in the period against target, best first."""
+        if period.id not in self._consistency:
+            self._consistency[period.id] = self._compare_locations(period)
+        return self._consistency[period.id]
+
+    def _compare_locations(self, period: Period) -> list[dict[str, Any]]:
         result = []
         for commitment in self.edition.commitments:
             row = next((r for r in self.rows[commitment.id] if r.period.id == period.id), None)
@@ -303,8 +326,12 @@ class EditionView:
 
     def period_rows(self, period: Period) -> list[tuple[Commitment, compute.Row]]:
         """Each commitment that applied in the period, with its row for it."""
-        return [(c, row) for c in self.edition.commitments for row in self.rows[c.id]
-                if row.period.id == period.id]
+        if self._by_period is None:
+            self._by_period = {}
+            for c in self.edition.commitments:
+                for row in self.rows[c.id]:
+                    self._by_period.setdefault(row.period.id, []).append((c, row))
+        return self._by_period.get(period.id, [])
 
     def period_score(self, period: Period) -> str:
         rows = [row for _, row in self.period_rows(period)]
