@@ -7,6 +7,7 @@ import hashlib
 import html
 import logging
 import os
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import jinja2
 import markdown
+import material
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.files import File, Files
@@ -82,6 +84,96 @@ def _cache_listing(env: jinja2.Environment, static_templates: tuple[str, ...]) -
         return list(_LISTINGS[key])
 
     env.list_templates = cached  # type: ignore[method-assign]
+
+
+# Material's own folder of templates.
+MATERIAL = str(Path(material.__file__).parent / "templates")
+
+
+def _nav_key(context: Any) -> str | None:
+    """What Material's navigation depends on for a page outside it: the page's folder, which
+    its relative links start from (the rest is the same for every page of the build). None
+    for a page in the navigation, which marks itself and its section there."""
+    page, nav = context.get("page"), context.get("nav")
+    if page is None or nav is None or not page.url or getattr(page, "parent", None) is not None:
+        return None
+    if page in nav.pages or any(url.startswith(page.url) for url in _nav_urls(nav.items)):
+        return None  # from a page's own folder, links into it would be written differently
+    return posixpath.dirname(page.url.rstrip("/"))
+
+
+def _nav_urls(items: Any) -> list[str]:
+    urls = []
+    for item in items:
+        urls.append(getattr(item, "url", None) or "")
+        urls += _nav_urls(getattr(item, "children", None) or [])
+    return urls
+
+
+def _toc_shape(links: Any) -> tuple[Any, ...] | None:
+    shape = []
+    for link in links:
+        if hasattr(link, "typeset"):
+            return None
+        children = _toc_shape(link.children)
+        if children is None:
+            return None
+        shape.append((link.title, link.url, link.level, children))
+    return tuple(shape)
+
+
+def _toc_key(context: Any) -> tuple[Any, ...] | None:
+    """What Material's table of contents depends on: the page's headings."""
+    page = context.get("page")
+    return _toc_shape(page.toc) if page is not None and page.toc is not None else None
+
+
+# Material partials rendered once per build for all the pages that would render them alike,
+# by what they depend on. Commitment pages are most of a site, all outside the navigation and
+# most with the same headings; the navigation cost them more than Kept's own rendering.
+_PURE_PARTIALS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "partials/nav.html": (_nav_key, ("partials/nav.html", "partials/nav-item.html",
+                                     "partials/logo.html", "partials/source.html")),
+    "partials/toc.html": (_toc_key, ("partials/toc.html", "partials/toc-item.html")),
+}
+
+
+def _memoize_partials(env: jinja2.Environment, theme_dirs: list[str]) -> None:
+    """Serve the partials of _PURE_PARTIALS from a memo, when they and the partials they use
+    are Material's own (a custom_dir may override them with anything)."""
+    def own(name: str) -> bool:
+        found = next((d for d in theme_dirs if os.path.isfile(os.path.join(d, name))), None)
+        return found == MATERIAL
+
+    pure = {name: key for name, (key, parts) in _PURE_PARTIALS.items() if all(map(own, parts))}
+    if not pure:
+        return
+    get_template = env.get_template
+
+    def memoized_get_template(name: Any, parent: Any = None, globals: Any = None) -> Any:
+        template = get_template(name, parent, globals)
+        key_of = pure.get(template.name or "")
+        if key_of is not None and not getattr(template, "_kept_memo", False):
+            template.root_render_func = _memoized(template.root_render_func, key_of)
+            template._kept_memo = True  # type: ignore[attr-defined]
+        return template
+
+    env.get_template = memoized_get_template  # type: ignore[method-assign]
+
+
+def _memoized(render: Any, key_of: Any) -> Any:
+    memo: dict[Any, str] = {}
+
+    def root(context: Any) -> Any:
+        key = key_of(context)
+        if key is None:
+            yield from render(context)
+            return
+        if key not in memo:
+            memo[key] = "".join(render(context))
+        yield memo[key]
+
+    return root
 
 
 def _walk_order(src_uri: str) -> tuple[tuple[int, Any], ...]:
@@ -259,6 +351,7 @@ class KeptPlugin(BasePlugin):
             env = make_env()
             env.bytecode_cache = BYTECODE
             _cache_listing(env, tuple(theme.static_templates))
+            _memoize_partials(env, theme.dirs)
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({_LEFT_OUT: ""}), env.loader])
             return env
 

@@ -255,20 +255,35 @@ def test_incremental_builds_match_a_cold_build(tmp_path: Path) -> None:
 
 
 
-def test_markdown_converted_once_gives_the_same_site(tmp_path: Path, built: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_work_done_once_gives_the_same_site(tmp_path: Path, built: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """A generated page whose Markdown links nowhere is converted once per process and reused
-    by later editions, and every generated page is converted by one reused Markdown converter;
-    converting every page afresh, with a converter of its own as MkDocs does, must give the
-    same bytes."""
+    by later editions; every generated page is converted by one reused Markdown converter;
+    Material's navigation and table of contents are rendered once for all the pages that
+    show them alike. Doing all of it for every page, as MkDocs does, must give the same bytes."""
     import generator.plugin
 
     monkeypatch.setattr(generator.plugin, "_LINKS", re.compile(""))  # as if every page linked
     monkeypatch.setattr(generator.plugin, "_RESETTABLE", ())  # as if no extension could reset
     monkeypatch.setattr(generator.plugin, "_CONVERTERS", {})
+    monkeypatch.setattr(generator.plugin, "_PURE_PARTIALS", {})
     root = write_project(tmp_path / "data")
     build_site(root, tmp_path / "fresh", jobs=1)
     assert tree(tmp_path / "fresh") == tree(built)
+
+
+def test_a_custom_dir_navigation_is_rendered_for_every_page(tmp_path: Path) -> None:
+    """A theme override of Material's navigation may show anything of the page: it is then
+    rendered for each page, not once for all."""
+    config = ("site_name: Acme\ntheme:\n  name: material\n  custom_dir: site_src/overrides\n")
+    root = write_project(tmp_path / "data", mkdocs=config)
+    partials = root / "site_src/overrides/partials"
+    partials.mkdir(parents=True)
+    (partials / "nav.html").write_text('<nav data-page="{{ page.url }}"></nav>\n')
+    build_site(root, tmp_path / "out", jobs=1, audiences=("public",))
+    for cid in ("email-reply", "satisfaction"):
+        html = (tmp_path / f"out/public/2025-Q3/commitments/{cid}/index.html").read_text()
+        assert f'<nav data-page="commitments/{cid}/"></nav>' in html
 
 
 def test_extension_options_survive_several_editions_in_one_process(tmp_path: Path) -> None:
