@@ -53,8 +53,8 @@ def pages(out: Path) -> list[Path]:
             and p.parent not in (out / "public", out / "internal")]
 
 
-def floor(count: int, work: Path) -> float:
-    """MkDocs with Material building `count` trivial pages with no navigation."""
+def floor(count: int, work: Path, site: Path) -> float:
+    """MkDocs with Material building `count` trivial pages with no navigation, into site."""
     docs = work / "floor" / "docs"
     if not docs.is_dir():
         docs.mkdir(parents=True)
@@ -65,8 +65,6 @@ def floor(count: int, work: Path) -> float:
     # quadratic cost this floor is meant to leave out.
     config.write_text("site_name: Floor\ntheme:\n  name: material\n  font: false\n"
                       "nav:\n  - page-0.md\n")
-    site = work / "floor" / "site"
-    shutil.rmtree(site, ignore_errors=True)
     return timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)])
 
 
@@ -102,17 +100,16 @@ def main() -> None:
     rows: list[tuple[str, str]] = []
     try:
         root = generate(work / "data", size)
-        out = work / "out"
         # The machine's speed drifts: cold and floor are measured in turn, --repeat times
-        # each, and the fastest of each is kept.
+        # each, and the fastest of each is kept. Every build writes to a new folder, and
+        # nothing is deleted before the end: see "Deleting" in docs/performance.md.
         colds, floors = [], []
         for attempt in range(args.repeat):
-            if attempt:
-                shutil.rmtree(out)
+            out = work / f"out-{attempt}"
             colds.append(kept_build(root, out, args.jobs))
             built = pages(out)
             count = len(built)
-            floors.append(floor(count, work))
+            floors.append(floor(count, work, work / "floor" / f"site-{attempt}"))
         cold, floor_time = min(colds), min(floors)
         noop = kept_build(root, out, args.jobs)
         edit_draft(root)
@@ -145,8 +142,7 @@ def main() -> None:
                 continue
             bigger = generate(work / f"data-{scale}", Size(
                 args.commitments * scale, args.locations, args.periods, args.improvements))
-            times[scale] = kept_build(bigger, work / f"out-{scale}", args.jobs)
-            shutil.rmtree(work / f"out-{scale}")
+            times[scale] = kept_build(bigger, work / f"out-{scale}x", args.jobs)
         for scale, seconds in times.items():
             rows.append((f"cold at {scale}x commitments",
                          f"{seconds:.1f} s, {seconds / times[min(times)]:.2f}x the time"))

@@ -123,9 +123,15 @@ def _toc_shape(links: Any) -> tuple[Any, ...] | None:
 
 
 def _toc_key(context: Any) -> tuple[Any, ...] | None:
-    """What Material's table of contents depends on: the page's headings."""
+    """What Material's table of contents depends on: the page's headings, without the page
+    title (a first heading of level 1 stands for the page: its children are shown)."""
     page = context.get("page")
-    return _toc_shape(page.toc) if page is not None and page.toc is not None else None
+    if page is None or page.toc is None:
+        return None
+    links = list(page.toc)
+    if links and links[0].level == 1:
+        links = links[0].children
+    return _toc_shape(links)
 
 
 # Material partials rendered once per build for all the pages that would render them alike,
