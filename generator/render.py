@@ -158,8 +158,15 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
 
 @functools.lru_cache(maxsize=1 << 14)
 def _relative(path: str, folder: str) -> str:
-    """The relative URL of a path inside the edition, seen from a folder of it."""
-    return posixpath.relpath(path or ".", folder or ".") + ("/" if path.endswith("/") else "")
+    """The relative URL of a path inside the edition, seen from a folder of it (both plain
+    paths from the edition's root: what posixpath.relpath gives, without its system calls)."""
+    target = [part for part in path.split("/") if part]
+    here = [part for part in folder.split("/") if part]
+    common = 0
+    while common < min(len(target), len(here)) and target[common] == here[common]:
+        common += 1
+    relative = "/".join([".."] * (len(here) - common) + target[common:]) or "."
+    return relative + ("/" if path.endswith("/") else "")
 
 
 class EditionView:
@@ -542,7 +549,7 @@ class _PageLinks:
     def url(self, target: str) -> str:
         """A Markdown link to another file of the edition (MkDocs resolves and checks it)."""
         target, _, anchor = target.partition("#")
-        rel = posixpath.relpath(target, self.here or ".")
+        rel = _relative(target, self.here)
         return rel + (f"#{anchor}" if anchor else "")
 
     def href(self, target: str) -> str:

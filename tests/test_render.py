@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 import markdown
@@ -7,7 +8,7 @@ import markdown
 from generator.markup import inline, md, meta_text, safe_url, sanitize
 from generator.project import editions
 from generator.project import project as project_for
-from generator.render import num, qty, render_edition
+from generator.render import _relative, num, qty, render_edition
 from generator.validate import load_dataset
 
 
@@ -85,3 +86,13 @@ def test_structured_internal_notes_keep_their_lines(project: Path) -> None:
     pages = [rendered.expanded(path) for path in rendered.files if path.startswith("commitments/")]
     assert any("<pre><code>steps:&#10;- call back&#10;- write up&#10;owner: Support lead</code></pre>"
                in page for page in pages)
+
+
+def test_relative_links_are_those_of_posixpath() -> None:
+    folders = ["", "a", "a/b", "commitments/c1", "reports"]
+    paths = ["", "x/", "feed.xml", "a/", "a/b/", "a/b/c", "a/c/", "commitments/c1/",
+             "commitments/c1/feed.xml", "commitments/c2.md", "reports/2025-Q3/"]
+    for folder in folders:
+        for path in paths:
+            expected = posixpath.relpath(path or ".", folder or ".") + ("/" if path.endswith("/") else "")
+            assert _relative(path, folder) == expected, (path, folder)
