@@ -385,6 +385,39 @@ def _link_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=lambda src, dst: _link(Path(src), Path(dst)))
 
 
+def _mirror(source: Path, target: Path) -> None:
+    """Make target (a tree of links to an earlier edition) the same as source by changing
+    only what differs: after an edit, an edition's files are mostly those of the build
+    before, and so are the files of latest/. Each file is swapped by a rename."""
+    with os.scandir(source) as entries:
+        wanted = {entry.name: entry for entry in entries}
+    with os.scandir(target) as entries:
+        present = {entry.name: entry for entry in entries}
+    for name, entry in wanted.items():
+        there = present.get(name)
+        path = os.path.join(target, name)
+        if entry.is_dir(follow_symlinks=False):
+            if there is not None and not there.is_dir(follow_symlinks=False):
+                os.unlink(path)
+                there = None
+            if there is None:
+                _link_tree(Path(entry.path), Path(path))
+            else:
+                _mirror(Path(entry.path), Path(path))
+        elif there is None or there.is_dir(follow_symlinks=False) or there.inode() != entry.inode():
+            if there is not None and there.is_dir(follow_symlinks=False):
+                shutil.rmtree(path)
+            partial = f"{path}.kept-{uuid.uuid4().hex[:8]}"
+            _link(Path(entry.path), Path(partial))
+            os.replace(partial, path)
+    for name, there in present.items():
+        if name not in wanted:
+            if there.is_dir(follow_symlinks=False):
+                shutil.rmtree(there.path)
+            else:
+                os.unlink(there.path)
+
+
 def _replace(new: Path, target: Path, trash: Path) -> None:
     """Put new in target's place; the old target goes to trash (deleted with the temp folder)."""
     if target.exists():
@@ -455,7 +488,9 @@ def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, li
         for child in list(site.iterdir()):
             if child.is_dir() and child.name not in planned and child.name != "latest":
                 _replace_away(child, trash)
-        if planned and (audience in stale_latest or not (site / "latest").is_dir()):
+        if planned and (site / "latest").is_dir() and audience in stale_latest:
+            _mirror(site / planned[0], site / "latest")
+        elif planned and not (site / "latest").is_dir():
             _link_tree(site / planned[0], tmp / "latest" / audience)
             _replace(tmp / "latest" / audience, site / "latest", trash)
         elif not planned and (site / "latest").exists():
