@@ -252,9 +252,32 @@ def _render(task: Task, edition: Edition) -> Rendered:
     context = multiprocessing.get_context("fork")  # the helpers inherit _PLANS
     with ProcessPoolExecutor(max_workers=task.shares - 1, mp_context=context) as pool:
         others = [pool.submit(_render_share, task, i) for i in range(1, task.shares)]
+        _prepare_mkdocs(task)  # while the others render (their share has the feeds and badges)
         parts = [render_edition(edition, templates, (0, task.shares))]
         parts += [future.result() for future in others]
     return merge(parts, [page.path for page in pages(edition)])
+
+
+def _prepare_mkdocs(task: Task) -> None:
+    """What the MkDocs run of this process will do first, done ahead: the imports of loading
+    a config, and the list of the theme's files (see plugin._cache_listing). Any problem is
+    left for the real run to report."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    from generator.plugin import KeptPlugin
+
+    logger = logging.getLogger("mkdocs")
+    saved = logger.disabled
+    logger.disabled = True
+    try:
+        config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
+        KeptPlugin.share_theme_work(config.theme)
+        Files([]).add_files_from_theme(config.theme.get_env(), config)
+    except Exception:  # noqa: BLE001, S110 - only a head start: the real run reports problems
+        pass
+    finally:
+        logger.disabled = saved
 
 
 def _render_share(task: Task, index: int) -> Rendered:
