@@ -7,6 +7,7 @@ import hashlib
 import html
 import logging
 import os
+import pkgutil
 import posixpath
 import re
 import shutil
@@ -15,6 +16,7 @@ from typing import Any
 
 import jinja2
 import markdown
+import markdown.extensions
 import material
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure import pages as mkdocs_pages
@@ -236,6 +238,17 @@ def _copy_link(link: AnchorLink) -> AnchorLink:
 _CONVERTERS: dict[str, markdown.Markdown | None] = {}
 # Extensions known to clear their state in Markdown.reset(), by the package they come from.
 _RESETTABLE = ("markdown.extensions.", "pymdownx.", "material.extensions.")
+# Markdown's own extensions, which MkDocs configs name by their short names ("toc").
+_BUILTIN = {module.name for module in pkgutil.iter_modules(markdown.extensions.__path__)}
+
+
+def _resettable(extension: Any) -> bool:
+    if not isinstance(extension, str):
+        return type(extension).__module__.startswith(_RESETTABLE)
+    name = extension.split(":", 1)[0]
+    if name in _BUILTIN:
+        name = f"markdown.extensions.{name}"
+    return name.startswith(_RESETTABLE)
 
 
 def _converter(settings: str, config: Any) -> markdown.Markdown | None:
@@ -244,7 +257,8 @@ def _converter(settings: str, config: Any) -> markdown.Markdown | None:
     if settings not in _CONVERTERS:
         md = markdown.Markdown(extensions=config["markdown_extensions"],
                                extension_configs=config["mdx_configs"] or {})
-        safe = all(type(ext).__module__.startswith(_RESETTABLE) for ext in md.registeredExtensions)
+        safe = (all(map(_resettable, config["markdown_extensions"]))
+                and all(map(_resettable, md.registeredExtensions)))
         _CONVERTERS[settings] = md if safe else None
     md = _CONVERTERS[settings]
     return md.reset() if md is not None else None
