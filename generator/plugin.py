@@ -136,37 +136,87 @@ def _toc_key(context: Any) -> tuple[Any, ...] | None:
     return _toc_shape(links)
 
 
+def _same_for_all(context: Any) -> str:
+    """For a partial that shows only the build's settings and words (the search box)."""
+    return ""
+
+
+def _footer_key(context: Any) -> str | None:
+    """The footer links to the previous and next pages of the navigation, when the page has
+    them; otherwise it shows only the build's settings."""
+    page = context.get("page")
+    if page is None or page.previous_page is not None or page.next_page is not None:
+        return None
+    return ""
+
+
 # Material partials rendered once per build for all the pages that would render them alike,
-# by what they depend on. Commitment pages are most of a site, all outside the navigation and
-# most with the same headings; the navigation cost them more than Kept's own rendering.
+# by what they depend on, with the partials they include. Commitment pages are most of a site,
+# all outside the navigation and most with the same headings; the navigation cost them more
+# than Kept's own rendering.
 _PURE_PARTIALS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "partials/nav.html": (_nav_key, ("partials/nav.html", "partials/nav-item.html",
                                      "partials/logo.html", "partials/source.html")),
     "partials/toc.html": (_toc_key, ("partials/toc.html", "partials/toc-item.html")),
+    "partials/search.html": (_same_for_all, ("partials/search.html",)),
+    "partials/footer.html": (_footer_key, ("partials/footer.html", "partials/copyright.html",
+                                           "partials/social.html")),
 }
+# Material's translations: lang.t(key) depends on the key and the site's language only.
+_LANGUAGE = "partials/language.html"
 
 
 def _memoize_partials(env: jinja2.Environment, theme_dirs: list[str]) -> None:
-    """Serve the partials of _PURE_PARTIALS from a memo, when they and the partials they use
-    are Material's own (a custom_dir may override them with anything)."""
+    """Serve the partials of _PURE_PARTIALS, and Material's translations, from memos kept for
+    the build, when they and what they include are Material's own: a custom_dir may override
+    any template, icons among them, with one that shows something of the page."""
+    custom = [d for d in theme_dirs[:theme_dirs.index(MATERIAL)]] if MATERIAL in theme_dirs else None
+    if custom is None or any(os.path.isdir(os.path.join(d, ".icons")) for d in custom):
+        return
+
     def own(name: str) -> bool:
-        found = next((d for d in theme_dirs if os.path.isfile(os.path.join(d, name))), None)
-        return found == MATERIAL
+        return not any(os.path.exists(os.path.join(d, name)) for d in custom)
 
     pure = {name: key for name, (key, parts) in _PURE_PARTIALS.items() if all(map(own, parts))}
-    if not pure:
-        return
+    words = own(_LANGUAGE) and own("partials/languages")
     get_template = env.get_template
 
     def memoized_get_template(name: Any, parent: Any = None, globals: Any = None) -> Any:
         template = get_template(name, parent, globals)
+        if getattr(template, "_kept_memo", False):
+            return template
         key_of = pure.get(template.name or "")
-        if key_of is not None and not getattr(template, "_kept_memo", False):
+        if key_of is not None:
             template.root_render_func = _memoized(template.root_render_func, key_of)
-            template._kept_memo = True  # type: ignore[attr-defined]
+        elif words and template.name == _LANGUAGE:
+            template.make_module = _translations(template.make_module)  # type: ignore[method-assign]
+        template._kept_memo = True  # type: ignore[attr-defined]
         return template
 
     env.get_template = memoized_get_template  # type: ignore[method-assign]
+
+
+def _translations(make_module: Any) -> Any:
+    """Material imports its translations into every page (with the page's context) and looks
+    up each word through a macro that builds the whole dictionary of the language: the words
+    are looked up once per build instead."""
+    words: dict[str, Any] = {}
+
+    def module(*args: Any, **kwargs: Any) -> Any:
+        made = make_module(*args, **kwargs)
+        lookup = made.t
+
+        def t(*key: Any, **options: Any) -> Any:
+            if options or len(key) != 1 or not isinstance(key[0], str):
+                return lookup(*key, **options)
+            if key[0] not in words:
+                words[key[0]] = lookup(key[0])
+            return words[key[0]]
+
+        made.t = t
+        return made
+
+    return module
 
 
 def _memoized(render: Any, key_of: Any) -> Any:

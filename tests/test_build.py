@@ -255,21 +255,46 @@ def test_incremental_builds_match_a_cold_build(tmp_path: Path) -> None:
 
 
 
-def test_work_done_once_gives_the_same_site(tmp_path: Path, built: Path,
+# A look and feel that shows more of Material: footer links, a second palette, a language.
+RICH_MKDOCS = """\
+site_name: Acme Help promises
+copyright: Acme Ltd
+theme:
+  name: material
+  language: fr
+  features: [navigation.footer, navigation.top, toc.follow, search.highlight]
+  palette:
+    - scheme: default
+      toggle: {icon: material/weather-night, name: Dark}
+    - scheme: slate
+      toggle: {icon: material/weather-sunny, name: Light}
+markdown_extensions:
+  - toc:
+      permalink: true
+"""
+
+
+@pytest.mark.parametrize("mkdocs", [None, RICH_MKDOCS], ids=["plain", "rich"])
+def test_work_done_once_gives_the_same_site(tmp_path: Path, mkdocs: str | None,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """A generated page whose Markdown links nowhere is converted once per process and reused
     by later editions; every generated page is converted by one reused Markdown converter;
     Material's navigation and table of contents are rendered once for all the pages that
-    show them alike. Doing all of it for every page, as MkDocs does, must give the same bytes."""
+    show them alike, and so are its search box, its footer (for pages without a previous or a
+    next page) and its translations. Doing all of it for every page, as MkDocs does, must give
+    the same bytes."""
     import generator.plugin
 
+    root = write_project(tmp_path / "data", mkdocs=mkdocs)
+    build_site(root, tmp_path / "once", jobs=1)
     monkeypatch.setattr(generator.plugin, "_LINKS", re.compile(""))  # as if every page linked
     monkeypatch.setattr(generator.plugin, "_RESETTABLE", ())  # as if no extension could reset
+    monkeypatch.setattr(generator.plugin, "_CONVERTED", {})
     monkeypatch.setattr(generator.plugin, "_CONVERTERS", {})
     monkeypatch.setattr(generator.plugin, "_PURE_PARTIALS", {})
-    root = write_project(tmp_path / "data")
-    build_site(root, tmp_path / "fresh", jobs=1)
-    assert tree(tmp_path / "fresh") == tree(built)
+    monkeypatch.setattr(generator.plugin, "_LANGUAGE", "no such template")
+    build_site(root, tmp_path / "every-time", jobs=1)
+    assert tree(tmp_path / "every-time") == tree(tmp_path / "once")
 
 
 def test_a_custom_dir_navigation_is_rendered_for_every_page(tmp_path: Path) -> None:
