@@ -169,8 +169,12 @@ def _site_pages(root: Path, audience: str) -> tuple[list[tuple[str, str]], list[
     return files, nav_items
 
 
-def _write(folder: Path, files: Mapping[str, str], previous: Path | None = None) -> None:
-    """Write the files; one whose bytes are those of the same file in previous is linked."""
+def _write(folder: Path, files: Mapping[str, str], previous: Path | None = None,
+           shared: Path | None = None) -> None:
+    """Write the files; one whose bytes are those of the same file in previous is linked, and
+    so is a badge whose bytes another edition of this build wrote (shared: the build's folder
+    for what editions have in common). A badge shows a commitment's status in the period:
+    the same in both sites. Linking costs a small part of creating a file."""
     for rel, text in files.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -182,7 +186,21 @@ def _write(folder: Path, files: Mapping[str, str], previous: Path | None = None)
                     continue
             except OSError:
                 pass
+        if shared is None or not rel.startswith("badges/"):
+            target.write_bytes(data)
+            continue
+        stored = shared / "files" / hashlib.sha256(data).hexdigest()
+        try:
+            os.link(stored, target)
+            continue
+        except OSError:
+            pass
         target.write_bytes(data)
+        try:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            os.link(target, stored)
+        except OSError:
+            pass  # another process stored the same bytes first, or no links here
 
 
 def _stage(docs: Path, site_files: Iterable[tuple[str, str]]) -> None:
@@ -230,7 +248,7 @@ def build_edition(task: Task) -> tuple[list[str], dict[str, str]]:
             _link(previous / _dest(path), site / _dest(path))
     # Feeds, badges and open data are not pages: written straight into the built edition
     # rather than copied there by MkDocs (or linked, when unchanged).
-    _write(site, rendered.assets, previous)
+    _write(site, rendered.assets, previous, Path(task.shared) if task.shared else None)
     return warnings, digests
 
 

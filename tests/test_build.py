@@ -120,6 +120,13 @@ def test_editions_show_the_target_in_force(built: Path) -> None:
         assert word in page(built / "internal/2025-Q4/commitments/index.html").text
 
 
+def test_a_badge_both_sites_show_alike_is_written_once(built: Path) -> None:
+    public = built / "public/2025-Q3/badges/email-reply.svg"
+    internal = built / "internal/2025-Q3/badges/email-reply.svg"
+    assert public.read_bytes() == internal.read_bytes()
+    assert public.samefile(internal)
+
+
 def test_statuses_and_explanations(built: Path) -> None:
     sat = page(built / "public/2025-Q3/commitments/satisfaction/index.html").text
     assert "88% 90% or more ✗ Missed" in sat and "91% 90% or more ✓ Met" in sat
