@@ -162,6 +162,8 @@ def _relative(path: str, folder: str) -> str:
     paths from the edition's root: what posixpath.relpath gives, without its system calls)."""
     target = [part for part in path.split("/") if part]
     here = [part for part in folder.split("/") if part]
+    if path.startswith("/") or {".", ".."} & {*target, *here}:  # not plain: let posixpath say
+        return posixpath.relpath(path or ".", folder or ".") + ("/" if path.endswith("/") else "")
     common = 0
     while common < min(len(target), len(here)) and target[common] == here[common]:
         common += 1

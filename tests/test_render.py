@@ -91,7 +91,8 @@ def test_structured_internal_notes_keep_their_lines(project: Path) -> None:
 def test_relative_links_are_those_of_posixpath() -> None:
     folders = ["", "a", "a/b", "commitments/c1", "reports"]
     paths = ["", "x/", "feed.xml", "a/", "a/b/", "a/b/c", "a/c/", "commitments/c1/",
-             "commitments/c1/feed.xml", "commitments/c2.md", "reports/2025-Q3/"]
+             "commitments/c1/feed.xml", "commitments/c2.md", "reports/2025-Q3/", "./a.md",
+             "../x.md", "a/../b/"]
     for folder in folders:
         for path in paths:
             expected = posixpath.relpath(path or ".", folder or ".") + ("/" if path.endswith("/") else "")
