@@ -286,16 +286,23 @@ def _prepare_mkdocs(task: Task) -> None:
     from generator.plugin import KeptPlugin
 
     logger = logging.getLogger("mkdocs")
-    saved = logger.disabled
-    logger.disabled = True
+    quiet = logging.NullHandler()
+    saved_propagate = logger.propagate
+    logger.addHandler(quiet)
+    logger.propagate = False
     try:
         config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
-        KeptPlugin.share_theme_work(config.theme)
+        KeptPlugin.share_theme_work(config.theme, memoize=_only_search(config))
         Files([]).add_files_from_theme(config.theme.get_env(), config)
     except Exception:  # noqa: BLE001, S110 - only a head start: the real run reports problems
         pass
     finally:
-        logger.disabled = saved
+        logger.removeHandler(quiet)
+        logger.propagate = saved_propagate
+
+
+def _only_search(config: Any) -> bool:
+    return set(config.plugins) <= {"search", "material/search"}
 
 
 def _render_share(task: Task, index: int) -> Rendered:
@@ -338,10 +345,11 @@ def run_mkdocs(task: Task, rendered: Rendered,
         # MkDocs takes settings apart as it validates them (extension options among them):
         # every build gets its own copy.
         config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
-        KeptPlugin.share_theme_work(config.theme)
         # Other plugins may make a page depend on other pages, or read pages' HTML at any
-        # time: then every page is built, and its HTML always in place.
-        only_search = set(config.plugins) <= {"search", "material/search"}
+        # time, or change what templates see page by page: then every page is built, its
+        # HTML always in place, and no part of Material's template is shared between pages.
+        only_search = _only_search(config)
+        KeptPlugin.share_theme_work(config.theme, memoize=only_search)
         plugin = KeptPlugin(task.audience, task.live_reload, rendered,
                             reuse if only_search else None, hold=only_search,
                             shared=Path(task.shared) if task.shared else None)

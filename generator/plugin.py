@@ -94,12 +94,20 @@ MATERIAL = str(Path(material.__file__).parent / "templates")
 
 def _nav_key(context: Any) -> str | None:
     """What Material's navigation depends on for a page outside it: the page's folder, which
-    its relative links start from (the rest is the same for every page of the build). None
-    for a page in the navigation, which marks itself and its section there."""
+    its relative links (to pages, the logo, the home page) start from; the rest is the same
+    for every page of the build. None for a page in the navigation, which marks itself and
+    its section there, or one whose folder holds a target of those links."""
     page, nav = context.get("page"), context.get("nav")
     if page is None or nav is None or not page.url or getattr(page, "parent", None) is not None:
         return None
-    if page in nav.pages or any(url.startswith(page.url) for url in _nav_urls(nav.items)):
+    config = context.get("config")
+    if config is None:
+        return None
+    theme = config.get("theme")
+    logo = theme["logo"] if theme is not None and "logo" in theme else None
+    homepage = (config.get("extra") or {}).get("homepage")
+    urls = [*_nav_urls(nav.items), str(logo or ""), str(homepage or "")]
+    if page in nav.pages or any(url.startswith(page.url) for url in urls):
         return None  # from a page's own folder, links into it would be written differently
     return posixpath.dirname(page.url.rstrip("/"))
 
@@ -177,8 +185,11 @@ def _memoize_partials(env: jinja2.Environment, theme_dirs: list[str]) -> None:
     def own(name: str) -> bool:
         return not any(os.path.exists(os.path.join(d, name)) for d in custom)
 
+    # Every partial is rendered with the page's translations: overridden, they could show
+    # something of the page.
+    if not (own(_LANGUAGE) and own("partials/languages")):
+        return
     pure = {name: key for name, (key, parts) in _PURE_PARTIALS.items() if all(map(own, parts))}
-    words = own(_LANGUAGE) and own("partials/languages")
     get_template = env.get_template
 
     def memoized_get_template(name: Any, parent: Any = None, globals: Any = None) -> Any:
@@ -188,7 +199,7 @@ def _memoize_partials(env: jinja2.Environment, theme_dirs: list[str]) -> None:
         key_of = pure.get(template.name or "")
         if key_of is not None:
             template.root_render_func = _memoized(template.root_render_func, key_of)
-        elif words and template.name == _LANGUAGE:
+        elif template.name == _LANGUAGE:
             template.make_module = _translations(template.make_module)  # type: ignore[method-assign]
         template._kept_memo = True  # type: ignore[attr-defined]
         return template
@@ -292,13 +303,18 @@ _RESETTABLE = ("markdown.extensions.", "pymdownx.", "material.extensions.")
 _BUILTIN = {module.name for module in pkgutil.iter_modules(markdown.extensions.__path__)}
 
 
+# Extensions whose reset() changes their output: footnotes numbers its ids by conversion.
+_COUNTING = ("markdown.extensions.footnotes",)
+
+
 def _resettable(extension: Any) -> bool:
     if not isinstance(extension, str):
-        return type(extension).__module__.startswith(_RESETTABLE)
-    name = extension.split(":", 1)[0]
-    if name in _BUILTIN:
-        name = f"markdown.extensions.{name}"
-    return name.startswith(_RESETTABLE)
+        name = type(extension).__module__
+    else:
+        name = extension.split(":", 1)[0]
+        if name in _BUILTIN:
+            name = f"markdown.extensions.{name}"
+    return name.startswith(_RESETTABLE) and not name.startswith(_COUNTING)
 
 
 def _converter(settings: str, config: Any) -> markdown.Markdown | None:
@@ -411,7 +427,7 @@ class KeptPlugin(BasePlugin):
         return config
 
     @staticmethod
-    def share_theme_work(theme: Any) -> None:
+    def share_theme_work(theme: Any, memoize: bool = True) -> None:
         """Make every template environment of this build's theme reuse what was compiled and
         listed before, in this process or (compiled templates) an earlier run. Called on the
         new config before any plugin runs: the search plugin makes environments of its own."""
@@ -421,7 +437,8 @@ class KeptPlugin(BasePlugin):
             env = make_env()
             env.bytecode_cache = BYTECODE
             _cache_listing(env, tuple(theme.static_templates))
-            _memoize_partials(env, theme.dirs)
+            if memoize:
+                _memoize_partials(env, theme.dirs)
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({_LEFT_OUT: ""}), env.loader])
             return env
 

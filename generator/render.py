@@ -551,7 +551,7 @@ class _PageLinks:
     def url(self, target: str) -> str:
         """A Markdown link to another file of the edition (MkDocs resolves and checks it)."""
         target, _, anchor = target.partition("#")
-        rel = _relative(target, self.here)
+        rel = _relative(target, self.here).rstrip("/") or "."  # as posixpath.relpath has it
         return rel + (f"#{anchor}" if anchor else "")
 
     def href(self, target: str) -> str:

@@ -318,6 +318,24 @@ def test_a_custom_dir_navigation_is_rendered_for_every_page(tmp_path: Path) -> N
         assert f'<nav data-page="commitments/{cid}/"></nav>' in html
 
 
+def test_each_page_links_the_logo_from_its_own_folder(tmp_path: Path) -> None:
+    """Pages of site_src/ folders outside the navigation share Material's navigation with
+    the pages of their folder's parent, unless a link of it (here the logo) points into
+    their own folder."""
+    config = "site_name: Acme\ntheme:\n  name: material\n  logo: help/logo.svg\n"
+    root = write_project(tmp_path / "data", mkdocs=config)
+    for folder in ("help", "guide"):
+        (root / "site_src" / folder).mkdir(parents=True)
+        (root / "site_src" / folder / "index.md").write_text(f"# {folder}\n")
+    (root / "site_src/help/logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+    build_site(root, tmp_path / "out", jobs=1, audiences=("public",))
+    site = tmp_path / "out/public/2025-Q3"
+    guide, help_page = (site / "guide/index.html").read_text(), (site / "help/index.html").read_text()
+    # Twice each: in the header and in the navigation.
+    assert guide.count('src="../help/logo.svg"') == 2 and 'src="logo.svg"' not in guide
+    assert help_page.count('src="logo.svg"') == 2 and "../help/logo.svg" not in help_page
+
+
 def test_extension_options_survive_several_editions_in_one_process(tmp_path: Path) -> None:
     """MkDocs empties the option mappings of markdown_extensions as it reads them; every
     edition built in the same process must still get them."""

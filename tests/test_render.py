@@ -107,4 +107,5 @@ def test_markdown_converters_are_reused_only_with_known_extensions() -> None:
 
     assert all(map(_resettable, ["toc", "tables", "attr_list", "markdown.extensions.abbr",
                                  "pymdownx.superfences", "material.extensions.emoji.twemoji"]))
-    assert not any(map(_resettable, ["mdx_math", "my_package.ext:Extension", "footnotes2"]))
+    assert not any(map(_resettable, ["mdx_math", "my_package.ext:Extension", "footnotes2",
+                                     "footnotes", "markdown.extensions.footnotes"]))
