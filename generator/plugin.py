@@ -178,7 +178,7 @@ def _memoize_partials(env: jinja2.Environment, theme_dirs: list[str]) -> None:
     """Serve the partials of _PURE_PARTIALS, and Material's translations, from memos kept for
     the build, when they and what they include are Material's own: a custom_dir may override
     any template, icons among them, with one that shows something of the page."""
-    custom = [d for d in theme_dirs[:theme_dirs.index(MATERIAL)]] if MATERIAL in theme_dirs else None
+    custom = theme_dirs[:theme_dirs.index(MATERIAL)] if MATERIAL in theme_dirs else None
     if custom is None or any(os.path.isdir(os.path.join(d, ".icons")) for d in custom):
         return
 
