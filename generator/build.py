@@ -280,10 +280,7 @@ def _prepare_mkdocs(task: Task) -> None:
     """What the MkDocs run of this process will do first, done ahead: the imports of loading
     a config, and the list of the theme's files (see plugin._cache_listing). Any problem is
     left for the real run to report."""
-    from mkdocs.config import load_config
     from mkdocs.structure.files import Files
-
-    from generator.plugin import KeptPlugin
 
     logger = logging.getLogger("mkdocs")
     quiet = logging.NullHandler()
@@ -291,8 +288,7 @@ def _prepare_mkdocs(task: Task) -> None:
     logger.addHandler(quiet)
     logger.propagate = False
     try:
-        config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
-        KeptPlugin.share_theme_work(config.theme, memoize=_only_search(config))
+        config, _ = _load_config(task)
         Files([]).add_files_from_theme(config.theme.get_env(), config)
     except Exception:  # noqa: BLE001, S110 - only a head start: the real run reports problems
         pass
@@ -301,8 +297,23 @@ def _prepare_mkdocs(task: Task) -> None:
         logger.propagate = saved_propagate
 
 
-def _only_search(config: Any) -> bool:
-    return set(config.plugins) <= {"search", "material/search"}
+def _load_config(task: Task) -> tuple[Any, bool]:
+    """The edition's MkDocs config, its theme set to share work between editions, and
+    whether search is the only other plugin.
+
+    MkDocs takes settings apart as it validates them (extension options among them): every
+    build gets its own copy. Other plugins may make a page depend on other pages, read pages'
+    HTML at any time, or change what templates see page by page: then every page is built,
+    its HTML always in place, and no part of Material's template is shared between pages.
+    """
+    from mkdocs.config import load_config
+
+    from generator.plugin import KeptPlugin
+
+    config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
+    only_search = set(config.plugins) <= {"search", "material/search"}
+    KeptPlugin.share_theme_work(config.theme, memoize=only_search)
+    return config, only_search
 
 
 def _render_share(task: Task, index: int) -> Rendered:
@@ -328,7 +339,6 @@ def run_mkdocs(task: Task, rendered: Rendered,
     """Build one edition with MkDocs in this process; return the warnings it logged and the
     pages of `reuse` it left out (for the caller to take from the previous build)."""
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     from generator.plugin import KeptPlugin
@@ -342,14 +352,7 @@ def run_mkdocs(task: Task, rendered: Rendered,
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(task.epoch)
     try:
-        # MkDocs takes settings apart as it validates them (extension options among them):
-        # every build gets its own copy.
-        config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
-        # Other plugins may make a page depend on other pages, or read pages' HTML at any
-        # time, or change what templates see page by page: then every page is built, its
-        # HTML always in place, and no part of Material's template is shared between pages.
-        only_search = _only_search(config)
-        KeptPlugin.share_theme_work(config.theme, memoize=only_search)
+        config, only_search = _load_config(task)
         plugin = KeptPlugin(task.audience, task.live_reload, rendered,
                             reuse if only_search else None, hold=only_search,
                             shared=Path(task.shared) if task.shared else None)

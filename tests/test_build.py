@@ -336,6 +336,23 @@ def test_each_page_links_the_logo_from_its_own_folder(tmp_path: Path) -> None:
     assert help_page.count('src="logo.svg"') == 2 and "../help/logo.svg" not in help_page
 
 
+def test_a_config_warning_is_reported_once_and_not_printed(tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """After an edit, the one edition to rebuild is rendered by two processes while the
+    first loads the MkDocs config ahead of its run: that head start must not print MkDocs'
+    warnings, which the real run collects."""
+    config = "site_name: Acme\ntheme:\n  name: material\nno_such_setting: 1\n"
+    root = write_project(tmp_path / "data", mkdocs=config)
+    build_site(root, tmp_path / "out", jobs=2)
+    draft = root / "results" / "2025-Q4.yml"
+    draft.write_text(draft.read_text().replace("value: 3.5", "value: 3.75"))
+    caplog.clear()
+    edited = build_site(root, tmp_path / "out", jobs=2)
+    assert len([w for w in edited.mkdocs_warnings if "no_such_setting" in w]) == 1
+    # Nothing of MkDocs' reaches the root logger (and from there, stderr).
+    assert not [r for r in caplog.records if "no_such_setting" in r.getMessage()]
+
+
 def test_extension_options_survive_several_editions_in_one_process(tmp_path: Path) -> None:
     """MkDocs empties the option mappings of markdown_extensions as it reads them; every
     edition built in the same process must still get them."""
