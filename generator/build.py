@@ -32,9 +32,10 @@ from generator import manifest
 from generator.errors import KeptError
 from generator.load import ParseCache
 from generator.manifest import SITE_SRC, BuildResult
+from generator.model import EMPTY, Period
 from generator.plugin import PLACEHOLDER_URL
 from generator.project import AUDIENCES, Edition, editions, project
-from generator.render import Rendered, merge, meta_text, nav, page_url, pages, render_edition
+from generator.render import Needs, Rendered, merge, meta_text, nav, outputs, page_url, pages, render_edition
 from generator.validate import load_dataset
 
 ASSETS = Path(__file__).parent / "assets"
@@ -60,10 +61,14 @@ class Task:
     site_files: tuple[tuple[str, str], ...]  # (source, path in docs) of site_src/ files
     live_reload: bool = False
     # What every page's HTML depends on besides its own content (see _Digests.chrome), and
-    # the edition as the previous build left it, with the digests of its pages then.
+    # the edition as the previous build left it.
     chrome: str = ""
     previous: str | None = None
-    previous_pages: tuple[tuple[str, str], ...] = ()
+    # Each generated file with the digest of its inputs (see _Digests.files); and as the
+    # previous build recorded it, with (pages) the digest of what its HTML was made from.
+    files: tuple[tuple[str, str], ...] = ()
+    previous_files: tuple[tuple[str, str, str], ...] = ()
+    skip: tuple[str, ...] = ()  # files whose inputs did not change: taken from `previous`
     shares: int = 1  # processes that render the edition's pages (see _render)
     shared: str = ""  # folder for the files every edition has (see KeptPlugin.shared)
 
@@ -224,23 +229,31 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_edition(task: Task) -> tuple[list[str], dict[str, str]]:
-    """Render and build one edition in this process; return MkDocs' warnings and the digest
-    of each generated page.
+def build_edition(task: Task) -> tuple[list[str], dict[str, tuple[str, str]]]:
+    """Render and build one edition in this process; return MkDocs' warnings and, for each
+    generated file, the digest of its inputs and (pages) of what its HTML is made from.
 
-    A page whose digest (its Markdown, metadata and blocks, and the edition's chrome) is the
-    one it had in the previous build of this edition is not rendered again: its HTML is taken
-    from the previous output, linked rather than copied.
+    A file whose inputs did not change since the previous build of this edition (task.skip:
+    see render.Needs) is not rendered again; nor is the HTML of a page whose Markdown,
+    metadata and blocks, and the edition's chrome, are what they were. Both are taken from
+    the previous output, linked rather than copied.
     """
     edition = _PLANS[(task.audience, task.edition)]
     rendered = _render(task, edition)
-    digests = {path: _page_digest(task.chrome, path, rendered) for path in rendered.files}
+    keys = dict(task.files)
+    before = {path: (key, digest) for path, key, digest in task.previous_files}
     previous = Path(task.previous) if task.previous else None
-    reuse: set[str] = set()
-    if previous is not None:
-        before = dict(task.previous_pages)
-        reuse = {path for path, digest in digests.items() if before.get(path) == digest
-                 and (previous / _dest(path)).is_file()}
+    records: dict[str, tuple[str, str]] = {}
+    reuse = set(rendered.reused)
+    for path in rendered.files:
+        if path in rendered.reused:
+            records[path] = before[path]
+            continue
+        digest = _page_digest(task.chrome, path, rendered)
+        records[path] = (keys[path], digest)
+        if (previous is not None and before.get(path, ("", ""))[1] == digest
+                and (previous / _dest(path)).is_file()):
+            reuse.add(path)
     site = Path(task.overrides["site_dir"])
     warnings, reused = run_mkdocs(task, rendered, reuse)
     if previous is not None:
@@ -249,7 +262,13 @@ def build_edition(task: Task) -> tuple[list[str], dict[str, str]]:
     # Feeds, badges and open data are not pages: written straight into the built edition
     # rather than copied there by MkDocs (or linked, when unchanged).
     _write(site, rendered.assets, previous, Path(task.shared) if task.shared else None)
-    return warnings, digests
+    records.update((rel, (keys[rel], "")) for rel in rendered.assets)
+    for rel in task.skip:
+        if rel not in rendered.files:
+            assert previous is not None
+            _link(previous / rel, site / rel)
+            records[rel] = before[rel]
+    return warnings, records
 
 
 def _page_digest(chrome: str, path: str, rendered: Rendered) -> str:
@@ -258,20 +277,21 @@ def _page_digest(chrome: str, path: str, rendered: Rendered) -> str:
     digest.update(rendered.files[path].encode())
     for block in rendered.blocks.get(path, []):
         digest.update(b"\0" + block.encode())
-    return digest.hexdigest()
+    return digest.hexdigest()[:32]
 
 
 def _render(task: Task, edition: Edition) -> Rendered:
-    """The edition's pages; with task.shares > 1, rendered by that many processes at once
-    (when there are fewer editions to build than processes, as after a single edit)."""
+    """The edition's files but those of task.skip; with task.shares > 1, rendered by that
+    many processes at once (when there are fewer editions to build than processes, as after
+    a change to settings or templates)."""
     templates = Path(task.root) / SITE_SRC / "templates"
     if task.shares <= 1:
-        return render_edition(edition, templates)
+        return render_edition(edition, templates, skip=set(task.skip))
     context = multiprocessing.get_context("fork")  # the helpers inherit _PLANS
     with ProcessPoolExecutor(max_workers=task.shares - 1, mp_context=context) as pool:
         others = [pool.submit(_render_share, task, i) for i in range(1, task.shares)]
         _prepare_mkdocs(task)  # while the others render (their share has the feeds and badges)
-        parts = [render_edition(edition, templates, (0, task.shares))]
+        parts = [render_edition(edition, templates, (0, task.shares), set(task.skip))]
         parts += [future.result() for future in others]
     return merge(parts, [page.path for page in pages(edition)])
 
@@ -318,7 +338,8 @@ def _load_config(task: Task) -> tuple[Any, bool]:
 
 def _render_share(task: Task, index: int) -> Rendered:
     edition = _PLANS[(task.audience, task.edition)]
-    return render_edition(edition, Path(task.root) / SITE_SRC / "templates", (index, task.shares))
+    return render_edition(edition, Path(task.root) / SITE_SRC / "templates", (index, task.shares),
+                          set(task.skip))
 
 
 def _dest(path: str) -> str:
@@ -353,6 +374,11 @@ def run_mkdocs(task: Task, rendered: Rendered,
     os.environ["SOURCE_DATE_EPOCH"] = str(task.epoch)
     try:
         config, only_search = _load_config(task)
+        if rendered.reused and not only_search:
+            # Plugins that _only_search did not foresee (they may read any page): every
+            # page is rendered, and MkDocs builds every one.
+            edition = _PLANS[(task.audience, task.edition)]
+            rendered = render_edition(edition, Path(task.root) / SITE_SRC / "templates")
         plugin = KeptPlugin(task.audience, task.live_reload, rendered,
                             reuse if only_search else None, hold=only_search,
                             shared=Path(task.shared) if task.shared else None)
@@ -376,7 +402,16 @@ def run_mkdocs(task: Task, rendered: Rendered,
     return [f"{task.audience} {task.edition}: {m}" for m in collect.messages], sorted(plugin.left_out)
 
 
-def _run(tasks: list[Task], jobs: int) -> list[tuple[list[str], dict[str, str]]]:
+# Pages to render below which one edition is not worth sharing between processes.
+SHARED_RENDER = 64
+
+
+def _to_render(task: Task) -> int:
+    skip = set(task.skip)
+    return sum(path.endswith(".md") and path not in skip for path, _ in task.files)
+
+
+def _run(tasks: list[Task], jobs: int) -> list[tuple[list[str], dict[str, tuple[str, str]]]]:
     if jobs <= 1 or len(tasks) <= 1:
         return [build_edition(task) for task in tasks]
     context = multiprocessing.get_context("fork")  # workers inherit _PLANS
@@ -489,17 +524,29 @@ def _digest(value: Any) -> str:
 class _Digests:
     """Digests of editions' inputs. Periods, and commitments no revision touched, are the
     same objects in every later edition: each is digested once per build, not once per
-    edition. (The objects live as long as the build's plans, so their ids stay theirs.)"""
+    edition. (Memos are by id: each holds its object, so that no other object takes its id.)"""
 
     def __init__(self, common: str):
         self.common = common
-        self.seen: dict[int, str] = {}
+        self.seen: dict[int, tuple[Any, str]] = {}
+        self.periods: dict[int, tuple[Period, tuple[str, dict[str, str], str]]] = {}
 
     def of(self, obj: Any) -> str:
         key = id(obj)
         if key not in self.seen:
-            self.seen[key] = _digest(obj)
-        return self.seen[key]
+            self.seen[key] = (obj, _digest(obj))
+        return self.seen[key][1]
+
+    def period(self, period: Period) -> tuple[str, dict[str, str], str]:
+        """A period's digest without its measurements, the digest of each measurement (by
+        commitment), and the digest of them all."""
+        key = id(period)
+        if key not in self.periods:
+            each = {cid: _digest(m) for cid, m in period.measurements.items()}
+            self.periods[key] = (period, (
+                _digest(dataclasses.replace(period, measurements=EMPTY)), each,
+                _digest(tuple(each.items()))))
+        return self.periods[key][1]
 
     def chrome(self, task: Task) -> str:
         """What every page of the edition depends on besides its own content: Kept and the
@@ -509,13 +556,57 @@ class _Digests:
         return manifest.sha([self.common, task.audience, task.edition, settings, task.epoch,
                              task.live_reload, [rel for _, rel in task.site_files]])
 
-    def edition(self, edition: Edition, chrome: str) -> str:
+    def edition(self, edition: Edition, chrome: str) -> tuple[str, str]:
+        """The digest of everything the edition is built from but its measurements (the
+        frame), and of everything."""
         data = edition.dataset
-        return manifest.sha([
-            chrome, [self.of(p) for p in edition.periods],
+        frame = manifest.sha([
+            chrome, [self.period(p)[0] for p in edition.periods],
             [self.of(c) for c in edition.commitments],
             _digest((data.organization, data.values, data.locations)),
         ])
+        return frame, manifest.sha([frame, [self.period(p)[2] for p in edition.periods]])
+
+    def files(self, edition: Edition, frame: str, whole: str,
+              needs: Mapping[str, Needs | None]) -> dict[str, str]:
+        """The digest of each generated file's inputs: the edition's frame and the
+        measurements the file shows (all of them for a file without Needs)."""
+        periods = [self.period(p) for p in edition.periods]
+        ids = [p.id for p in edition.periods]
+        found = {}
+        for path, need in needs.items():
+            if need is None:
+                parts = [whole]
+            else:
+                parts = [frame]
+                parts += [",".join(each.get(cid, "-") for _, each, _ in periods)
+                          for cid in need.commitments]
+                if need.through is not None:
+                    parts += [all_ for _, _, all_ in periods[:ids.index(need.through) + 1]]
+            found[path] = hashlib.sha256("\0".join([path, *parts]).encode()).hexdigest()[:32]
+        return found
+
+
+def _only_search(user: dict[str, Any]) -> bool:
+    """Whether mkdocs.yml asks for no plugin but search, as _load_config finds after MkDocs
+    loaded it. Then a file whose inputs did not change is taken from the previous build
+    without being rendered: MkDocs needs only its metadata. Another plugin (hooks are
+    plugins) might read any page."""
+    plugins = user.get("plugins", ["search"])
+    if isinstance(plugins, dict):
+        names = list(plugins)
+    elif isinstance(plugins, list):
+        names = [next(iter(p), None) if isinstance(p, dict) else p for p in plugins]
+    else:
+        return False
+    return not user.get("hooks") and all(
+        isinstance(name, str) and name.lstrip("/") in ("search", "material/search")
+        for name in names)
+
+
+def _built(path: str) -> str:
+    """Where a generated file is in the built edition."""
+    return _dest(path) if path.endswith(".md") else path
 
 
 def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],
@@ -598,6 +689,8 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     pages_before = manifest.read_pages(out)
     known_pages = {k: v for k, v in pages_before.items() if k.split("/", 1)[0] not in audiences}
     digests = _Digests(manifest.common_digest(root))
+    templates = root / SITE_SRC / "templates"
+    skippable = _only_search(user)
     tmp = out.parent / f".{out.name}.kept-{uuid.uuid4().hex[:12]}"
     stage = _staging_folder(tmp)
     try:
@@ -623,19 +716,28 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                             _epoch(edition), tuple(site_files), live_reload,
                             shared=str(tmp / ".shared"))
                 chrome = digests.chrome(task)
-                cache[key] = digests.edition(edition, chrome)
+                frame, cache[key] = digests.edition(edition, chrome)
                 before = (out / key) if (out / key / "index.html").is_file() else None
                 if previous.get(key) == cache[key] and before is not None:
                     result.reused.append(key)
                     known_pages[key] = pages_before.get(key, {})
-                else:
-                    _PLANS[(audience, edition.id)] = edition
-                    tasks.append(dataclasses.replace(
-                        task, chrome=chrome, previous=str(before) if before else None,
-                        previous_pages=tuple(sorted(pages_before.get(key, {}).items()))))
+                    continue
+                _PLANS[(audience, edition.id)] = edition
+                files = digests.files(edition, frame, cache[key], outputs(edition, templates))
+                known = pages_before.get(key, {})
+                skip = []
+                if before is not None and skippable:
+                    skip = [path for path, digest in files.items()
+                            if known.get(path, ("",))[0] == digest
+                            and (before / _built(path)).is_file()]
+                tasks.append(dataclasses.replace(
+                    task, chrome=chrome, previous=str(before) if before else None,
+                    files=tuple(files.items()), skip=tuple(skip),
+                    previous_files=tuple((path, *known[path]) for path in sorted(known))))
         jobs = jobs or os.cpu_count() or 1
         if len(tasks) < jobs:  # idle processors: each edition's pages rendered by several
-            tasks = [dataclasses.replace(t, shares=jobs // len(tasks)) for t in tasks]
+            tasks = [dataclasses.replace(t, shares=jobs // len(tasks))
+                     if _to_render(t) >= SHARED_RENDER else t for t in tasks]
         for task, (logged, page_digests) in zip(tasks, _run(tasks, jobs), strict=True):
             result.mkdocs_warnings += logged
             known_pages[f"{task.audience}/{task.edition}"] = page_digests

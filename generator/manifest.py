@@ -21,7 +21,8 @@ from typing import Any
 from generator.errors import Problem
 
 CACHE = ".kept-cache.json"
-PAGES = ".kept-pages.json"  # the digest of each generated page, by edition (see build_edition)
+PAGES = ".kept-pages.json"  # digests of each generated file, by edition (see build_edition)
+PAGES_FORMAT = 2
 FORMAT = 2
 SITE_SRC = "site_src"
 GENERATOR = Path(__file__).parent
@@ -103,19 +104,21 @@ def write(path: Path, inputs: str, editions: dict[str, str], result: BuildResult
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
-def read_pages(out: Path) -> dict[str, dict[str, str]]:
-    """The page digests of the last build, by "audience/edition" and page path."""
+def read_pages(out: Path) -> dict[str, dict[str, tuple[str, str]]]:
+    """What the last build knew of each generated file, by "audience/edition" and path: the
+    digest of its inputs, and (pages) of what its HTML was made from (see build_edition)."""
     try:
         data = json.loads((out / PAGES).read_text(encoding="utf-8"))
-        editions = data["editions"] if data.get("format") == 1 else {}
-        return {str(k): {str(p): str(d) for p, d in v.items()} for k, v in editions.items()}
-    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        editions = data["editions"] if data.get("format") == PAGES_FORMAT else {}
+        return {str(k): {str(p): (str(d[0]), str(d[1])) for p, d in v.items()}
+                for k, v in editions.items()}
+    except (OSError, ValueError, KeyError, AttributeError, TypeError, IndexError):
         return {}
 
 
-def write_pages(path: Path, editions: dict[str, dict[str, str]]) -> None:
-    path.write_text(json.dumps({"format": 1, "editions": dict(sorted(editions.items()))}),
-                    encoding="utf-8")
+def write_pages(path: Path, editions: dict[str, dict[str, tuple[str, str]]]) -> None:
+    path.write_text(json.dumps({"format": PAGES_FORMAT, "editions": editions}, sort_keys=True,
+                               separators=(",", ":")), encoding="utf-8")
 
 
 def unchanged(out: Path, audiences: Iterable[str], inputs: str) -> BuildResult | None:

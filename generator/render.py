@@ -16,8 +16,8 @@ import functools
 import html
 import posixpath
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,22 @@ def _plain_data(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Needs:
+    """The measurements a generated file shows: those of some commitments, in every period
+    of the edition, and those of every commitment in the periods up to `through`. Besides
+    them it may show anything of its edition but measurements (commitments, improvements,
+    the periods' other fields, the organisation, the settings). A file with no Needs (None)
+    may show any measurement.
+
+    A build renders again only the files whose inputs changed: after one value is edited,
+    its commitment's page, the period's report and the edition's summaries, not every page.
+    """
+
+    commitments: tuple[str, ...] = ()
+    through: str | None = None
+
+
+@dataclass(frozen=True)
 class Page:
     path: str  # inside docs_dir, e.g. "commitments/email-reply.md"
     template: str
@@ -86,6 +102,7 @@ class Page:
     description: str
     context: Mapping[str, Any]
     search: str = ""  # the words a search should find this page by
+    needs: Needs | None = None  # what the shipped template shows of the measurements
 
 
 @functools.lru_cache(maxsize=8)
@@ -464,17 +481,21 @@ def pages(edition: Edition) -> list[Page]:
             f"commitments/{commitment.id}.md", "commitment.md.j2", commitment.title,
             plain(commitment.promise), {"commitment": commitment},
             _words(commitment.promise, commitment.why, commitment.metric.name,
-                   commitment.metric.definition)))
+                   commitment.metric.definition),
+            Needs(commitments=(commitment.id,))))
     for improvement in edition.improvements:
         result.append(Page(
             f"improvements/{improvement.id}.md", "improvement.md.j2", improvement.title,
             plain(improvement.we_did), {"improvement": improvement},
-            _words(f"You said: {improvement.you_said}", f"We did: {improvement.we_did}")))
+            _words(f"You said: {improvement.you_said}", f"We did: {improvement.we_did}"),
+            Needs(commitments=improvement.commitments)))  # their statuses
     for period in edition.periods:
+        # A row shows its change from the period before: every period up to this one.
         result.append(Page(f"reports/{period.id}.md", "report.md.j2",
                            f"Report for {period.label}",
                            plain(period.summary) or f"Results for {period.label}.",
-                           {"report": period}, _words(period.summary, *period.highlights)))
+                           {"report": period}, _words(period.summary, *period.highlights),
+                           Needs(through=period.id)))
     if edition.internal:
         result.append(Page("reviews/index.md", "reviews.md.j2", "Reviews due",
                            "Commitments whose review is due.",
@@ -486,8 +507,32 @@ def pages(edition: Edition) -> list[Page]:
         for period in edition.periods:
             result.append(Page(f"consistency/{period.id}.md", "consistency-period.md.j2",
                                f"Consistency in {period.label}",
-                               f"How locations compared in {period.label}.", {"report": period}))
+                               f"How locations compared in {period.label}.", {"report": period},
+                               needs=Needs(through=period.id)))
     return result
+
+
+# Shipped templates that every page template imports: overriding one may change any page.
+_SHARED_TEMPLATES = ("macros.md.j2",)
+
+
+def outputs(edition: Edition, user_templates: Path | None = None) -> dict[str, Needs | None]:
+    """Every file render_edition makes (pages, then feeds, badges and open data), with the
+    measurements it shows. A page whose template, or a template it imports, is overridden
+    in site_src/templates may show anything: it has no Needs."""
+    overridden = set()
+    if user_templates is not None and user_templates.is_dir():
+        overridden = {p.name for p in user_templates.iterdir()}
+    shared_overridden = any(name in overridden for name in _SHARED_TEMPLATES)
+    found: dict[str, Needs | None] = {
+        page.path: None if shared_overridden or page.template in overridden else page.needs
+        for page in pages(edition)}
+    found.update(dict.fromkeys(_EDITION_FILES))
+    for c in edition.commitments:
+        mine = Needs(commitments=(c.id,))
+        found[f"badges/{c.id}.svg"] = mine
+        found[f"commitments/{c.id}/feed.xml"] = mine
+    return found
 
 
 def nav(edition: Edition, extra: list[Any]) -> list[Any]:
@@ -528,6 +573,8 @@ class Rendered:
     meta: dict[str, dict[str, Any]]  # each page's metadata (title, description, search)
     blocks: dict[str, list[str]]
     assets: dict[str, str]  # feeds, badges, open data: written beside the built pages
+    # Pages not rendered, whose HTML the build takes from its previous output (no Markdown).
+    reused: set[str] = field(default_factory=set)
 
     def expanded(self, path: str) -> str:
         """A page's Markdown with its blocks in place, as the reader will see them."""
@@ -639,48 +686,71 @@ def render_page(env: jinja2.Environment, view: EditionView,
             page=page, **page.context)
     finally:
         _current.pop()
-    meta = {"title": meta_text(page.title), "description": meta_text(page.description),
+    return _tidy(body) + "\n", page_meta(page), links.blocks
+
+
+def page_meta(page: Page) -> dict[str, Any]:
+    """What front matter would hold for the page."""
+    return {"title": meta_text(page.title), "description": meta_text(page.description),
             "search": {"exclude": True}, "kept_search": page.search or page.description}
-    return _tidy(body) + "\n", meta, links.blocks
 
 
-def static_files(view: EditionView) -> dict[str, str]:
-    """The edition's feeds, badges and open data, by path inside docs_dir."""
+# The files of an edition that are neither pages nor a commitment's own.
+_EDITION_FILES = ("feed.xml", "api/commitments.json", "api/improvements.json")
+
+
+def static_files(view: EditionView, skip: Collection[str] = ()) -> dict[str, str]:
+    """The edition's feeds, badges and open data, by path inside docs_dir; those in skip
+    are left out (the build has them from before)."""
     edition = view.edition
     org = view.organization.name
     day = edition.period.published or edition.period.end
-    files = {
-        "feed.xml": feeds.improvements_feed(org, day, edition.improvements, view.link_from("")),
-        "api/commitments.json": opendata.commitments_json(edition, view.rows, view.status),
-        "api/improvements.json": opendata.improvements_json(edition),
+    makers = {
+        "feed.xml": lambda: feeds.improvements_feed(org, day, edition.improvements,
+                                                    view.link_from("")),
+        "api/commitments.json": lambda: opendata.commitments_json(edition, view.rows, view.status),
+        "api/improvements.json": lambda: opendata.improvements_json(edition),
     }
+    files = {path: make() for path, make in makers.items() if path not in skip}
     for c in edition.commitments:
-        files[f"badges/{c.id}.svg"] = charts.badge(c.title, view.status[c.id], view.attainment(c.id))
-        folder = f"commitments/{c.id}"
-        files[f"{folder}/feed.xml"] = feeds.commitment_feed(
-            org, day, c, view.rows[c.id], view.improvements_for(c.id), view.link_from(folder))
+        badge, folder = f"badges/{c.id}.svg", f"commitments/{c.id}"
+        if badge not in skip:
+            files[badge] = charts.badge(c.title, view.status[c.id], view.attainment(c.id))
+        if f"{folder}/feed.xml" not in skip:
+            files[f"{folder}/feed.xml"] = feeds.commitment_feed(
+                org, day, c, view.rows[c.id], view.improvements_for(c.id), view.link_from(folder))
     return files
 
 
 def render_edition(edition: Edition, user_templates: Path | None = None,
-                   part: tuple[int, int] = (0, 1)) -> Rendered:
+                   part: tuple[int, int] = (0, 1), skip: Collection[str] = ()) -> Rendered:
     """Every generated file of the edition: Markdown pages, feeds, badges and open data.
 
     part=(i, n) renders the i-th of n interleaved shares of the pages (the last share has
-    the feeds, badges and open data), for rendering one edition in several processes.
+    the feeds, badges and open data), for rendering one edition in several processes. The
+    files in skip are not rendered (the build takes them from its previous output): such a
+    page gets its metadata and no Markdown, and is listed in `reused`.
     """
     index, shares = part
     env = environment(user_templates)
     view = EditionView(edition)
     rendered = Rendered({}, {}, {}, {})
-    for page in pages(edition)[index::shares]:
+    todo = []
+    for page in pages(edition):
+        if page.path in skip:
+            rendered.files[page.path] = ""
+            rendered.meta[page.path] = page_meta(page)
+            rendered.reused.add(page.path)
+        else:
+            todo.append(page)
+    for page in todo[index::shares]:
         body, meta, blocks = render_page(env, view, page)
         rendered.files[page.path] = body
         rendered.meta[page.path] = meta
         if blocks:
             rendered.blocks[page.path] = blocks
     if index == shares - 1:
-        rendered.assets.update(static_files(view))
+        rendered.assets.update(static_files(view, skip))
     return rendered
 
 
@@ -691,6 +761,7 @@ def merge(parts: list[Rendered], order: list[str]) -> Rendered:
         merged.meta.update(part.meta)
         merged.blocks.update(part.blocks)
         merged.assets.update(part.assets)
+        merged.reused.update(part.reused)
     files = {path: body for part in parts for path, body in part.files.items()}
     merged.files.update((path, files[path]) for path in order)
     return merged

@@ -8,12 +8,16 @@ import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import RESULTS, write_project
 
+import generator.build
+import generator.render
 from generator.build import build_site
 from generator.errors import DataError, KeptError
+from generator.render import render_page
 
 pytestmark = pytest.mark.slow
 
@@ -232,7 +236,8 @@ def test_monthly_organisation(tmp_path: Path) -> None:
     assert "February 2026" in text and "Snow closed the office." in text
 
 
-def test_incremental_builds_match_a_cold_build(tmp_path: Path) -> None:
+def test_incremental_builds_match_a_cold_build(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     root = write_project(tmp_path / "data")
     out = tmp_path / "out"
     first = build_site(root, out, jobs=2)
@@ -244,9 +249,22 @@ def test_incremental_builds_match_a_cold_build(tmp_path: Path) -> None:
     draft.write_text(draft.read_text().replace("value: 3.5", "value: 3.75"))
     unchanged_page = out / "internal/2025-Q4/improvements/status-page/index.html"
     inode = unchanged_page.stat().st_ino
+    rendering = render_page
+    rendered: list[str] = []
+
+    def counted(env: Any, view: Any, page: Any) -> Any:
+        rendered.append(page.path)
+        return rendering(env, view, page)
+
+    monkeypatch.setattr(generator.render, "render_page", counted)
     edited = build_site(root, out, jobs=2)
     assert sorted(edited.reused) == ["internal/2025-Q2", "internal/2025-Q3",
                                      "public/2025-Q2", "public/2025-Q3"]
+    # Only the pages that show the edited value are rendered again (the one edition to
+    # rebuild is built in this process), not the edition's other pages.
+    assert "commitments/email-reply.md" in rendered and "reports/2025-Q4.md" in rendered
+    assert "reports/2025-Q3.md" not in rendered and "commitments/satisfaction.md" not in rendered
+    monkeypatch.undo()
     assert "3.75 hours" in (out / "internal/latest/commitments/email-reply/index.html").read_text()
     # In the rebuilt edition, a page the edit did not touch is the previous build's file.
     assert unchanged_page.stat().st_ino == inode
@@ -260,6 +278,35 @@ def test_incremental_builds_match_a_cold_build(tmp_path: Path) -> None:
     assert not (out / "internal" / "2025-Q4").exists()
     assert tree(out) == tree(tmp_path / "cold-again")
 
+
+
+# A hook that shows, on every page, something of the other pages.
+HOOK = """\
+def on_page_content(html, page, config, files):
+    return html + f"<p>{len(files.documentation_pages())} pages</p>"
+"""
+
+
+@pytest.mark.parametrize("foreseen", [True, False], ids=["foreseen", "unforeseen"])
+def test_other_plugins_see_every_page_rendered(tmp_path: Path, foreseen: bool,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another plugin (a hook, here) may read any page: every page is then rendered, and the
+    incremental build still matches a cold one. Unforeseen: even when the plan expected
+    search alone, MkDocs' own list of plugins decides."""
+    mkdocs = "site_name: Acme\ntheme:\n  name: material\nhooks:\n  - hooks/pages.py\n"
+    root = write_project(tmp_path / "data", mkdocs=mkdocs)
+    (root / "hooks").mkdir()
+    (root / "hooks/pages.py").write_text(HOOK)
+    if not foreseen:
+        monkeypatch.setattr(generator.build, "_only_search", lambda user: True)
+    out = tmp_path / "out"
+    build_site(root, out, jobs=1)
+    draft = root / "results" / "2025-Q4.yml"
+    draft.write_text(draft.read_text().replace("value: 3.5", "value: 3.75"))
+    build_site(root, out, jobs=1)
+    build_site(root, tmp_path / "cold", jobs=1)
+    assert tree(out) == tree(tmp_path / "cold")
+    assert "pages</p>" in (out / "internal/latest/commitments/satisfaction/index.html").read_text()
 
 
 # A look and feel that shows more of Material: footer links, a second palette, a language.
