@@ -69,6 +69,9 @@ class Task:
     files: tuple[tuple[str, str], ...] = ()
     previous_files: tuple[tuple[str, str, str], ...] = ()
     skip: tuple[str, ...] = ()  # files whose inputs did not change: taken from `previous`
+    # The build writes only what changed, and the install moves it into `previous` (whose
+    # chrome was this one: MkDocs writes the same files besides the pages).
+    in_place: bool = False
     shares: int = 1  # processes that render the edition's pages (see _render)
     shared: str = ""  # folder for the files every edition has (see KeptPlugin.shared)
 
@@ -175,22 +178,24 @@ def _site_pages(root: Path, audience: str) -> tuple[list[tuple[str, str]], list[
 
 
 def _write(folder: Path, files: Mapping[str, str], previous: Path | None = None,
-           shared: Path | None = None) -> None:
-    """Write the files; one whose bytes are those of the same file in previous is linked, and
-    so is a badge whose bytes another edition of this build wrote (shared: the build's folder
-    for what editions have in common). A badge shows a commitment's status in the period:
-    the same in both sites. Linking costs a small part of creating a file."""
+           shared: Path | None = None, in_place: bool = False) -> None:
+    """Write the files; one whose bytes are those of the same file in previous is linked
+    (left out, when the edition is updated in place), and so is a badge whose bytes another
+    edition of this build wrote (shared: the build's folder for what editions have in
+    common). A badge shows a commitment's status in the period: the same in both sites.
+    Linking costs a small part of creating a file."""
     for rel, text in files.items():
         target = folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
         if previous is not None:
             try:
                 if (previous / rel).read_bytes() == data:
-                    _link(previous / rel, target)
+                    if not in_place:
+                        _link(previous / rel, target)
                     continue
             except OSError:
                 pass
+        target.parent.mkdir(parents=True, exist_ok=True)
         if shared is None or not rel.startswith("badges/"):
             target.write_bytes(data)
             continue
@@ -256,17 +261,19 @@ def build_edition(task: Task) -> tuple[list[str], dict[str, tuple[str, str]]]:
             reuse.add(path)
     site = Path(task.overrides["site_dir"])
     warnings, reused = run_mkdocs(task, rendered, reuse)
-    if previous is not None:
+    if previous is not None and not task.in_place:
         for path in reused:
             _link(previous / _dest(path), site / _dest(path))
     # Feeds, badges and open data are not pages: written straight into the built edition
-    # rather than copied there by MkDocs (or linked, when unchanged).
-    _write(site, rendered.assets, previous, Path(task.shared) if task.shared else None)
+    # rather than copied there by MkDocs (or linked, or left out, when unchanged).
+    _write(site, rendered.assets, previous, Path(task.shared) if task.shared else None,
+           task.in_place)
     records.update((rel, (keys[rel], "")) for rel in rendered.assets)
     for rel in task.skip:
         if rel not in rendered.files:
             assert previous is not None
-            _link(previous / rel, site / rel)
+            if not task.in_place:
+                _link(previous / rel, site / rel)
             records[rel] = before[rel]
     return warnings, records
 
@@ -610,12 +617,14 @@ def _built(path: str) -> str:
 
 
 def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],
-             built: set[tuple[str, str]], stale_latest: set[str]) -> None:
+             built: set[tuple[str, str]], stale_latest: set[str],
+             updates: Mapping[tuple[str, str], Iterable[str]]) -> None:
     """Move the new editions, latest/, versions.json and the root page into out.
 
     Unchanged editions stay where they are; editions that no longer exist (a removed draft)
-    go. The manifest of digests is removed first and written last, so that an interrupted
-    install can only cause a rebuild, never the reuse of a stale edition.
+    go; an edition of `updates` is brought up to date in place (see _update), the others
+    built are replaced whole. The manifest of digests is removed first and written last, so
+    that an interrupted install can only cause a rebuild, never the reuse of a stale edition.
     """
     trash = tmp / "trash"
     (out / manifest.CACHE).unlink(missing_ok=True)
@@ -626,7 +635,9 @@ def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, li
         site.mkdir(exist_ok=True)
         planned = [e.id for e in plans[audience]]
         for edition in planned:
-            if (audience, edition) in built:
+            if (audience, edition) in updates:
+                _update(tmp / audience / edition, site / edition, updates[(audience, edition)])
+            elif (audience, edition) in built:
                 _replace(tmp / audience / edition, site / edition, trash)
         for child in list(site.iterdir()):
             if child.is_dir() and child.name not in planned and child.name != "latest":
@@ -640,6 +651,33 @@ def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, li
             _replace_away(site / "latest", trash)
         for name in ("versions.json", "index.html"):
             os.replace(tmp / "root" / audience / name, site / name)
+
+
+def _update(new: Path, target: Path, stale: Iterable[str]) -> None:
+    """Bring an edition up to date in place: move in the files the build wrote (new), then
+    remove the generated files the edition no longer has, and the folders they leave empty.
+    After an edit, a few files change among a thousand: making the edition again as a tree
+    of links, and deleting the old one, cost more than the rest of the build."""
+    for folder, _, names in os.walk(new):
+        rel = os.path.relpath(folder, new)
+        here = target if rel == "." else target / rel
+        if here.exists() and not here.is_dir():
+            here.unlink()
+        here.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            if (here / name).is_dir():
+                shutil.rmtree(here / name)
+            os.replace(os.path.join(folder, name), here / name)
+    for rel in stale:
+        gone = target / _built(rel)
+        gone.unlink(missing_ok=True)
+        for parent in gone.parents:
+            if parent == target:
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break  # not empty
 
 
 def _replace_away(path: Path, trash: Path) -> None:
@@ -720,11 +758,12 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                 before = (out / key) if (out / key / "index.html").is_file() else None
                 if previous.get(key) == cache[key] and before is not None:
                     result.reused.append(key)
-                    known_pages[key] = pages_before.get(key, {})
+                    if key in pages_before:
+                        known_pages[key] = pages_before[key]
                     continue
                 _PLANS[(audience, edition.id)] = edition
                 files = digests.files(edition, frame, cache[key], outputs(edition, templates))
-                known = pages_before.get(key, {})
+                chrome_before, known = pages_before.get(key, ("", {}))
                 skip = []
                 if before is not None and skippable:
                     skip = [path for path, digest in files.items()
@@ -733,14 +772,20 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                 tasks.append(dataclasses.replace(
                     task, chrome=chrome, previous=str(before) if before else None,
                     files=tuple(files.items()), skip=tuple(skip),
-                    previous_files=tuple((path, *known[path]) for path in sorted(known))))
+                    previous_files=tuple((path, *known[path]) for path in sorted(known)),
+                    in_place=before is not None and chrome_before == chrome))
         jobs = jobs or os.cpu_count() or 1
         if len(tasks) < jobs:  # idle processors: each edition's pages rendered by several
             tasks = [dataclasses.replace(t, shares=jobs // len(tasks))
                      if _to_render(t) >= SHARED_RENDER else t for t in tasks]
-        for task, (logged, page_digests) in zip(tasks, _run(tasks, jobs), strict=True):
+        updates: dict[tuple[str, str], list[str]] = {}
+        for task, (logged, records) in zip(tasks, _run(tasks, jobs), strict=True):
             result.mkdocs_warnings += logged
-            known_pages[f"{task.audience}/{task.edition}"] = page_digests
+            key = f"{task.audience}/{task.edition}"
+            if task.in_place:
+                updates[(task.audience, task.edition)] = [
+                    path for path, _, _ in task.previous_files if path not in records]
+            known_pages[key] = (task.chrome, records)
         # Every edition has built: from here on, only renames put the new output in place.
         site_name = str(user.get("site_name") or dataset.organization.name)
         for audience in audiences:
@@ -754,7 +799,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                 cache[latest] = cache[f"{audience}/{newest}"]
                 if previous.get(latest) != cache[latest] or (audience, newest) in built:
                     stale_latest.add(audience)
-        _install(tmp, out, audiences, plans, built, stale_latest)
+        _install(tmp, out, audiences, plans, built, stale_latest, updates)
         if parsed.write(tmp / PARSED):
             os.replace(tmp / PARSED, out / PARSED)
         manifest.write_pages(tmp / manifest.PAGES, known_pages)

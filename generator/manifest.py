@@ -21,7 +21,7 @@ from typing import Any
 from generator.errors import Problem
 
 CACHE = ".kept-cache.json"
-PAGES = ".kept-pages.json"  # digests of each generated file, by edition (see build_edition)
+PAGES = ".kept-pages.json"  # what each edition was made from, file by file (see read_pages)
 PAGES_FORMAT = 2
 FORMAT = 2
 SITE_SRC = "site_src"
@@ -104,20 +104,27 @@ def write(path: Path, inputs: str, editions: dict[str, str], result: BuildResult
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
-def read_pages(out: Path) -> dict[str, dict[str, tuple[str, str]]]:
-    """What the last build knew of each generated file, by "audience/edition" and path: the
-    digest of its inputs, and (pages) of what its HTML was made from (see build_edition)."""
+# What the last build recorded of an edition: the digest of its chrome (what every page
+# depends on besides its content), and by path each generated file's inputs' digest and
+# (pages) the digest of what its HTML was made from (see build.build_edition).
+EditionFiles = tuple[str, dict[str, tuple[str, str]]]
+
+
+def read_pages(out: Path) -> dict[str, EditionFiles]:
+    """What the last build recorded of each edition, by "audience/edition"."""
     try:
         data = json.loads((out / PAGES).read_text(encoding="utf-8"))
         editions = data["editions"] if data.get("format") == PAGES_FORMAT else {}
-        return {str(k): {str(p): (str(d[0]), str(d[1])) for p, d in v.items()}
+        return {str(k): (str(v["chrome"]),
+                         {str(p): (str(d[0]), str(d[1])) for p, d in v["files"].items()})
                 for k, v in editions.items()}
     except (OSError, ValueError, KeyError, AttributeError, TypeError, IndexError):
         return {}
 
 
-def write_pages(path: Path, editions: dict[str, dict[str, tuple[str, str]]]) -> None:
-    path.write_text(json.dumps({"format": PAGES_FORMAT, "editions": editions}, sort_keys=True,
+def write_pages(path: Path, editions: dict[str, EditionFiles]) -> None:
+    data = {k: {"chrome": chrome, "files": files} for k, (chrome, files) in editions.items()}
+    path.write_text(json.dumps({"format": PAGES_FORMAT, "editions": data}, sort_keys=True,
                                separators=(",", ":")), encoding="utf-8")
 
 

@@ -280,6 +280,40 @@ def test_incremental_builds_match_a_cold_build(tmp_path: Path,
 
 
 
+def folders(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_dir())
+
+
+def test_an_edition_updated_in_place_loses_what_it_no_longer_has(tmp_path: Path) -> None:
+    """An edition rebuilt with the same settings is updated in place: the files that
+    changed move in, and the pages (and their folders) of what is gone are removed."""
+    root = write_project(tmp_path / "data")
+    draft = root / "results" / "2025-Q4.yml"
+    plain = draft.read_text()
+    draft.write_text(plain + """\
+improvements:
+  - id: chat-hours
+    date: 2025-11-02
+    title: Longer chat hours
+    you_said: You wanted to chat in the evening.
+    we_did: Chat is open until 8 pm.
+    commitments: [email-reply]
+""")
+    out = tmp_path / "out"
+    build_site(root, out, jobs=1)
+    page = out / "internal/2025-Q4/improvements/chat-hours/index.html"
+    assert page.is_file()
+    unchanged = out / "internal/2025-Q4/commitments/satisfaction/index.html"
+    inode = unchanged.stat().st_ino
+    draft.write_text(plain)
+    build_site(root, out, jobs=1)
+    assert not page.parent.exists() and not (out / "internal/latest/improvements/chat-hours").exists()
+    assert unchanged.stat().st_ino == inode
+    build_site(root, tmp_path / "cold", jobs=1)
+    assert tree(out) == tree(tmp_path / "cold")
+    assert folders(out) == folders(tmp_path / "cold")
+
+
 # A hook that shows, on every page, something of the other pages.
 HOOK = """\
 def on_page_content(html, page, config, files):
