@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import json
 import logging
 import os
 import pkgutil
@@ -18,6 +19,7 @@ import jinja2
 import markdown
 import markdown.extensions
 import material
+import mkdocs
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.files import File, Files
@@ -65,14 +67,16 @@ BANNER = (
 )
 
 
-# Theme file listings by (theme folders, filter, static templates): read once per process.
-_LISTINGS: dict[tuple[Any, ...], list[str]] = {}
+# Theme file listings by (theme folders, filter, static templates), with the modification
+# time of every folder of the theme when they were made.
+_LISTINGS: dict[tuple[Any, ...], tuple[dict[str, int], list[str]]] = {}
 
 
 def _cache_listing(env: jinja2.Environment, static_templates: tuple[str, ...]) -> None:
     """MkDocs lists every file of the theme (Material ships thousands of icons) and matches
-    each against a dozen patterns, once per build; the theme does not change between
-    editions, so the filtered list is kept for the life of the process."""
+    each against a dozen patterns, once per build. The filtered list is kept for the life of
+    the process, and on disk beside the compiled templates, for as long as no folder of the
+    theme changed (a file added, removed or renamed changes its folder's time)."""
     paths = tuple(getattr(env.loader, "searchpath", ()))
     listing = env.list_templates
 
@@ -81,11 +85,63 @@ def _cache_listing(env: jinja2.Environment, static_templates: tuple[str, ...]) -
         if not paths or (filter_func is not None and code is None):
             return listing(extensions=extensions, filter_func=filter_func)
         key = (paths, tuple(extensions or ()), code, static_templates)
-        if key not in _LISTINGS:
-            _LISTINGS[key] = listing(extensions=extensions, filter_func=filter_func)
-        return list(_LISTINGS[key])
+        known = _LISTINGS.get(key)
+        if known is None or not _unchanged(known[0]):
+            known = _LISTINGS[key] = _stored_listing(
+                key, lambda: listing(extensions=extensions, filter_func=filter_func))
+        return list(known[1])
 
     env.list_templates = cached  # type: ignore[method-assign]
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _unchanged(folders: dict[str, int]) -> bool:
+    return all(_mtime(folder) == when for folder, when in folders.items())
+
+
+def _folders(paths: tuple[str, ...]) -> dict[str, int]:
+    """Every folder under paths (as Jinja walks them: not through links), with its time."""
+    found = {}
+    for top in paths:
+        found[top] = _mtime(top)
+        for folder, _, _ in os.walk(top):
+            found[folder] = _mtime(folder)
+    return found
+
+
+def _stored_listing(key: tuple[Any, ...], compute: Any) -> tuple[dict[str, int], list[str]]:
+    """compute() with the theme's folders, read from the disk when they did not change."""
+    paths, extensions, code, static_templates = key
+    where = None
+    if BYTECODE.on_disk:
+        # The filter is MkDocs' own: its version, place and bytecode name it.
+        what = repr((paths, extensions, static_templates, mkdocs.__version__,
+                     code and (code.co_filename, code.co_firstlineno, code.co_code)))
+        name = f"kept-listing-{hashlib.sha256(what.encode()).hexdigest()[:32]}.json"
+        where = Path(BYTECODE.directory) / name
+        try:
+            data = json.loads(where.read_text(encoding="utf-8"))
+            folders = {str(k): int(v) for k, v in data["folders"].items()}
+            if _unchanged(folders):
+                return folders, [str(n) for n in data["names"]]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+    folders = _folders(paths)  # before listing: a change meanwhile shows next time
+    names = list(compute())
+    if where is not None:
+        partial = where.with_name(f"{where.name}.{os.getpid()}")
+        try:
+            partial.write_text(json.dumps({"folders": folders, "names": names}), encoding="utf-8")
+            os.replace(partial, where)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+    return folders, names
 
 
 # Material's own folder of templates.
@@ -436,7 +492,7 @@ class KeptPlugin(BasePlugin):
         def get_env() -> jinja2.Environment:
             env = make_env()
             env.bytecode_cache = BYTECODE
-            _cache_listing(env, tuple(theme.static_templates))
+            _cache_listing(env, tuple(sorted(theme.static_templates)))  # a set
             if memoize:
                 _memoize_partials(env, theme.dirs)
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({_LEFT_OUT: ""}), env.loader])

@@ -14,6 +14,7 @@ import pytest
 from helpers import RESULTS, write_project
 
 import generator.build
+import generator.plugin
 import generator.render
 from generator.build import build_site
 from generator.errors import DataError, KeptError
@@ -312,6 +313,24 @@ improvements:
     build_site(root, tmp_path / "cold", jobs=1)
     assert tree(out) == tree(tmp_path / "cold")
     assert folders(out) == folders(tmp_path / "cold")
+
+
+@pytest.mark.parametrize("kept_in", ["memory", "disk"])
+def test_a_file_added_to_the_theme_is_published(tmp_path: Path, kept_in: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The list of the theme's files is kept between builds (in this process, and on disk
+    for the next one) only while none of its folders changed."""
+    config = "site_name: Acme\ntheme:\n  name: material\n  custom_dir: site_src/overrides\n"
+    root = write_project(tmp_path / "data", mkdocs=config)
+    (root / "site_src/overrides/extra").mkdir(parents=True)
+    out = tmp_path / "out"
+    build_site(root, out, jobs=1, audiences=("public",))
+    assert not (out / "public/latest/extra/terms.txt").exists()
+    (root / "site_src/overrides/extra/terms.txt").write_text("Terms.\n")
+    if kept_in == "disk":
+        monkeypatch.setattr(generator.plugin, "_LISTINGS", {})
+    build_site(root, out, jobs=1, audiences=("public",))
+    assert (out / "public/latest/extra/terms.txt").read_text() == "Terms.\n"
 
 
 # A hook that shows, on every page, something of the other pages.
