@@ -12,6 +12,7 @@ import pkgutil
 import posixpath
 import re
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -265,25 +266,36 @@ def _memoize_partials(env: jinja2.Environment, theme_dirs: list[str]) -> None:
 
 def _translations(make_module: Any) -> Any:
     """Material imports its translations into every page (with the page's context) and looks
-    up each word through a macro that builds the whole dictionary of the language: the words
-    are looked up once per build instead."""
-    words: dict[str, Any] = {}
+    up each word through a macro that builds the whole dictionary of the language. What the
+    import defines depends on the site's language alone: it is made once per language and
+    build, and each word is looked up once."""
+    modules: dict[str, Any] = {}
 
-    def module(*args: Any, **kwargs: Any) -> Any:
-        made = make_module(*args, **kwargs)
-        lookup = made.t
-
-        def t(*key: Any, **options: Any) -> Any:
-            if options or len(key) != 1 or not isinstance(key[0], str):
-                return lookup(*key, **options)
-            if key[0] not in words:
-                words[key[0]] = lookup(key[0])
-            return words[key[0]]
-
-        made.t = t
-        return made
+    def module(values: Any = None, *args: Any, **kwargs: Any) -> Any:
+        config = values.get("config") if isinstance(values, Mapping) else None
+        theme = config.get("theme") if config is not None else None
+        language = theme.get("language") if isinstance(theme, Mapping) else None
+        if not isinstance(language, str):
+            return _looked_up_once(make_module(values, *args, **kwargs), {})
+        if language not in modules:
+            modules[language] = _looked_up_once(make_module(values, *args, **kwargs), {})
+        return modules[language]
 
     return module
+
+
+def _looked_up_once(made: Any, words: dict[str, Any]) -> Any:
+    lookup = made.t
+
+    def t(*key: Any, **options: Any) -> Any:
+        if options or len(key) != 1 or not isinstance(key[0], str):
+            return lookup(*key, **options)
+        if key[0] not in words:
+            words[key[0]] = lookup(key[0])
+        return words[key[0]]
+
+    made.t = t
+    return made
 
 
 def _memoized(render: Any, key_of: Any) -> Any:
