@@ -64,11 +64,18 @@ class Task:
     # the edition as the previous build left it.
     chrome: str = ""
     previous: str | None = None
-    # Each generated file with the digest of its inputs (see _Digests.files); and as the
-    # previous build recorded it, with (pages) the digest of what its HTML was made from.
-    files: tuple[tuple[str, str], ...] = ()
+    # The digests of the edition's frame and of all its inputs (see _Digests.edition), and
+    # whether files whose inputs did not change may be taken from `previous` unrendered.
+    frame: str = ""
+    whole: str = ""
+    skippable: bool = False
+    # Each generated file as the previous build recorded it: the digest of its inputs and
+    # (pages) of what its HTML was made from.
     previous_files: tuple[tuple[str, str, str], ...] = ()
-    skip: tuple[str, ...] = ()  # files whose inputs did not change: taken from `previous`
+    # Set by _plan_files, in the worker: each generated file with the digest of its inputs,
+    # and those whose inputs did not change (taken from `previous`).
+    files: tuple[tuple[str, str], ...] = ()
+    skip: tuple[str, ...] = ()
     # The build writes only what changed, and the install moves it into `previous` (whose
     # chrome was this one: MkDocs writes the same files besides the pages).
     in_place: bool = False
@@ -76,9 +83,11 @@ class Task:
     shared: str = ""  # folder for the files every edition has (see KeptPlugin.shared)
 
 
-# Editions to build, by (audience, edition id). Set before the worker processes fork, so that
-# workers read them from memory instead of having them pickled or the data loaded again.
+# Editions to build, by (audience, edition id), and the build's digests of their inputs. Set
+# before the worker processes fork, so that workers read them from memory instead of having
+# them pickled or the data loaded again.
 _PLANS: dict[tuple[str, str], Edition] = {}
+_DIGESTS: list[_Digests] = []
 
 
 def _epoch(edition: Edition) -> int:
@@ -244,6 +253,8 @@ def build_edition(task: Task) -> tuple[list[str], dict[str, tuple[str, str]]]:
     the previous output, linked rather than copied.
     """
     edition = _PLANS[(task.audience, task.edition)]
+    if not task.files:
+        task = _plan_files(task)
     rendered = _render(task, edition)
     keys = dict(task.files)
     before = {path: (key, digest) for path, key, digest in task.previous_files}
@@ -411,6 +422,21 @@ def run_mkdocs(task: Task, rendered: Rendered,
 
 # Pages to render below which one edition is not worth sharing between processes.
 SHARED_RENDER = 64
+
+
+def _plan_files(task: Task) -> Task:
+    """The task with each generated file's inputs digested, and those that did not change
+    since the previous build listed in skip (when their output is still there)."""
+    edition = _PLANS[(task.audience, task.edition)]
+    needs = outputs(edition, Path(task.root) / SITE_SRC / "templates")
+    files = _DIGESTS[0].files(edition, task.frame, task.whole, needs)
+    skip: list[str] = []
+    if task.skippable and task.previous is not None:
+        before = {path: key for path, key, _ in task.previous_files}
+        previous = Path(task.previous)
+        skip = [path for path, key in files.items()
+                if before.get(path) == key and (previous / _built(path)).is_file()]
+    return dataclasses.replace(task, files=tuple(files.items()), skip=tuple(skip))
 
 
 def _to_render(task: Task) -> int:
@@ -727,7 +753,6 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     pages_before = manifest.read_pages(out)
     known_pages = {k: v for k, v in pages_before.items() if k.split("/", 1)[0] not in audiences}
     digests = _Digests(manifest.common_digest(root))
-    templates = root / SITE_SRC / "templates"
     skippable = _only_search(user)
     tmp = out.parent / f".{out.name}.kept-{uuid.uuid4().hex[:12]}"
     stage = _staging_folder(tmp)
@@ -739,6 +764,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
         plans: dict[str, list[Edition]] = {}
         tasks: list[Task] = []
         _PLANS.clear()
+        _DIGESTS[:] = [digests]
         for audience in audiences:
             site_files, extra_nav = _site_pages(root, audience)
             docs = stage / audience
@@ -762,20 +788,15 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                         known_pages[key] = pages_before[key]
                     continue
                 _PLANS[(audience, edition.id)] = edition
-                files = digests.files(edition, frame, cache[key], outputs(edition, templates))
                 chrome_before, known = pages_before.get(key, ("", {}))
-                skip = []
-                if before is not None and skippable:
-                    skip = [path for path, digest in files.items()
-                            if known.get(path, ("",))[0] == digest
-                            and (before / _built(path)).is_file()]
                 tasks.append(dataclasses.replace(
                     task, chrome=chrome, previous=str(before) if before else None,
-                    files=tuple(files.items()), skip=tuple(skip),
+                    frame=frame, whole=cache[key], skippable=skippable,
                     previous_files=tuple((path, *known[path]) for path in sorted(known)),
                     in_place=before is not None and chrome_before == chrome))
         jobs = jobs or os.cpu_count() or 1
         if len(tasks) < jobs:  # idle processors: each edition's pages rendered by several
+            tasks = [_plan_files(t) for t in tasks]
             tasks = [dataclasses.replace(t, shares=jobs // len(tasks))
                      if _to_render(t) >= SHARED_RENDER else t for t in tasks]
         updates: dict[tuple[str, str], list[str]] = {}
@@ -808,6 +829,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
         os.replace(tmp / manifest.CACHE, out / manifest.CACHE)
     finally:
         _PLANS.clear()
+        _DIGESTS.clear()
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(stage, ignore_errors=True)
     return result
