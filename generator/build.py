@@ -740,20 +740,21 @@ def _staging_folder(tmp: Path) -> Path:
 
 def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = AUDIENCES,
                jobs: int | None = None, newest_only: bool = False,
-               live_reload: bool = False) -> BuildResult:
+               live_reload: bool = False, inputs: manifest.Inputs | None = None) -> BuildResult:
     """Validate the data at root and build every edition of each audience's site into out.
 
     An edition whose inputs (its projected data, the generator, site_src/, mkdocs.yml) have
     the same digest as when the previous output was built is reused from that output.
     newest_only and live_reload serve `kept serve`: one edition, pages that reload themselves.
+    inputs, when the caller has digested them already (manifest.inputs with these options).
     """
     root = root.resolve()
     audiences = tuple(audiences)
     out = (out if out is not None else root / "site").resolve()
     if out == root or out in root.parents:
         raise KeptError(f"refusing to build into {out}: it holds the data; choose another --out")
-    inputs = manifest.inputs_digest(root, audiences, newest_only, live_reload)
-    done = manifest.unchanged(out, audiences, inputs)
+    inputs = inputs or manifest.inputs(root, audiences, newest_only, live_reload)
+    done = manifest.unchanged(out, audiences, inputs.digest)
     if done is not None:
         return done
     parsed = ParseCache.read(out / PARSED)
@@ -769,7 +770,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     cache = {k: v for k, v in previous.items() if k.split("/", 1)[0] not in audiences}
     pages_before = manifest.read_pages(out)
     known_pages = {k: v for k, v in pages_before.items() if k.split("/", 1)[0] not in audiences}
-    digests = _Digests(manifest.common_digest(root))
+    digests = _Digests(inputs.common)
     skippable = _only_search(user)
     tmp = out.parent / f".{out.name}.kept-{uuid.uuid4().hex[:12]}"
     stage = _staging_folder(tmp)
@@ -805,7 +806,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
                         known_pages[key] = pages_before[key]
                     continue
                 _PLANS[(audience, edition.id)] = edition
-                chrome_before, known = pages_before.get(key, ("", {}))
+                chrome_before, known = manifest.decode_edition(pages_before.get(key))
                 tasks.append(dataclasses.replace(
                     task, chrome=chrome, previous=str(before) if before else None,
                     frame=frame, whole=cache[key], skippable=skippable,
@@ -823,7 +824,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
             if task.in_place:
                 updates[(task.audience, task.edition)] = [
                     path for path, _, _ in task.previous_files if path not in records]
-            known_pages[key] = (task.chrome, records)
+            known_pages[key] = manifest.encode_edition((task.chrome, records))
         # Every edition has built: from here on, only renames put the new output in place.
         site_name = str(user.get("site_name") or dataset.organization.name)
         for audience in audiences:
@@ -842,7 +843,7 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
             os.replace(tmp / PARSED, out / PARSED)
         manifest.write_pages(tmp / manifest.PAGES, known_pages)
         os.replace(tmp / manifest.PAGES, out / manifest.PAGES)
-        manifest.write(tmp / manifest.CACHE, inputs, cache, result)
+        manifest.write(tmp / manifest.CACHE, inputs.digest, cache, result)
         os.replace(tmp / manifest.CACHE, out / manifest.CACHE)
     finally:
         _PLANS.clear()

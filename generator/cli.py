@@ -66,11 +66,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = (args.out or root / "site").resolve()
     audiences = _audiences(args.audience)
     # Nothing changed since the last build: say so without loading MkDocs or the data.
-    result = manifest.unchanged(out, audiences, manifest.inputs_digest(root, audiences))
+    inputs = manifest.inputs(root, audiences)
+    result = manifest.unchanged(out, audiences, inputs.digest)
     if result is None:
         from generator.build import build_site
 
-        result = build_site(root, out, audiences, args.jobs)
+        result = build_site(root, out, audiences, args.jobs, inputs=inputs)
     for problem in result.warnings:
         print(problem.format())
     for message in result.mkdocs_warnings:

@@ -22,7 +22,7 @@ from generator.errors import Problem
 
 CACHE = ".kept-cache.json"
 PAGES = ".kept-pages.json"  # what each edition was made from, file by file (see read_pages)
-PAGES_FORMAT = 2
+PAGES_FORMAT = 3
 FORMAT = 2
 SITE_SRC = "site_src"
 GENERATOR = Path(__file__).parent
@@ -75,13 +75,20 @@ def common_digest(root: Path) -> str:
                 _file_digest(root / "mkdocs.yml")])
 
 
-def inputs_digest(root: Path, audiences: Iterable[str], newest_only: bool = False,
-                  live_reload: bool = False) -> str:
-    """Everything a build reads: the common inputs, the data files, the build's options and
-    SOURCE_DATE_EPOCH."""
-    return sha([common_digest(root), _file_digest(root / "commitments.yml"),
-                tree_digest(root / "results"), list(audiences), newest_only, live_reload,
-                os.environ.get("SOURCE_DATE_EPOCH")])
+@dataclass(frozen=True)
+class Inputs:
+    common: str  # see common_digest
+    digest: str  # everything the build reads
+
+
+def inputs(root: Path, audiences: Iterable[str], newest_only: bool = False,
+           live_reload: bool = False) -> Inputs:
+    """Digests of what a build reads: the common inputs; and all of it, with the data files,
+    the build's options and SOURCE_DATE_EPOCH."""
+    common = common_digest(root)
+    return Inputs(common, sha([common, _file_digest(root / "commitments.yml"),
+                               tree_digest(root / "results"), list(audiences), newest_only,
+                               live_reload, os.environ.get("SOURCE_DATE_EPOCH")]))
 
 
 def read(out: Path) -> dict[str, Any]:
@@ -106,25 +113,38 @@ def write(path: Path, inputs: str, editions: dict[str, str], result: BuildResult
 
 # What the last build recorded of an edition: the digest of its chrome (what every page
 # depends on besides its content), and by path each generated file's inputs' digest and
-# (pages) the digest of what its HTML was made from (see build.build_edition).
+# (pages) the digest of what its HTML was made from (see build.build_edition). Kept as JSON
+# text per edition: a build decodes only the editions it builds.
 EditionFiles = tuple[str, dict[str, tuple[str, str]]]
 
 
-def read_pages(out: Path) -> dict[str, EditionFiles]:
-    """What the last build recorded of each edition, by "audience/edition"."""
+def read_pages(out: Path) -> dict[str, str]:
+    """What the last build recorded of each edition, by "audience/edition", as JSON text."""
     try:
         data = json.loads((out / PAGES).read_text(encoding="utf-8"))
         editions = data["editions"] if data.get("format") == PAGES_FORMAT else {}
-        return {str(k): (str(v["chrome"]),
-                         {str(p): (str(d[0]), str(d[1])) for p, d in v["files"].items()})
-                for k, v in editions.items()}
-    except (OSError, ValueError, KeyError, AttributeError, TypeError, IndexError):
+        return {str(k): v for k, v in editions.items() if isinstance(v, str)}
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
         return {}
 
 
-def write_pages(path: Path, editions: dict[str, EditionFiles]) -> None:
-    data = {k: {"chrome": chrome, "files": files} for k, (chrome, files) in editions.items()}
-    path.write_text(json.dumps({"format": PAGES_FORMAT, "editions": data}, sort_keys=True,
+def decode_edition(text: str | None) -> EditionFiles:
+    """An edition's record; empty when there is none or it cannot be read."""
+    try:
+        data = json.loads(text or "")
+        return (str(data["chrome"]),
+                {str(p): (str(d[0]), str(d[1])) for p, d in data["files"].items()})
+    except (ValueError, KeyError, AttributeError, TypeError, IndexError):
+        return "", {}
+
+
+def encode_edition(record: EditionFiles) -> str:
+    chrome, files = record
+    return json.dumps({"chrome": chrome, "files": files}, sort_keys=True, separators=(",", ":"))
+
+
+def write_pages(path: Path, editions: dict[str, str]) -> None:
+    path.write_text(json.dumps({"format": PAGES_FORMAT, "editions": editions}, sort_keys=True,
                                separators=(",", ":")), encoding="utf-8")
 
 
