@@ -257,6 +257,25 @@ class EditionView:
             self._consistency[period.id] = self._compare_locations(period)
         return self._consistency[period.id]
 
+    def consistency_summary(self, period: Period) -> tuple[int, dict[str, Any] | None]:
+        """How many commitments were measured by location in the period, and the one whose
+        locations were furthest apart (the first, if several), with that spread: what
+        consistency() would say of them, without comparing every location."""
+        count, widest = 0, None
+        for commitment in self.edition.commitments:
+            row = next((r for r in self.rows[commitment.id] if r.period.id == period.id), None)
+            if row is None or row.measurement is None or not row.measurement.locations:
+                continue
+            values = [float(f.value) for lid, f in row.measurement.locations.items()
+                      if f.value is not None and self.edition.dataset.location(lid) is not None]
+            if not values:
+                continue
+            count += 1
+            spread = max(values) - min(values)
+            if widest is None or spread > widest["spread"]:
+                widest = {"commitment": commitment, "spread": spread}
+        return count, widest
+
     def _compare_locations(self, period: Period) -> list[dict[str, Any]]:
         result = []
         for commitment in self.edition.commitments:
