@@ -261,7 +261,7 @@ class EditionView:
         """How many commitments were measured by location in the period, and the one whose
         locations were furthest apart (the first, if several), with that spread: what
         consistency() would say of them, without comparing every location."""
-        count, widest = 0, None
+        count, widest, widest_spread = 0, None, 0.0
         for commitment in self.edition.commitments:
             row = next((r for r in self.rows[commitment.id] if r.period.id == period.id), None)
             if row is None or row.measurement is None or not row.measurement.locations:
@@ -272,9 +272,9 @@ class EditionView:
                 continue
             count += 1
             spread = max(values) - min(values)
-            if widest is None or spread > widest["spread"]:
-                widest = {"commitment": commitment, "spread": spread}
-        return count, widest
+            if widest is None or spread > widest_spread:
+                widest, widest_spread = commitment, spread
+        return count, {"commitment": widest, "spread": widest_spread} if widest else None
 
     def _compare_locations(self, period: Period) -> list[dict[str, Any]]:
         result = []
