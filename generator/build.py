@@ -251,7 +251,8 @@ def build_edition(task: Task) -> tuple[list[str], dict[str, tuple[str, str]]]:
     A file whose inputs did not change since the previous build of this edition (task.skip:
     see render.Needs) is not rendered again; nor is the HTML of a page whose Markdown,
     metadata and blocks, and the edition's chrome, are what they were. Both are taken from
-    the previous output, linked rather than copied.
+    the previous output: linked rather than copied, or left where they are when the edition
+    is updated in place.
     """
     edition = _PLANS[(task.audience, task.edition)]
     if not task.files:
