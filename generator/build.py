@@ -462,7 +462,7 @@ def _worker_build(task: Task) -> tuple[list[str], dict[str, tuple[str, str]]]:
     (compiled templates, converted Markdown, memos) is left out of later collections, as
     the plans are: full collections went through it after every few editions, the more so
     the larger the organisation (at four times the commitments, 3.9 s of collections in
-    the workers, 2.8 s with this; the same at the default size)."""
+    the workers, 2.1 to 2.8 s with this; about the same at the default size)."""
     result = build_edition(task)
     if not _BUILT_IN_WORKER:
         _BUILT_IN_WORKER.append(task.edition)

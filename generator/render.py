@@ -481,8 +481,19 @@ def _words(*texts: str | None) -> str:
     return " ".join(plain(t, 10_000) for t in texts if t)
 
 
-def pages(edition: Edition) -> list[Page]:
+# The pages of the edition listed last: a build lists them to digest their inputs, then to
+# render them.
+_LISTED: list[tuple[Edition, tuple[Page, ...]]] = []
+
+
+def pages(edition: Edition) -> tuple[Page, ...]:
     """Every generated page of an edition."""
+    if not _LISTED or _LISTED[0][0] is not edition:
+        _LISTED[:] = [(edition, tuple(_pages(edition)))]
+    return _LISTED[0][1]
+
+
+def _pages(edition: Edition) -> list[Page]:
     org = edition.dataset.organization.name
     label = edition.period.label
     result = [
