@@ -281,6 +281,21 @@ def test_incremental_builds_match_a_cold_build(tmp_path: Path,
 
 
 
+def test_a_build_leaves_garbage_collection_as_it_found_it(tmp_path: Path) -> None:
+    """A build holds collections back while it loads and freezes its plans; a process that
+    goes on (kept serve) gets collections back, and nothing left frozen."""
+    import gc
+
+    root = write_project(tmp_path / "data")
+    build_site(root, tmp_path / "out", jobs=1)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    draft = root / "results" / "2025-Q4.yml"
+    draft.write_text("{}\n")  # invalid: the build fails while collections are held back
+    with pytest.raises(DataError):
+        build_site(root, tmp_path / "out", jobs=1)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def folders(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_dir())
 
