@@ -559,9 +559,7 @@ def outputs(edition: Edition, user_templates: Path | None = None) -> dict[str, N
         for page in pages(edition)}
     found.update(dict.fromkeys(_EDITION_FILES))
     for c in edition.commitments:
-        mine = Needs(commitments=(c.id,))
-        found[f"badges/{c.id}.svg"] = mine
-        found[f"commitments/{c.id}/feed.xml"] = mine
+        found.update(dict.fromkeys(_commitment_files(c.id), Needs(commitments=(c.id,))))
     return found
 
 
@@ -743,13 +741,19 @@ def static_files(view: EditionView, skip: Collection[str] = ()) -> dict[str, str
     }
     files = {path: make() for path, make in makers.items() if path not in skip}
     for c in edition.commitments:
-        badge, folder = f"badges/{c.id}.svg", f"commitments/{c.id}"
+        badge, feed = _commitment_files(c.id)
         if badge not in skip:
             files[badge] = charts.badge(c.title, view.status[c.id], view.attainment(c.id))
-        if f"{folder}/feed.xml" not in skip:
-            files[f"{folder}/feed.xml"] = feeds.commitment_feed(
-                org, day, c, view.rows[c.id], view.improvements_for(c.id), view.link_from(folder))
+        if feed not in skip:
+            files[feed] = feeds.commitment_feed(org, day, c, view.rows[c.id],
+                                                view.improvements_for(c.id),
+                                                view.link_from(posixpath.dirname(feed)))
     return files
+
+
+def _commitment_files(cid: str) -> tuple[str, str]:
+    """A commitment's badge and feed, by path inside docs_dir."""
+    return f"badges/{cid}.svg", f"commitments/{cid}/feed.xml"
 
 
 def render_edition(edition: Edition, user_templates: Path | None = None,
