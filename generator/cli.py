@@ -40,10 +40,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     report = check(args.root, strict=args.strict)
     problems = report.problems
-    if args.base and report.dataset is not None:
+    if args.base and report.data is not None:
         from generator.diff import check_against_base
 
-        problems = sorted(problems + check_against_base(args.root, args.base, report.dataset))
+        # One problem a place: what differs from a record and from the base is said once.
+        said = {(p.path, p.line, p.col) for p in problems}
+        problems = sorted(problems + [p for p in check_against_base(args.root, args.base, report.data)
+                                      if (p.path, p.line, p.col) not in said])
     _print_problems(problems, args.format)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
@@ -51,7 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if errors:
             print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
         else:
-            data = report.dataset
+            data = report.data
             assert data is not None
             drafts = sum(p.draft for p in data.periods)
             print(f"ok: {len(data.commitments)} commitments, {len(data.periods)} periods "
@@ -106,7 +109,22 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if result.changed:
         print(f"published {args.period} on {result.date} in {result.path}")
     else:
-        print(f"{args.period} was already published on {result.date}; nothing changed")
+        print(f"{args.period} was already published on {result.date}")
+    if result.record is not None:
+        print(f"wrote its record, {result.record}: commit it with the results file")
+    elif not result.changed:
+        print("nothing changed")
+    return 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from generator.edit import record
+
+    written = record(args.root, args.periods)
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        print("every published period has its record; nothing to write")
     return 0
 
 
@@ -197,10 +215,23 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("publish", parents=[common], help="publish a period after strict checks",
                        description="Check the period strictly (every active commitment measured "
                                    "or explained, every miss explained), then set published: in "
-                                   "its file, leaving the rest of the file as it was.")
+                                   "its file, leaving the rest of the file as it was, and write "
+                                   "the period's record (results/records/PERIOD.json).")
     p.add_argument("period", metavar="PERIOD")
-    p.add_argument("--date", type=_date, default=None, help="publication date (default: today)")
+    p.add_argument("--date", type=_date, default=None,
+                   help="publication date, from the period's last day to today (default: today)")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("record", parents=[common],
+                       help="write the records of published periods that have none",
+                       description="Write results/records/PERIOD.json, the record of what a "
+                                   "published edition states, for the periods named (default: "
+                                   "every published period without one). Records let `kept "
+                                   "validate` refuse silent changes to published editions. A "
+                                   "record is never overwritten.",
+                       epilog="example: kept record 2026-Q2 2026-Q3")
+    p.add_argument("periods", nargs="*", metavar="PERIOD", help="e.g. 2026-Q3 (default: all)")
+    p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("init", help="start a new data repository",
                        description="Write a small example data repository, MkDocs config, "

@@ -11,20 +11,19 @@ for the line and column of what they point at.
 
 from __future__ import annotations
 
-import enum
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import compute
-from generator.errors import Problem
+from generator import compute, records
+from generator.errors import DataError, Problem
 from generator.history import dataset_at, default_base
-from generator.load import Map, Pos, Seq, load_file
+from generator.load import Pos, load_file, position
 from generator.markup import inline
 from generator.model import (
     Commitment,
+    Correction,
     Dataset,
     Improvement,
     Measurement,
@@ -32,42 +31,12 @@ from generator.model import (
     Period,
     Visibility,
 )
-from generator.validate import COMMITMENTS, RESULTS, load_dataset
-from generator.words import date_text, qty, target_text
+from generator.validate import COMMITMENTS, RESULTS, check
+from generator.words import date_text, excerpts, qty, target_text
 
 NO_CHANGES = "No changes to commitments, results, improvements or corrections."
-CORRECTION_HINT = "add a `corrections` entry saying what changed and why"
 
 # --- positions in the working tree --------------------------------------------------------------
-
-
-def position(data: Any, keys: Sequence[str], on_key: bool = False) -> Pos:
-    """Where a path of keys leads in loaded data, for pointing at what a problem is about.
-
-    A name under a list picks the item with that `id`. When the path ends early, the deepest
-    key that exists is the answer (the mapping that lacks the rest); a plain number where a
-    mapping was expected (`leeds: 3.1` for `leeds: {value: ...}`) is its own answer.
-    """
-    node, here, key_here = data, (1, 1), (1, 1)
-    for name in keys:
-        if isinstance(node, Seq):
-            index = _index_of(node, name)
-            if index is None:
-                return key_here
-            here = key_here = node.item_pos[index]
-            node = node[index]
-            continue
-        if not isinstance(node, Map):
-            return here
-        if name not in node:
-            return key_here
-        here, key_here, node = node.val_pos[name], node.key_pos[name], node[name]
-    return key_here if on_key else here
-
-
-def _index_of(items: Seq, ident: str) -> int | None:
-    return next((i for i, item in enumerate(items)
-                 if isinstance(item, Map) and item.get("id") == ident), None)
 
 
 class _Files:
@@ -77,12 +46,18 @@ class _Files:
         self.root = root
         self.loaded: dict[str, Any] = {}
 
-    def problem(self, path: str, keys: Sequence[str], message: str, hint: str,
-                on_key: bool = False) -> Problem:
+    def data(self, path: str) -> Any:
         if path not in self.loaded:
             exists = (self.root / path).is_file()  # a removed file is pointed at, at 1:1
             self.loaded[path] = load_file(self.root, path)[0] if exists else None
-        line, col = position(self.loaded[path], keys, on_key)
+        return self.loaded[path]
+
+    def locate(self, path: str, keys: Sequence[str | int], on_key: bool = False) -> Pos:
+        return position(self.data(path), keys, on_key)
+
+    def problem(self, path: str, keys: Sequence[str], message: str, hint: str,
+                on_key: bool = False) -> Problem:
+        line, col = self.locate(path, keys, on_key)
         return Problem(path, line, col, message, hint)
 
 
@@ -90,98 +65,47 @@ def _results_path(period_id: str) -> str:
     return f"{RESULTS}/{period_id}.yml"
 
 
-# --- published figures --------------------------------------------------------------------------
-
-
-class _Absent(enum.Enum):
-    NOTHING = "nothing"
-
-
-Figure = float | int | None | _Absent  # None: written as null, "not measured"
-
-
-def _shown(value: Figure) -> str:
-    """A figure in full, not rounded like the site's `num`: 3.61 -> 3.614 is a change."""
-    if isinstance(value, _Absent):
-        return value.value
-    if value is None:
-        return "not measured"
-    return repr(value)
-
-
-@dataclass(frozen=True)
-class FigureChange:
-    """One published number that differs: keys lead to it under the file's `measurements:`."""
-
-    keys: tuple[str, ...]
-    what: str  # "figure", "sample" or "result" (a whole measurement added or removed)
-    where: str  # "" or " at 'leeds'"
-    old: Figure
-    new: Figure
-
-    def describe(self, period_id: str) -> str:
-        return (f"the published {self.what} for '{self.keys[0]}'{self.where} in {period_id} "
-                f"changed from {_shown(self.old)} to {_shown(self.new)}")
-
-
-def _pair(keys: tuple[str, ...], where: str, old: tuple[Figure, int | None],
-          new: tuple[Figure, int | None]) -> list[FigureChange]:
-    """Changes between two (value, sample) pairs."""
-    changes = []
-    if old[0] != new[0]:
-        changes.append(FigureChange((*keys, "value"), "figure", where, old[0], new[0]))
-    if old[1] != new[1]:
-        changes.append(FigureChange((*keys, "sample"), "sample", where,
-                                    _Absent.NOTHING if old[1] is None else old[1],
-                                    _Absent.NOTHING if new[1] is None else new[1]))
-    return changes
-
-
-def _ordered_union(*keys: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(k for group in keys for k in group))
-
-
-def measurement_changes(cid: str, old: Measurement | None,
-                        new: Measurement | None) -> list[FigureChange]:
-    """Every number of one commitment's result that differs: value, sample, location figures."""
-    if old is None or new is None:
-        if old is new:
-            return []
-        return [FigureChange((cid,), "result", "", _Absent.NOTHING if old is None else old.value,
-                             _Absent.NOTHING if new is None else new.value)]
-    changes = _pair((cid,), "", (old.value, old.sample), (new.value, new.sample))
-    for lid in _ordered_union(new.locations, old.locations):
-        a, b = old.locations.get(lid), new.locations.get(lid)
-        keys, where = (cid, "locations", lid), f" at '{lid}'"
-        if a is None or b is None:
-            changes.append(FigureChange(keys, "figure", where,
-                                        _Absent.NOTHING if a is None else a.value,
-                                        _Absent.NOTHING if b is None else b.value))
-        else:
-            changes += _pair(keys, where, (a.value, a.sample), (b.value, b.sample))
-    return changes
-
-
-def period_changes(old: Period, new: Period) -> list[FigureChange]:
-    """Every number of a period that differs, commitment by commitment in file order."""
-    return [change
-            for cid in _ordered_union(new.measurements, old.measurements)
-            for change in measurement_changes(cid, old.measurements.get(cid),
-                                              new.measurements.get(cid))]
-
-
 # --- kept validate --base -----------------------------------------------------------------------
 
 
-def _public_corrections(period: Period) -> int:
-    """Corrections customers can read: an internal note does not explain a public change."""
-    return sum(c.visibility is Visibility.PUBLIC for c in period.corrections)
+def _new_corrections(old: Period, new: Period) -> tuple[list[Correction], list[Correction]]:
+    """The corrections of new that old did not have, and those it had (by date and note)."""
+    known = Counter((c.date, c.note) for c in old.corrections)
+    fresh, earlier = [], []
+    for correction in new.corrections:
+        if known[(correction.date, correction.note)]:
+            known[(correction.date, correction.note)] -= 1
+            earlier.append(correction)
+        else:
+            fresh.append(correction)
+    return fresh, earlier
+
+
+def _names(corrections: Iterable[Correction]) -> set[str]:
+    """What corrections customers can read name: an internal note does not explain a public
+    change."""
+    return {n for c in corrections if c.visibility is Visibility.PUBLIC for n in c.changes}
+
+
+def _gone_elsewhere(d: records.Difference, head: Dataset) -> bool:
+    """A commitment or improvement that left a published edition because it was removed or
+    made internal: said by the checks of pages below, in their words."""
+    if len(d.keys) != 2 or d.new is not records.ABSENT:
+        return False
+    if d.keys[0] == "improvements":
+        return True
+    commitment = head.commitment(d.keys[1])
+    return commitment is None or commitment.visibility is Visibility.INTERNAL
 
 
 def _published_periods(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:
-    """A published edition stays readable, and its numbers change only with a correction."""
+    """A published edition stays readable, and what it states changes only with a correction
+    made for the change: one that is new in it and names what changed."""
     problems = []
     now = {p.id: p for p in head.periods}
+    before, after = records.published_facts(base), records.published_facts(head)
+    uncovered: dict[str, list[records.Difference]] = {}
+    earlier: dict[str, set[str]] = {}
     for old in base.periods:
         if old.published is None:
             continue
@@ -197,11 +121,35 @@ def _published_periods(base: Dataset, head: Dataset, files: _Files) -> list[Prob
                 f"period {old.id} was published on {old.published} and is no longer",
                 f"put back 'published: {old.published}': a published edition stays readable "
                 "at its own URL", on_key=True))
-        elif _public_corrections(new) <= _public_corrections(old):
-            problems += [files.problem(path, ("measurements", *change.keys),
-                                       f"{change.describe(old.id)} without a correction",
-                                       CORRECTION_HINT)
-                         for change in period_changes(old, new)]
+        else:
+            fresh, kept = _new_corrections(old, new)
+            names = _names(fresh)
+            earlier[old.id] = _names(kept)
+            uncovered[old.id] = [d for d in records.differences(before[old.id], after[old.id])
+                                 if not d.names() & names and not _gone_elsewhere(d, head)]
+    checker = records.Checker(head, files.locate, files.data(COMMITMENTS), earlier)
+    for pid, diffs in uncovered.items():
+        checker.uncovered(pid, diffs)
+    checker.commitment_facts(uncovered)
+    return problems + checker.problems
+
+
+def _kept_records(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:
+    """A record is written once and never changes: it is what the edition said."""
+    problems = []
+    for pid, old in base.records.items():
+        path = records.record_path(pid)
+        new = head.records.get(pid)
+        if new is None:
+            problems.append(Problem(path, 1, 1, f"the record of {pid} was removed",
+                                    f"restore {path} (git checkout -- {path}): it keeps what the "
+                                    "published edition said"))
+        elif new != old:
+            first = records.differences(old, new)[0]
+            line, col = records.located(files.root, path, first.keys)
+            problems.append(Problem(path, line, col, f"the record of {pid} was changed",
+                                    f"a record never changes: restore it (git checkout -- {path}), "
+                                    "then correct the data with a correction naming what changed"))
     return problems
 
 
@@ -262,7 +210,7 @@ def published_problems(root: Path, base: Dataset, head: Dataset) -> list[Problem
     """Everything the working tree at root (validated as head) breaks of what base published."""
     files = _Files(root)
     return sorted(_published_periods(base, head, files) + _kept_commitments(base, head, files)
-                  + _kept_improvements(base, head, files))
+                  + _kept_improvements(base, head, files) + _kept_records(base, head, files))
 
 
 def check_against_base(root: Path, ref: str, head: Dataset | None = None) -> list[Problem]:
@@ -273,8 +221,17 @@ def check_against_base(root: Path, ref: str, head: Dataset | None = None) -> lis
     unusable ref (see `history.dataset_at`).
     """
     if head is None:
-        head = load_dataset(root)[0]
+        head = _head(root)
     return published_problems(root, dataset_at(root, ref), head)
+
+
+def _head(root: Path) -> Dataset:
+    """The working tree's data, even where it differs from a record (that is what the
+    comparison is about); DataError when its files are not valid."""
+    report = check(root)
+    if report.data is None:
+        raise DataError(report.problems)
+    return report.data
 
 
 # --- kept diff ----------------------------------------------------------------------------------
@@ -346,20 +303,51 @@ def _period_name(period: Period) -> str:
     return f"**{period.id}**{draft}"
 
 
-def _result(commitment: Commitment, period: Period, old: Measurement | None) -> str:
-    """'Title (`id`): 3.5 hours (was 3.9 hours; target 4 hours or less): **Met**'."""
+def _result(commitment: Commitment, period: Period, old: Measurement | None,
+            was: compute.Status | None) -> str:
+    """'Title (`id`): 3.5 hours (was 3.9 hours; target 4 hours or less): **Met** (was Missed)'."""
     state = compute.status(commitment, period)
     value = period.measurements[commitment.id].value
+    changed = f" (was {was.value})" if was is not None and was is not state else ""
     if value is None:
-        return f"{_name(commitment)}: **{state.value}**"
+        return f"{_name(commitment)}: **{state.value}**{changed}"
     unit = commitment.metric.unit
-    was = f"was {qty(old.value, unit)}; " if old is not None and old.value is not None else ""
+    before = f"was {qty(old.value, unit)}; " if old is not None and old.value is not None else ""
     target = target_text(compute.as_of(commitment, period.end).metric)
-    return f"{_name(commitment)}: {qty(value, unit)} ({was}target {target}): **{state.value}**"
+    return (f"{_name(commitment)}: {qty(value, unit)} ({before}target {target}): "
+            f"**{state.value}**{changed}")
+
+
+def _figure(value: float | None, unit: str) -> str:
+    return "not measured" if value is None else qty(value, unit)
+
+
+def _by_location(head: Dataset, commitment: Commitment, old: Measurement | None,
+                 new: Measurement) -> list[str]:
+    """'at Leeds: 80% → 81%' for each location figure that changed."""
+    lines = []
+    before = old.locations if old is not None else {}
+    unit = commitment.metric.unit
+    for lid in dict.fromkeys([*new.locations, *before]):
+        a, b = before.get(lid), new.locations.get(lid)
+        if a is not None and b is not None and (a.value, a.sample) == (b.value, b.sample):
+            continue
+        location = head.location(lid)
+        place = inline(location.name) if location else f"`{lid}`"
+        if a is None and b is not None:
+            lines.append(f"at {place}: {_figure(b.value, unit)} (new)")
+        elif b is None and a is not None:
+            lines.append(f"at {place}: {_figure(a.value, unit)} removed")
+        elif a is not None and b is not None:
+            cases = (f" (cases: {a.sample if a.sample is not None else 'none'}{ARROW}"
+                     f"{b.sample if b.sample is not None else 'none'})"
+                     if a.sample != b.sample else "")
+            lines.append(f"at {place}: {_figure(a.value, unit)}{ARROW}{_figure(b.value, unit)}{cases}")
+    return lines
 
 
 def _results(base: Dataset, head: Dataset) -> list[str]:
-    """New results, and headline figures that changed, period by period."""
+    """New results, and figures that changed (headline and by location), period by period."""
     before = {p.id: p for p in base.periods}
     lines = []
     for period in head.periods:
@@ -368,11 +356,76 @@ def _results(base: Dataset, head: Dataset) -> list[str]:
         for commitment in head.commitments:
             new = period.measurements.get(commitment.id)
             old = old_period.measurements.get(commitment.id) if old_period else None
-            if new is not None and (old is None or old.value != new.value):
-                rows.append(f"  - {_result(commitment, period, old)}")
+            if new is None:
+                continue
+            was = _status(base, commitment.id, old_period)
+            places = _by_location(head, commitment, old, new)
+            if old is None or old.value != new.value:
+                rows.append(f"  - {_result(commitment, period, old, was)}")
+            elif places:
+                rows.append(f"  - {_name(commitment)}: figures by location")
+            rows += [f"    - {place}" for place in places]
         if rows:
             lines += [f"- {_period_name(period)}", *rows]
     return lines
+
+
+def _status(data: Dataset, cid: str, period: Period | None) -> compute.Status | None:
+    commitment = data.commitment(cid)
+    return compute.status(commitment, period) if commitment and period else None
+
+
+def _statuses(base: Dataset, head: Dataset) -> list[str]:
+    """Statuses that change without their figure changing: a target or a revision changed,
+    a promise began or retired earlier or later. (Changed figures list theirs above.)"""
+    before = {p.id: p for p in base.periods}
+    lines = []
+    for period in head.periods:
+        old_period = before.get(period.id)
+        if old_period is None:
+            continue
+        for commitment in head.commitments:
+            new = period.measurements.get(commitment.id)
+            old = old_period.measurements.get(commitment.id)
+            if new is not None and (old is None or old.value != new.value):
+                continue  # listed with its new figure
+            was, now = _status(base, commitment.id, old_period), compute.status(commitment, period)
+            if was is not None and was is not now:
+                lines.append(f"- {_period_name(period)} {_name(commitment)}: "
+                             f"{was.value}{ARROW}**{now.value}**")
+    return lines
+
+
+def _published_text(base: Dataset, head: Dataset) -> list[str]:
+    """Words of published periods that change: summaries, highlights, explanations and
+    improvements (figures are listed with the results, promises with the commitments)."""
+    before, after = records.published_facts(base), records.published_facts(head)
+    lines = []
+    for pid, facts in after.items():
+        if pid not in before:
+            continue
+        for d in records.differences(before[pid], facts):
+            words = d.keys[0] in ("summary", "highlights") or d.keys[-1] == "explanation" or (
+                d.keys[0] == "improvements" and d.keys[-1] in ("title", "you_said", "we_did"))
+            if not words or not (isinstance(d.old, (str, list)) and isinstance(d.new, (str, list))):
+                continue
+            what = " ".join(str(k).replace("_", " ") for k in d.keys
+                            if k not in ("commitments", "improvements"))
+            old, new = d.old, d.new
+            if isinstance(old, list) and isinstance(new, list):
+                at = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+                          min(len(old), len(new)))
+                what += f" (item {at + 1})"
+                old = old[at] if at < len(old) else ""
+                new = new[at] if at < len(new) else ""
+            a, b = excerpts(str(old), str(new))
+            lines.append(f"- **{pid}** {inline(what)}: “{inline(a)}”{ARROW}“{inline(b)}”")
+    return lines
+
+
+def _records(base: Dataset, head: Dataset) -> list[str]:
+    return [f"- {pid} (`{records.record_path(pid)}`)" for pid in head.records
+            if pid not in base.records]
 
 
 def _improvement_line(improvement: Improvement, period: Period | None) -> str:
@@ -414,7 +467,9 @@ def _corrections(base: Dataset, head: Dataset) -> list[str]:
                 known[(correction.date, correction.note)] -= 1
                 continue
             internal = " *(internal only)*" if correction.visibility is Visibility.INTERNAL else ""
-            lines.append(f"- {period.id}, {date_text(correction.date)}: "
+            changes = (", changes " + ", ".join(f"`{n}`" for n in correction.changes)
+                       if correction.changes else ", names no change")
+            lines.append(f"- {period.id}, {date_text(correction.date)}{changes}: "
                          f"{inline(correction.note)}{internal}")
     return lines
 
@@ -431,10 +486,13 @@ def summary(base: Dataset, head: Dataset) -> str:
         ("Retired commitments", _retired(base, head)),
         ("Removed commitments", _removed(base, head)),
         ("Changed commitments", _changed(base, head)),
+        ("Statuses that change", _statuses(base, head)),
         ("New and changed results", _results(base, head)),
+        ("Words changed in published periods", _published_text(base, head)),
         ("You said, we did: new improvements", _new_improvements(base, head)),
         ("Removed improvements", _removed_improvements(base, head)),
         ("Periods published", _published(base, head)),
+        ("Records added", _records(base, head)),
         ("Corrections added", _corrections(base, head)),
     ]
     parts = [f"### {title}\n\n" + "\n".join(lines) for title, lines in sections if lines]
@@ -443,5 +501,5 @@ def summary(base: Dataset, head: Dataset) -> str:
 
 def summary_against(root: Path, ref: str | None = None) -> str:
     """`kept diff [BASE]`: the working tree at root against ref (default: `default_base`)."""
-    head = load_dataset(root)[0]
+    head = _head(root)
     return summary(dataset_at(root, ref or default_base(root)), head)

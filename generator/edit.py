@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from generator import records
 from generator.compute import as_of
 from generator.errors import DataError, KeptError, Problem, UsageError
 from generator.load import Map, Pos, load_file, load_text
@@ -42,6 +43,7 @@ class Publication:
     path: Path
     date: dt.date
     changed: bool
+    record: Path | None = None  # the record written, if one was
 
 
 # --- shared -----------------------------------------------------------------------------------
@@ -93,6 +95,20 @@ def _write_atomic(path: Path, data: bytes) -> None:
         if path.exists():
             shutil.copymode(path, tmp)
         os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create path with data in one step, never replacing a file that is already there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.kept-{uuid.uuid4().hex[:12]}")
+    try:
+        tmp.write_bytes(data)
+        os.link(tmp, path)  # fails if path exists, unlike a rename
+    except FileExistsError:
+        raise KeptError(f"{path.name} appeared while Kept was writing it; nothing was "
+                        "overwritten") from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -244,20 +260,37 @@ def _insert_published(lines: list[str], data: Map, day: dt.date, rel: str) -> _E
     return _Edit("".join(lines), inserted=after + 2)
 
 
-def _shadow_check(root: Path, rel: str, text: str) -> list[Problem]:
-    """The blocking problems of the repository as it would be with rel holding text.
+def _copy_data(root: Path, shadow: Path) -> None:
+    """The data files of root (commitments, results, records) copied into shadow."""
+    shutil.copyfile(root / COMMITMENTS, shadow / COMMITMENTS)
+    for folder in (RESULTS, records.RECORDS):
+        (shadow / folder).mkdir(parents=True, exist_ok=True)
+        if not (root / folder).is_dir():
+            continue
+        for source in (root / folder).iterdir():
+            if source.is_file() and source.suffix in (".yml", ".yaml", ".json"):
+                shutil.copyfile(source, shadow / folder / source.name)
+
+
+def _shadow_check(root: Path, rel: str, text: str, period: str) -> tuple[list[Problem], str | None]:
+    """The blocking problems of the repository as it would be with rel holding text and the
+    period's record written; and that record's text, when the period has none yet.
 
     Checks a copy of the data files, so nothing is written before the edition passes; this
     also catches what only a published period is checked for (a commitment left out)."""
     with tempfile.TemporaryDirectory(prefix="kept-publish-") as tmp:
         shadow = Path(tmp)
-        (shadow / RESULTS).mkdir()
-        shutil.copyfile(root / COMMITMENTS, shadow / COMMITMENTS)
-        for source in (root / RESULTS).iterdir():
-            if source.is_file() and source.suffix in (".yml", ".yaml"):
-                shutil.copyfile(source, shadow / RESULTS / source.name)
+        _copy_data(root, shadow)
         (shadow / rel).write_bytes(text.encode("utf-8"))
-        return _blocking(shadow, rel)
+        record = shadow / records.record_path(period)
+        written = None
+        if not record.exists():
+            report = check(shadow)
+            if report.dataset is None:
+                return _blocking(shadow, rel), None
+            written = records.canonical(records.published_facts(report.dataset)[period])
+            record.write_text(written, encoding="utf-8")
+        return _blocking(shadow, rel), written
 
 
 def _unshift(problems: list[Problem], rel: str, edit: _Edit | None, data: Map) -> list[Problem]:
@@ -341,20 +374,78 @@ def publish(root: Path, period: str, date: dt.date | None = None) -> Publication
     path = root / rel
     if not path.is_file():
         raise KeptError(f"{rel} not found; start it with `kept new-period {period}`")
-    start = period_bounds(period)[0]
-    if day < start:
-        raise UsageError(f"cannot publish {period} on {day}, before the period begins ({start})")
+    end = period_bounds(period)[1]
+    if day < end:
+        raise UsageError(f"cannot publish {period} on {day}, before the period ends ({end}): "
+                         "a period is published once it is over")
+    if day > dt.date.today():
+        raise UsageError(f"cannot publish {period} on {day}, which is in the future")
 
     source = _read(root, rel)
     edit = _plan(source, period, day, rel)
-    blocking = _shadow_check(root, rel, edit.text if edit else source.text)
+    blocking, record = _shadow_check(root, rel, edit.text if edit else source.text, period)
     if blocking:
         raise DataError(_unshift(blocking, rel, edit, source.data))
-    if edit is None:
+    if edit is None and record is None:
         return Publication(path, day, changed=False)
-    _write_atomic(path, (source.bom + edit.text).encode("utf-8"))
-    after = _blocking(root, rel)
-    if after:  # the repository changed under us, or the edit was wrong: put the file back
-        _write_atomic(path, source.original)
+    record_file = root / records.record_path(period)
+    if edit is not None:
+        _write_atomic(path, (source.bom + edit.text).encode("utf-8"))
+    try:
+        if record is not None:
+            _write_new(record_file, record.encode("utf-8"))
+        after = _blocking(root, rel)
+    except BaseException:
+        if edit is not None:
+            _write_atomic(path, source.original)
+        raise
+    if after:  # the repository changed under us, or the edit was wrong: put the files back
+        if record is not None:
+            record_file.unlink(missing_ok=True)
+        if edit is not None:
+            _write_atomic(path, source.original)
         raise DataError(_unshift(after, rel, edit, source.data))
-    return Publication(path, day, changed=True)
+    return Publication(path, day, changed=edit is not None,
+                       record=record_file if record is not None else None)
+
+
+# --- record -----------------------------------------------------------------------------------
+
+
+def record(root: Path, periods: list[str] | None = None) -> list[Path]:
+    """Write the records of published periods that have none: those named, or all of them.
+
+    For repositories whose periods were published before Kept kept records: each record holds
+    what the data says of the period today. A record is never overwritten: naming a period
+    that has one is an error. Raises UsageError for a malformed period id, KeptError for a
+    period that is not published or already has a record, and DataError when the data does
+    not validate (a record is only written from valid data). Nothing is written unless every
+    named period can be."""
+    for period in periods or ():
+        _require_period(period, None)
+    dataset, _ = load_dataset(root)
+    facts = records.published_facts(dataset)
+    known = {p.id for p in dataset.periods}
+    for period in periods or ():
+        _require_period(period, dataset.organization.period)
+        if period not in known:
+            raise KeptError(f"there is no {_results_path(period)}: {period} was never published")
+        if period not in facts:
+            raise KeptError(f"{period} is not published: its record is written when it is "
+                            f"(`kept publish {period}`)")
+        if period in dataset.records:
+            raise KeptError(f"{records.record_path(period)} exists, and a record is never "
+                            "overwritten: it keeps what the edition said. To change what the "
+                            "edition says, edit the data and add a correction naming the change")
+    wanted = list(dict.fromkeys(periods)) if periods else [p for p in facts if p not in dataset.records]
+    written = []
+    try:
+        for period in wanted:
+            path = root / records.record_path(period)
+            _write_new(path, records.canonical(facts[period]).encode("utf-8"))
+            written.append(path)
+    except BaseException:
+        for path in written:  # all or nothing
+            path.unlink(missing_ok=True)
+        raise
+    return written

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from generator import __version__
 from generator.compute import Row
-from generator.model import Commitment, Improvement
+from generator.model import Commitment, Correction, Improvement, Period
 from generator.words import plain, qty, target_text
 
 Link = Callable[[str], str]  # a path inside the edition -> the URL readers follow
@@ -84,18 +84,38 @@ def _feed(feed_id: str, title: str, home: str, self_link: str, updated: dt.date,
             + "</feed>\n")
 
 
+# A correction with what it changed: (the period, the correction, rows of (what, was, now)).
+Corrected = tuple[Period, Correction, list[tuple[str, str, str]]]
+
+
+def _correction(org: str, fix: Corrected, link: Link) -> tuple[tuple[dt.date, str], _Entry]:
+    period, correction, rows = fix
+    changed = "".join(f"\n\n{what}: published as {was}, now {now}." for what, was, now in rows)
+    # Permanent ids: a correction is known by its period, its date and its place among that
+    # day's corrections (a later correction does not renumber it).
+    at = period.corrections.index(correction)
+    index = sum(c.date == correction.date for c in period.corrections[:at])
+    entry = _Entry(_urn(org, "correction", period.id, correction.date.isoformat(), str(index)),
+                   f"Correction to the report for {period.label}", correction.date,
+                   plain(correction.note, 2000) + changed,
+                   link(f"reports/{period.id}/#corrections"), published=True)
+    return (correction.date, f"~{period.id}-{at}"), entry
+
+
 def improvements_feed(org: str, edition_day: dt.date, improvements: tuple[Improvement, ...],
-                      link: Link) -> str:
-    """The edition's "you said, we did" changelog, newest first."""
-    updated = max((i.date for i in improvements), default=edition_day)
-    entries = [
-        _Entry(_urn(org, "improvement", i.id), i.title, i.date,
-               f"You said: {plain(i.you_said, 2000)}\n\nWe did: {plain(i.we_did, 2000)}",
-               link(f"improvements/{i.id}/"), published=True)
-        for i in sorted(improvements, key=lambda i: (i.date, i.id), reverse=True)]
+                      link: Link, corrections: Sequence[Corrected] = ()) -> str:
+    """The edition's "you said, we did" changelog and its corrections, newest first."""
+    keyed = [((i.date, i.id), _Entry(
+        _urn(org, "improvement", i.id), i.title, i.date,
+        f"You said: {plain(i.you_said, 2000)}\n\nWe did: {plain(i.we_did, 2000)}",
+        link(f"improvements/{i.id}/"), published=True)) for i in improvements]
+    keyed += [_correction(org, fix, link) for fix in corrections]
+    keyed.sort(key=lambda pair: pair[0], reverse=True)
+    updated = max((day for (day, _), _ in keyed), default=edition_day)
     return _feed(_urn(org, "improvements"), f"{org}: you said, we did",
                  link("improvements/"), link("feed.xml"), updated,
-                 f"What {org} changed because customers asked.", entries)
+                 f"What {org} changed because customers asked, and corrections to what it "
+                 "published.", [entry for _, entry in keyed])
 
 
 def _result(org: str, commitment: Commitment, row: Row, link: Link) -> _Entry:
@@ -111,8 +131,10 @@ def _result(org: str, commitment: Commitment, row: Row, link: Link) -> _Entry:
 
 
 def commitment_feed(org: str, edition_day: dt.date, commitment: Commitment, rows: list[Row],
-                    improvements: list[Improvement], link: Link) -> str:
-    """One commitment's results per period and the improvements linked to it, newest first."""
+                    improvements: list[Improvement], link: Link,
+                    corrections: Sequence[Corrected] = ()) -> str:
+    """One commitment's results per period, the improvements linked to it and the
+    corrections of what was published about it, newest first."""
     page = f"commitments/{commitment.id}/"
     keyed = [((r.period.published or r.period.end, r.period.id), _result(org, commitment, r, link))
              for r in rows]
@@ -120,6 +142,7 @@ def commitment_feed(org: str, edition_day: dt.date, commitment: Commitment, rows
                                       f"You said, we did: {i.title}", i.date,
                                       plain(i.we_did, 2000), link(f"improvements/{i.id}/")))
               for i in improvements]
+    keyed += [_correction(org, fix, link) for fix in corrections]
     keyed.sort(key=lambda pair: pair[0], reverse=True)
     updated = max((day for (day, _), _ in keyed), default=edition_day)
     return _feed(_urn(org, "commitment", commitment.id), f"{org}: {commitment.title}",

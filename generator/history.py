@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator.errors import KeptError, Problem
 from generator.model import Dataset
+from generator.records import RECORDS
 from generator.validate import COMMITMENTS, RESULTS, check
 
 GIT_TIMEOUT = 120  # seconds: reading blobs takes milliseconds, a stuck prompt forever
@@ -92,13 +93,14 @@ def default_base(root: Path) -> str:
 
 
 def _blobs(root: Path, commit: str) -> dict[str, str]:
-    """Object ids of commitments.yml and the files directly in results/, by path below root.
+    """Object ids of commitments.yml, the files directly in results/ and the records in
+    results/records/, by path below root.
 
     Paths are relative to root, so a data folder inside a larger repository works too.
     Folders, symbolic links and submodules are left out: the validator ignores folders, and a
     link's blob is its target's name, not data.
     """
-    result = _git(root, "ls-tree", "-z", commit, "--", COMMITMENTS, f"{RESULTS}/")
+    result = _git(root, "ls-tree", "-z", commit, "--", COMMITMENTS, f"{RESULTS}/", f"{RECORDS}/")
     if result.returncode != 0:
         raise KeptError(f"cannot list the files of {commit[:12]}: {_stderr(result)}")
     found = {}
@@ -140,7 +142,8 @@ def dataset_at(root: Path, ref: str) -> Dataset:
     """The validated data of the repository at root as it was at git ref `ref`.
 
     Raises KeptError when root is not in a git repository or ref is unknown, and InvalidBase
-    (a KeptError) when the data at ref does not validate.
+    (a KeptError) when the data at ref does not validate. Data that differs from its records
+    is taken as it is: what was merged is what a change is compared with.
     """
     commit = resolve(root, ref)
     with tempfile.TemporaryDirectory(prefix="kept-base-") as folder:
@@ -149,6 +152,6 @@ def dataset_at(root: Path, ref: str) -> Dataset:
             raise KeptError(f"there is no {COMMITMENTS} at '{ref}' in {root}: "
                             "nothing to compare with")
         report = check(Path(folder))
-    if report.dataset is None:
+    if report.data is None:
         raise InvalidBase(ref, report.errors)
-    return report.dataset
+    return report.data

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,38 @@ class _Converter:
         except (ValueError, yaml.YAMLError):
             self.problem(_pos(node), f"cannot read '{node.value}' as a {tag[len(_TAG):]}")
             return None
+
+
+def position(data: Any, keys: Sequence[str | int], on_key: bool = False) -> Pos:
+    """Where a path of keys leads in loaded data, for pointing at what a problem is about.
+
+    A name under a list picks the item with that `id`, a number the item at that index. When
+    the path ends early, the deepest key that exists is the answer (the mapping that lacks the
+    rest); a plain number where a mapping was expected (`leeds: 3.1` for `leeds: {value:
+    ...}`) is its own answer.
+    """
+    node, here, key_here = data, (1, 1), (1, 1)
+    for name in keys:
+        if isinstance(node, Seq):
+            index = _index_of(node, name)
+            if index is None:
+                return key_here
+            here = key_here = node.item_pos[index]
+            node = node[index]
+            continue
+        if not isinstance(node, Map) or not isinstance(name, str):
+            return here
+        if name not in node:
+            return key_here
+        here, key_here, node = node.val_pos[name], node.key_pos[name], node[name]
+    return key_here if on_key else here
+
+
+def _index_of(items: Seq, ident: str | int) -> int | None:
+    if isinstance(ident, int):
+        return ident if 0 <= ident < len(items) else None
+    return next((i for i, item in enumerate(items)
+                 if isinstance(item, Map) and item.get("id") == ident), None)
 
 
 def _offset_pos(raw: bytes, offset: int) -> Pos:

@@ -141,11 +141,29 @@ class Improvement:
 
 
 @dataclass(frozen=True)
+class Amendment:
+    """One published fact a correction changed: what the period's record says, and what the
+    data says now. `subject` is the name the correction's `changes` gives it (a commitment id,
+    `commitment@location`, `summary`, `highlights` or an improvement id); `field` is the fact
+    (`value`, `sample`, `explanation`, `title`, `target`, ... or `summary`, `highlights`)."""
+
+    subject: str
+    field: str
+    old: Any
+    new: Any
+    commitment: str | None = None
+    location: str | None = None
+    improvement: str | None = None
+
+
+@dataclass(frozen=True)
 class Correction:
     date: dt.date
     note: str
     visibility: Visibility = Visibility.PUBLIC
     internal: Mapping[str, Any] = field(default_factory=_empty)
+    changes: tuple[str, ...] = ()  # what it changes, as named in the data
+    amended: tuple[Amendment, ...] = ()  # what it changed, old and new (from the record)
 
 
 @dataclass(frozen=True)
@@ -183,6 +201,9 @@ class Dataset:
     locations: tuple[Location, ...] = ()
     commitments: tuple[Commitment, ...] = ()
     periods: tuple[Period, ...] = field(default=())  # oldest first
+    # The records of published periods (results/records/PERIOD.json), by period id: what each
+    # edition stated when it was published.
+    records: Mapping[str, Mapping[str, Any]] = field(default_factory=_empty)
 
     @functools.cached_property
     def _by_id(self) -> tuple[dict[str, Commitment], dict[str, Location]]:

@@ -20,7 +20,19 @@ FORMAT_VERSION = 1
 def _period(period: Period) -> dict[str, Any]:
     return {"id": period.id, "label": period.label, "start": period.start.isoformat(),
             "end": period.end.isoformat(),
-            "published": period.published.isoformat() if period.published else None}
+            "published": period.published.isoformat() if period.published else None,
+            "corrections": [
+                {"date": c.date.isoformat(), "note": c.note, "changes": list(c.changes),
+                 "amended": [{"subject": a.subject, "field": a.field, "commitment": a.commitment,
+                              "location": a.location, "improvement": a.improvement,
+                              "published": _plain(a.old), "now": _plain(a.new)}
+                             for a in c.amended]}
+                for c in period.corrections]}
+
+
+def _plain(value: Any) -> Any:
+    """An amendment's value as JSON has it (highlights are a list)."""
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _internal(edition: Edition, mapping: Mapping[str, Any]) -> dict[str, Any]:

@@ -28,9 +28,9 @@ import yaml
 from generator import charts, compute, feeds, opendata
 from generator.compute import Status
 from generator.markup import BLOCK, inline, md, md_html, meta_text
-from generator.model import Commitment, Direction, Improvement, Metric, Period
+from generator.model import Amendment, Commitment, Correction, Direction, Improvement, Metric, Period
 from generator.project import Edition
-from generator.words import change_text, date_text, num, plain, qty, target_text
+from generator.words import change_text, date_text, excerpts, num, plain, qty, target_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -394,6 +394,35 @@ class EditionView:
             self._metrics[key] = compute.as_of(commitment, period.end).metric
         return compute.is_met(self._metrics[key], value)
 
+    # -- corrections, with what they changed --
+
+    def amendment_rows(self, correction: Correction) -> list[tuple[str, str, str]]:
+        """What a correction changed, as (what, published, now) in plain words."""
+        return [amendment_row(self.edition.dataset, a) for a in _in_order(correction.amended)]
+
+    def corrections(self, commitment: str | None = None,
+                    improvement: str | None = None) -> list[tuple[Period, Correction, list[Any]]]:
+        """The edition's corrections that changed what is said of a commitment or an
+        improvement, newest first, each with the rows of what it changed there."""
+        found = []
+        for period in self.edition.periods:
+            for correction in period.corrections:
+                rows = [amendment_row(self.edition.dataset, a) for a in _in_order(correction.amended)
+                        if (commitment is not None and a.commitment == commitment)
+                        or (improvement is not None and a.improvement == improvement)]
+                if rows:
+                    found.append((period, correction, rows))
+        return sorted(found, key=lambda f: (f[1].date, f[0].id), reverse=True)
+
+    def all_corrections(self) -> list[tuple[Period, Correction, list[Any]]]:
+        """Every correction of the edition's periods, with what it changed."""
+        return [(p, c, self.amendment_rows(c)) for p in self.edition.periods for c in p.corrections]
+
+    def corrected(self, commitment: str, period: Period) -> bool:
+        """Whether a correction changed the commitment's result in the period."""
+        return any(a.commitment == commitment and a.location is None and a.field == "value"
+                   for c in period.corrections for a in c.amended)
+
     # The largest tables (results, figures per location, consistency) are built here rather
     # than in templates: cell by cell, they cost more through Jinja than the rest of a page.
 
@@ -406,6 +435,9 @@ class EditionView:
             draft = " (draft)" if r.period.draft else ""
             sample = r.measurement.sample if r.measurement else None
             cases = f" <small>({num(sample)} cases)</small>" if sample else ""
+            if self.corrected(commitment.id, r.period):
+                cases += (f' <small><a href="{_href("reports/" + r.period.id + ".md#corrections")}">'
+                          "(corrected)</a></small>")
             lines.append(
                 f'<tr><td><a href="{_href("reports/" + r.period.id + ".md")}">{r.period.id}</a>'
                 f"{draft}</td><td>{_h(qty(r.value, metric.unit))}{cases}</td>"
@@ -475,6 +507,70 @@ class EditionView:
                     f"<td>{'✓ Met' if f['met'] else '✗ Missed'}</td><td>{cases}</td></tr>")
             details += ["</tbody>", "</table>"]
         return "\n".join(summary + details)
+
+
+_FIELDS = {"value": "result", "sample": "cases measured", "explanation": "explanation",
+           "status": "status", "title": "title", "promise": "promise", "target": "target",
+           "unit": "unit", "direction": "which way is better", "applies": "in this report",
+           "you_said": "you said", "we_did": "we did", "date": "date",
+           "improvement": "in this report", "summary": "Summary", "highlights": "What went well"}
+
+
+def _in_order(amended: tuple[Amendment, ...]) -> list[Amendment]:
+    """Amendments as a reader takes them in: by commitment or improvement, the result first."""
+    rank = {field: i for i, field in enumerate(_FIELDS)}
+    return sorted(amended, key=lambda a: (a.commitment or "", a.improvement or "",
+                                          a.location or "", rank.get(a.field, len(rank))))
+
+
+def amendment_row(data: Any, amendment: Amendment) -> tuple[str, str, str]:
+    """An amendment as (what, published, now) in plain words: 'Phone calls answered: result',
+    '87.4%', '89.1%'."""
+    field = amendment.field
+    what = _FIELDS.get(field, field.replace("_", " "))
+    old, new = amendment.old, amendment.new
+    unit = ""
+    if amendment.commitment is not None:
+        commitment = next((c for c in data.commitments if c.id == amendment.commitment), None)
+        name = commitment.title if commitment else amendment.commitment
+        unit = commitment.metric.unit if commitment else ""
+        if amendment.location is not None:
+            location = data.location(amendment.location)
+            place = location.name if location else amendment.location
+            what = f"{what} at {place}"
+        what = f"{name}: {what}"
+    elif amendment.improvement is not None:
+        improvement = next((i for p in data.periods for i in p.improvements
+                            if i.id == amendment.improvement), None)
+        what = f"{improvement.title if improvement else amendment.improvement}: {what}"
+    if field in ("applies", "improvement"):
+        return what, "shown" if old else "not shown", "shown" if new else "not shown"
+    if field == "status":
+        return what, _status_name(old), _status_name(new)
+    if field in ("value", "target"):
+        return what, _amount(old, unit), _amount(new, unit)
+    if field == "sample":
+        return what, num(old) if old is not None else "not given", \
+            num(new) if new is not None else "not given"
+    if field == "highlights":
+        old_items, new_items = tuple(old or ()), tuple(new or ())
+        at = next((i for i, (a, b) in enumerate(zip(old_items, new_items, strict=False)) if a != b),
+                  min(len(old_items), len(new_items)))
+        old = old_items[at] if at < len(old_items) else None
+        new = new_items[at] if at < len(new_items) else None
+    if isinstance(old, str) and isinstance(new, str):
+        before, after = excerpts(plain(old, 10_000), plain(new, 10_000))
+        return what, before, after
+    return what, plain(old, 200) if isinstance(old, str) else "none", \
+        plain(new, 200) if isinstance(new, str) else "none"
+
+
+def _amount(value: Any, unit: str) -> str:
+    return "not measured" if value is None else qty(value, unit)
+
+
+def _status_name(css: Any) -> str:
+    return next((s.value for s in Status if s.css == css), str(css))
 
 
 def _words(*texts: str | None) -> str:
@@ -735,7 +831,7 @@ def static_files(view: EditionView, skip: Collection[str] = ()) -> dict[str, str
     day = edition.period.published or edition.period.end
     makers = {
         "feed.xml": lambda: feeds.improvements_feed(org, day, edition.improvements,
-                                                    view.link_from("")),
+                                                    view.link_from(""), view.all_corrections()),
         "api/commitments.json": lambda: opendata.commitments_json(edition, view.rows, view.status),
         "api/improvements.json": lambda: opendata.improvements_json(edition),
     }
@@ -747,7 +843,8 @@ def static_files(view: EditionView, skip: Collection[str] = ()) -> dict[str, str
         if feed not in skip:
             files[feed] = feeds.commitment_feed(org, day, c, view.rows[c.id],
                                                 view.improvements_for(c.id),
-                                                view.link_from(posixpath.dirname(feed)))
+                                                view.link_from(posixpath.dirname(feed)),
+                                                view.corrections(commitment=c.id))
     return files
 
 

@@ -199,6 +199,26 @@ class PeriodId(Type):
         return {"type": "string", "pattern": PERIOD_RE.pattern}
 
 
+CHANGE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(@[a-z0-9]+(-[a-z0-9]+)*)?$")
+
+
+@dataclass(frozen=True)
+class ChangeName(Type):
+    """What a correction changes: a commitment id, `commitment@location`, `summary`,
+    `highlights`, or an improvement id."""
+
+    label = "change"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str) or not CHANGE_RE.match(value) or len(value) > 2 * SLUG_MAX + 1:
+            sink.error(pos, f"'{name}' must name what the correction changes (a commitment id, "
+                            f"commitment@location, summary, highlights or an improvement id), "
+                            f"not {describe(value)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": CHANGE_RE.pattern, "maxLength": 2 * SLUG_MAX + 1}
+
+
 @dataclass(frozen=True)
 class AnyMapping(Type):
     """The free-form `internal:` mapping: any content, shown on the internal site only."""
@@ -447,6 +467,11 @@ IMPROVEMENT = Record("improvement", {
 CORRECTION = Record("correction", {
     "date": Field(Date(), "the day of the correction", required=True),
     "note": Field(Text(markdown=True), "what was corrected and why", required=True),
+    "changes": Field(ListOf(ChangeName()),
+                     "what it changes in the published edition: commitment ids (their figures "
+                     "and text in this period), commitment@location, summary, highlights, "
+                     "improvement ids; the edition shows each with its published and its "
+                     "corrected value"),
     "visibility": VISIBILITY,
     "internal": INTERNAL,
 }, "A change made after publication")

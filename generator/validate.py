@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator import schema
+from generator import records, schema
 from generator.compute import Status, status
 from generator.errors import DataError, Problem
-from generator.load import Map, ParseCache, Pos, Seq, load_file
+from generator.load import Map, ParseCache, Pos, Seq, load_file, position
 from generator.model import (
     Commitment,
     Correction,
@@ -39,10 +40,15 @@ RESULTS = "results"
 
 @dataclass(frozen=True)
 class Report:
-    """The outcome of validation: the model when there are no errors, and every problem."""
+    """The outcome of validation: the model when there are no errors, and every problem.
+
+    `data` is the model whenever the files themselves are valid, even when what they say
+    differs from a published record: what `kept diff` and `--base` compare, so that a reviewer
+    sees what such a change does."""
 
     dataset: Dataset | None
     problems: list[Problem]
+    data: Dataset | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -95,9 +101,10 @@ def _ref(sink: Sink, pos: Pos, kind: str, ident: Any, known: dict[str, Any]) -> 
 
 
 class _Validator:
-    def __init__(self, root: Path, cache: ParseCache | None = None):
+    def __init__(self, root: Path, cache: ParseCache | None = None, today: dt.date | None = None):
         self.root = root
         self.cache = cache
+        self.today = today or dt.date.today()
         self.problems: list[Problem] = []
         self.period_kind: str | None = None
         self.commitments: dict[str, Map] = {}
@@ -211,9 +218,14 @@ class _Validator:
             return
         start, end = period_bounds(stem)
         published = _date(data, "published")
-        if published and published < start:
+        if published and published < end:
             sink.error(_at(data, "published"),
-                       f"'published' ({published}) is before the period begins ({start})")
+                       f"'published' ({published}) is before the period ends ({end})",
+                       f"a period is published once it is over: on {end} or later")
+        elif published and published > self.today:
+            sink.error(_at(data, "published"),
+                       f"'published' ({published}) is in the future (today is {self.today})",
+                       "write the day it was published; `kept publish` writes today's date")
         measurements = data.get("measurements")
         if isinstance(measurements, Map):
             for cid, m in measurements.items():
@@ -370,7 +382,8 @@ def _period(pid: str, data: Map) -> Period:
         highlights=tuple(data.get("highlights") or ()),
         improvements=improvements,
         corrections=tuple(sorted(
-            (Correction(parse_date(x["date"]), x["note"], _vis(x), _internal(x))  # type: ignore[arg-type]
+            (Correction(parse_date(x["date"]), x["note"], _vis(x), _internal(x),  # type: ignore[arg-type]
+                        changes=tuple(x.get("changes") or ()))
              for x in data.get("corrections") or ()), key=lambda x: x.date)),
         internal=_internal(data))
 
@@ -393,22 +406,36 @@ def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Probl
     return problems
 
 
-def check(root: Path, strict: bool = False, cache: ParseCache | None = None) -> Report:
+def _against_records(dataset: Dataset, main: Map, results: dict[str, Any],
+                     records_found: dict[str, tuple[str, dict[str, Any]]]) -> tuple[Dataset, list[Problem]]:
+    """Today's data compared with what published editions stated (see `records`)."""
+    def locate(path: str, keys: Sequence[str | int], on_key: bool = False) -> Pos:
+        data = main if path == COMMITMENTS else results.get(Path(path).stem, (None, None))[1]
+        return position(data, keys, on_key)
+
+    return records.check(dataset, records_found, locate, main)
+
+
+def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
+          today: dt.date | None = None) -> Report:
     """Validate the repository at root. With strict, warnings count as errors. A cache of
-    parsed files (see `load.ParseCache`) spares parsing the files that did not change."""
-    validator = _Validator(root, cache)
+    parsed files (see `load.ParseCache`) spares parsing the files that did not change.
+    `today` (default: the system's date) is the latest day a period may be published on."""
+    validator = _Validator(root, cache, today)
     main, results = validator.run()
-    problems = validator.problems
+    records_found, record_problems = records.read_records(root)
+    problems = validator.problems + record_problems
     dataset = None
-    if main is not None and not any(p.severity == "error" for p in problems):
+    if main is not None and not any(p.severity == "error" for p in validator.problems):
         dataset = _build(main, results)
-        problems = problems + _unexplained_misses(dataset, results)
+        dataset, against = _against_records(dataset, main, results, records_found)
+        problems = problems + against + _unexplained_misses(dataset, results)
     if strict:
         problems = [Problem(p.path, p.line, p.col, p.message, p.hint, "error") for p in problems]
     problems = sorted(set(problems), key=lambda p: (p.path != COMMITMENTS, p.path, p.line, p.col))
     if any(p.severity == "error" for p in problems):
-        return Report(None, problems)
-    return Report(dataset, problems)
+        return Report(None, problems, dataset)
+    return Report(dataset, problems, dataset)
 
 
 def load_dataset(root: Path, strict: bool = False,

@@ -53,3 +53,31 @@ def plain(text: str | None, limit: int = 200) -> str:
         return ""
     flat = re.sub(r"[*_`#>\[\]]|\(https?://[^)]*\)", "", " ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def excerpts(old: str, new: str, context: int = 24, width: int = 72) -> tuple[str, str]:
+    """What differs between two texts, each side with a little context around it:
+    ('…fixed **98%** of…', '…fixed **99%** of…'). Whitespace is folded first."""
+    a, b = " ".join(old.split()), " ".join(new.split())
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[len(a) - 1 - end] == b[len(b) - 1 - end]:
+        end += 1
+    lo = max(0, start - context)
+    if lo:
+        lo = a.rfind(" ", 0, start - context // 2) + 1 or lo
+
+    def cut(text: str) -> str:
+        hi = min(len(text), len(text) - end + context)
+        if hi < len(text):
+            space = text.find(" ", len(text) - end + context // 2)
+            hi = space if 0 <= space < hi + context else hi
+        middle = text[lo:hi]
+        if len(middle) > width:
+            space = middle.rfind(" ", width // 2, width)
+            middle = middle[: space if space > 0 else width - 1].rstrip() + "…"
+        return ("…" if lo else "") + middle + ("…" if hi < len(text) and not middle.endswith("…") else "")
+
+    return cut(a), cut(b)

@@ -143,8 +143,10 @@ measurements:
 
 
 def write_project(root: Path, commitments: str = COMMITMENTS,
-                  results: dict[str, str] | None = None, mkdocs: str | None = None) -> Path:
-    """Write a data repository into root and return root."""
+                  results: dict[str, str] | None = None, mkdocs: str | None = None,
+                  records: bool = True) -> Path:
+    """Write a data repository into root and return root. With records, the published periods
+    get their records (as `kept record` writes them) when the data is valid."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "commitments.yml").write_text(textwrap.dedent(commitments), encoding="utf-8")
     (root / "results").mkdir(exist_ok=True)
@@ -152,4 +154,12 @@ def write_project(root: Path, commitments: str = COMMITMENTS,
         (root / "results" / f"{period}.yml").write_text(text, encoding="utf-8")
     (root / "mkdocs.yml").write_text(
         mkdocs or "site_name: Acme Help promises\ntheme:\n  name: material\n", encoding="utf-8")
+    if records:
+        from generator.edit import record
+        from generator.errors import DataError
+
+        try:
+            record(root)
+        except DataError:
+            pass  # invalid data, written to test what Kept says of it
     return root

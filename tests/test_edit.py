@@ -11,7 +11,7 @@ from helpers import COMMITMENTS, RESULTS, write_project
 
 from generator import edit
 from generator.build import build_site
-from generator.edit import new_period, publish
+from generator.edit import new_period, publish, record
 from generator.errors import DataError, KeptError, Problem, UsageError
 from generator.init import init
 from generator.validate import check
@@ -123,8 +123,10 @@ def test_publish_sets_the_date_and_keeps_every_other_byte(tmp_path: Path, newlin
     root = write_project(tmp_path / "d", results={**RESULTS, "2025-Q4": ""})
     path = results_of(root, "2025-Q4")
     path.write_bytes(Q4_READY.replace("\n", newline).encode())  # as a Windows editor saves it
+    record(root)  # the periods published before
     result = publish(root, "2025-Q4", dt.date(2026, 1, 9))
     assert result.changed and result.date == dt.date(2026, 1, 9) and result.path == path
+    assert result.record == root / "results" / "records" / "2025-Q4.json"
     expected = Q4_READY.replace("the quarter\n", "the quarter\npublished: 2026-01-09\n")
     assert path.read_bytes() == expected.replace("\n", newline).encode()
     report = check(root, strict=True)
@@ -174,8 +176,10 @@ def test_publish_never_changes_a_published_date(project: Path) -> None:
 
 
 def test_publish_refuses_bad_arguments(project: Path) -> None:
-    with pytest.raises(UsageError, match="before the period begins"):
-        publish(project, "2025-Q4", dt.date(2025, 9, 30))
+    with pytest.raises(UsageError, match=r"before the period ends \(2025-12-31\)"):
+        publish(project, "2025-Q4", dt.date(2025, 12, 30))
+    with pytest.raises(UsageError, match="in the future"):
+        publish(project, "2025-Q4", dt.date.today() + dt.timedelta(days=1))
     with pytest.raises(UsageError, match="not a quarter"):
         publish(project, "2025-11", dt.date(2025, 12, 1))
     with pytest.raises(KeptError, match="kept new-period 2026-Q2"):
@@ -206,7 +210,7 @@ def test_publish_puts_the_file_back_when_the_check_after_writing_fails(
 
 STARTER = [".github/workflows/kept.yml", ".gitignore", "README.md", "commitments.schema.json",
            "commitments.yml", "mkdocs.yml", "results.schema.json", "results/2026-Q2.yml",
-           "results/2026-Q3.yml", "site_src/how-we-work.md"]
+           "results/2026-Q3.yml", "results/records/2026-Q2.json", "site_src/how-we-work.md"]
 
 
 def test_init_gives_a_repository_that_validates(tmp_path: Path) -> None:

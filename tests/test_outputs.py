@@ -55,20 +55,24 @@ def test_badges_are_svg_with_status_and_attainment(site: Path) -> None:
         "We reply to every email within 8 hours: Met · met 2 of 2"
 
 
-def test_feed_has_one_entry_per_public_published_improvement(site: Path) -> None:
-    for edition, expected in (("2025-Q3", ["status-page", "weekend-email"]),
+def test_feed_has_an_entry_per_public_improvement_and_correction(site: Path) -> None:
+    correction = ("https://help.acme.example/2025-Q3/reports/2025-Q3/#corrections",
+                  "urn:kept:acme-help:correction:2025-Q3:2025-10-20:0")
+    for edition, expected in (("2025-Q3", ["correction", "status-page", "weekend-email"]),
                               ("2025-Q2", ["weekend-email"])):
         feed = ET.parse(site / "public" / edition / "feed.xml").getroot()
         assert feed.tag == f"{ATOM}feed"
         entries = feed.findall(f"{ATOM}entry")
         links = [e.find(f"{ATOM}link").get("href") for e in entries]  # type: ignore[union-attr]
-        assert links == [f"https://help.acme.example/{edition}/improvements/{i}/" for i in expected]
         ids = [e.findtext(f"{ATOM}id") for e in entries]
-        assert ids == [f"urn:kept:acme-help:improvement:{i}" for i in expected]
+        assert list(zip(links, ids, strict=True)) == [
+            correction if i == "correction" else
+            (f"https://help.acme.example/{edition}/improvements/{i}/", f"urn:kept:acme-help:improvement:{i}")
+            for i in expected]
         assert feed.findtext(f"{ATOM}updated", "").startswith(
-            "2025-08-01" if edition == "2025-Q3" else "2025-05-10")
+            "2025-10-20" if edition == "2025-Q3" else "2025-05-10")
     internal = ET.parse(site / "internal/latest/feed.xml").getroot()
-    assert len(internal.findall(f"{ATOM}entry")) == 3
+    assert len(internal.findall(f"{ATOM}entry")) == 4
     commitment = ET.parse(site / "public/latest/commitments/email-reply/feed.xml").getroot()
     titles = [e.findtext(f"{ATOM}title") for e in commitment.findall(f"{ATOM}entry")]
     assert titles == ["July to September 2025: Met", "April to June 2025: Met",

@@ -1,0 +1,698 @@
+"""Published records: what each public edition stated, so that it never changes silently.
+
+`kept publish` writes the period's record, `results/records/PERIOD.json`: every fact its
+public edition states (each commitment's title, promise, target, unit and direction in force,
+its value, sample, status, location figures and explanation; the summary, the highlights and
+the improvements), as canonical JSON. `kept validate` derives the same facts from today's data
+and compares: a difference is an error unless a correction of that period names it in its
+`changes`, and the edition then shows the correction with the old value (from the record) and
+the new one.
+
+Records are compared as plain data (what `json` reads), so the facts are plain data too:
+mappings keyed by id, lists, text, numbers and null.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from generator.compute import Status, as_of, status
+from generator.errors import Problem
+from generator.load import Pos, load_text, position
+from generator.model import Amendment, Dataset, Period, Visibility
+from generator.project import project
+from generator.schema import PERIOD_RE, parse_date, suggest
+
+RECORDS = "results/records"
+FORMAT = 1
+MAX_RECORD_BYTES = 8 * 1024 * 1024
+
+# Facts of a commitment that come from commitments.yml (as revised by the period's end), and
+# the `previous:` key a revision gives each of them (None: no revision can change it).
+COMMITMENT_FACTS = {"title": "title", "promise": "promise", "target": "target",
+                    "unit": None, "direction": None}
+_METRIC_KEYS = {"target": ("metric", "target"), "unit": ("metric", "unit"),
+                "direction": ("metric", "direction")}
+
+
+def record_path(period_id: str) -> str:
+    return f"{RECORDS}/{period_id}.json"
+
+
+# --- facts --------------------------------------------------------------------------------------
+
+
+def period_facts(data: Dataset, period: Period) -> dict[str, Any]:
+    """What an edition of `data` (already projected for its audience) states of `period`."""
+    commitments = {}
+    for c in data.commitments:
+        if not c.active_during(period.start, period.end):
+            continue
+        stood = as_of(c, period.end)
+        m = period.measurements.get(c.id)
+        commitments[c.id] = {
+            "title": stood.title, "promise": stood.promise, "target": stood.metric.target,
+            "unit": stood.metric.unit, "direction": stood.metric.direction.value,
+            "status": status(c, period).css,
+            "value": m.value if m else None,
+            "sample": m.sample if m else None,
+            "explanation": m.explanation if m else None,
+            "locations": {lid: {"value": f.value, "sample": f.sample}
+                          for lid, f in sorted(m.locations.items())} if m else {},
+        }
+    return {
+        "format": FORMAT,
+        "period": period.id,
+        "published": period.published.isoformat() if period.published else None,
+        "summary": period.summary,
+        "highlights": list(period.highlights),
+        "commitments": commitments,
+        "improvements": {i.id: {"date": i.date.isoformat(), "title": i.title,
+                                "you_said": i.you_said, "we_did": i.we_did}
+                         for i in period.improvements},
+    }
+
+
+def published_facts(dataset: Dataset, audience: str = "public") -> dict[str, dict[str, Any]]:
+    """The facts of every published period, by id, as the audience's editions state them."""
+    seen = project(dataset, audience)
+    return {p.id: period_facts(seen, p) for p in seen.periods if p.published is not None}
+
+
+def canonical(facts: dict[str, Any]) -> str:
+    """The record's text: the same facts always give the same bytes."""
+    return json.dumps(facts, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+# --- reading records ----------------------------------------------------------------------------
+
+_Spec = Any  # "text", "text?", "number", "number?", "count?", "date", list, dict or ("map", spec)
+_FIGURE = {"value": "number?", "sample": "count?"}
+_COMMITMENT = {"title": "text", "promise": "text", "target": "number", "unit": "text",
+               "direction": ("enum", ("lower", "higher")),
+               "status": ("enum", tuple(s.css for s in Status)), "value": "number?",
+               "sample": "count?", "explanation": "text?", "locations": ("map", _FIGURE)}
+_IMPROVEMENT = {"date": "date", "title": "text", "you_said": "text", "we_did": "text"}
+_RECORD = {"format": ("enum", (FORMAT,)), "period": "text", "published": "date",
+           "summary": "text?", "highlights": ["text"], "commitments": ("map", _COMMITMENT),
+           "improvements": ("map", _IMPROVEMENT)}
+
+
+def _shape(value: Any, spec: _Spec, path: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str] | None:
+    """The first place where value does not have the record's shape, and what is wrong."""
+    if isinstance(spec, str):
+        optional = spec.endswith("?")
+        kind = spec.rstrip("?")
+        if value is None:
+            return None if optional else (path, "must not be null")
+        if kind == "text" and not isinstance(value, str):
+            return path, "must be text"
+        if kind == "date" and parse_date(value) is None:
+            return path, "must be a date written YYYY-MM-DD"
+        if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            return path, "must be a number"
+        if kind == "count" and (isinstance(value, bool) or not isinstance(value, int)):
+            return path, "must be a whole number"
+        return None
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return path, "must be a list"
+        for index, item in enumerate(value):
+            if found := _shape(item, spec[0], (*path, index)):
+                return found
+        return None
+    if isinstance(spec, tuple) and spec[0] == "enum":
+        return None if value in spec[1] and not isinstance(value, bool) else (
+            path, f"must be one of {', '.join(map(str, spec[1]))}")
+    if not isinstance(value, dict):
+        return path, "must be a mapping"
+    if isinstance(spec, tuple):  # ("map", spec): any keys, each value of spec
+        for key, item in value.items():
+            if found := _shape(item, spec[1], (*path, key)):
+                return found
+        return None
+    for key in value:
+        if key not in spec:
+            return (*path, key), f"unknown key '{key}'"
+    for key, sub in spec.items():
+        if key not in value:
+            return path, f"lacks the key '{key}'"
+        if found := _shape(value[key], sub, (*path, key)):
+            return found
+    return None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        twice = next(k for k in keys if keys.count(k) > 1)
+        raise ValueError(f"the key '{twice}' appears twice in one object")
+    return dict(pairs)
+
+
+def _located(text: str, rel: str, keys: Sequence[str | int]) -> Pos:
+    """Where keys lead in the record's text (JSON is YAML: the located loader reads it)."""
+    data, _ = load_text(text, rel)
+    return position(data, keys) if data is not None else (1, 1)
+
+
+def located(root: Path, rel: str, keys: Sequence[str | int]) -> Pos:
+    """Where keys lead in the record file rel under root."""
+    try:
+        return _located((root / rel).read_text(encoding="utf-8"), rel, keys)
+    except (OSError, UnicodeDecodeError):
+        return (1, 1)
+
+
+def read_record(root: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """A record file's facts, or the problems that make it unreadable."""
+    hint = (f"a record is written by `kept publish` or `kept record`; restore {rel} from git "
+            "(git checkout -- FILE)")
+    try:
+        with (root / rel).open("rb") as stream:
+            raw = stream.read(MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        return None, [Problem(rel, 1, 1, f"cannot read the record: {exc.strerror or exc}")]
+    if len(raw) > MAX_RECORD_BYTES:
+        return None, [Problem(rel, 1, 1, f"the record is larger than {MAX_RECORD_BYTES} bytes", hint)]
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except UnicodeDecodeError as exc:
+        return None, [Problem(rel, 1, 1, f"the record is not UTF-8 text (byte {exc.start})", hint)]
+    except json.JSONDecodeError as exc:
+        return None, [Problem(rel, exc.lineno, exc.colno, f"the record is not valid JSON: {exc.msg}",
+                              hint)]
+    except (ValueError, RecursionError) as exc:
+        return None, [Problem(rel, 1, 1, f"the record is not valid: {exc}", hint)]
+    wrong = _shape(data, _RECORD, ())
+    if wrong is None and data["period"] != Path(rel).stem:
+        wrong = (("period",), f"must be '{Path(rel).stem}', the period the file is named after")
+    if wrong is not None:
+        keys, what = wrong
+        where = ".".join(str(k) for k in keys) or "the record"
+        line, col = _located(text, rel, keys)
+        return None, [Problem(rel, line, col, f"{where} {what}", hint)]
+    return data, []
+
+
+def read_records(root: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], list[Problem]]:
+    """Every record under root, by period id, with its path; and the problems of the files
+    that are not readable records."""
+    folder = root / RECORDS
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return found, problems
+    for path in sorted(folder.iterdir()):
+        rel = f"{RECORDS}/{path.name}"
+        if path.name.startswith("."):
+            continue
+        if path.suffix != ".json" or not PERIOD_RE.match(path.stem) or not path.is_file():
+            problems.append(Problem(rel, 1, 1, f"'{path.name}' is not a record",
+                                    f"{RECORDS}/ holds only records named PERIOD.json, "
+                                    "written by `kept publish` and `kept record`: move it away"))
+            continue
+        data, trouble = read_record(root, rel)
+        problems += trouble
+        if data is not None:
+            found[path.stem] = (rel, data)
+    return found, problems
+
+
+# --- comparing ----------------------------------------------------------------------------------
+
+
+class _Absent:
+    """What a record or today's data does not have at all (unlike null)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A fact that differs between a record and today's data: keys lead to it in the facts."""
+
+    keys: tuple[str, ...]
+    old: Any
+    new: Any
+
+    def names(self) -> set[str]:
+        """The names a correction's `changes` may give this difference."""
+        head = self.keys[0]
+        if head in ("summary", "highlights"):
+            return {head}
+        if head == "improvements" and len(self.keys) > 1:
+            return {self.keys[1]}
+        if head == "commitments" and len(self.keys) > 1:
+            if len(self.keys) > 3 and self.keys[2] == "locations":
+                return {self.keys[1], f"{self.keys[1]}@{self.keys[3]}"}
+            return {self.keys[1]}
+        return set()  # the period or its publication date: nothing corrects those
+
+
+_KEYED = ("commitments", "improvements", "locations")
+
+
+def differences(old: Any, new: Any, keys: tuple[str, ...] = ()) -> list[Difference]:
+    """Every fact that differs, in a stable order. Mappings of facts (commitments, improvements,
+    figures) are compared key by key; lists and single facts as a whole."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key in sorted(set(old) | set(new)):
+            a, b = old.get(key, ABSENT), new.get(key, ABSENT)
+            if (a is ABSENT or b is ABSENT) and keys and keys[-1] not in _KEYED:
+                found.append(Difference((*keys, key), a, b))
+            else:
+                found += differences(a, b, (*keys, key))
+        return found
+    if old == new and type(old) is type(new) or (_number(old) and _number(new) and old == new):
+        return []
+    return [Difference(keys, old, new)]
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _frozen(value: Any) -> Any:
+    """A fact as a hashable value of the model (lists become tuples)."""
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return None if value is ABSENT else value
+
+
+def amendment(difference: Difference, subject: str) -> Amendment:
+    keys = difference.keys
+    old, new = _frozen(difference.old), _frozen(difference.new)
+    if keys[0] == "commitments":
+        cid = keys[1]
+        if len(keys) == 2:
+            return Amendment(subject, "applies", difference.old is not ABSENT,
+                             difference.new is not ABSENT, commitment=cid)
+        if keys[2] == "locations":
+            lid = keys[3]
+            if len(keys) == 4:  # the whole figure came or went
+                old = None if difference.old is ABSENT else difference.old["value"]
+                new = None if difference.new is ABSENT else difference.new["value"]
+            field = keys[4] if len(keys) > 4 else "value"
+            return Amendment(subject, field, old, new, commitment=cid, location=lid)
+        return Amendment(subject, keys[2], old, new, commitment=cid)
+    if keys[0] == "improvements":
+        if len(keys) == 2:
+            return Amendment(subject, "improvement", difference.old is not ABSENT,
+                             difference.new is not ABSENT, improvement=keys[1])
+        return Amendment(subject, keys[2], old, new, improvement=keys[1])
+    return Amendment(subject, keys[0], old, new)
+
+
+# --- checking the data against its records ------------------------------------------------------
+
+Locate = Callable[[str, Sequence[str | int], bool], Pos]  # path, keys, on the key itself
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where the data of the checks lives: paths and a way to find a value's position."""
+
+    locate: Locate
+    main: Any  # commitments.yml as loaded
+    commitments: str
+    results: Callable[[str], str]
+
+
+def _text(value: Any, limit: int = 60) -> str:
+    if value is ABSENT:
+        return "nothing"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        flat = " ".join(value.split())
+        return "'" + (flat if len(flat) <= limit else flat[: limit - 1] + "…") + "'"
+    if isinstance(value, list):
+        return f"{len(value)} item(s)"
+    return repr(value)
+
+
+def _shown(value: Any) -> str:
+    """A fact as YAML would take it back."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+
+
+def _change(old: Any, new: Any) -> str:
+    """'87.4 to 89.1', or for text a short excerpt of each side around what changed."""
+    if isinstance(old, str) and isinstance(new, str):
+        from generator.words import excerpts
+
+        before, after = excerpts(old, new)
+        return f"'{before}' to '{after}'"
+    return f"{_text(old)} to {_text(new)}"
+
+
+def _status_note(diffs: Iterable[Difference]) -> str:
+    for d in diffs:
+        if d.keys[-1] == "status":
+            return f" ({_status_word(d.old)} → {_status_word(d.new)})"
+    return ""
+
+
+def _status_word(css: Any) -> str:
+    return next((s.value for s in Status if s.css == css), str(css))
+
+
+class Checker:
+    """Turns differences between what published periods stated and today's data into
+    problems located in the data files, grouped by cause (`kept validate` against records;
+    `kept validate --base` against the data at a git ref)."""
+
+    def __init__(self, dataset: Dataset, locate: Locate, main: Any,
+                 earlier: dict[str, set[str]] | None = None):
+        self.dataset = dataset
+        self.source = _Source(locate, main, "commitments.yml", lambda pid: f"results/{pid}.yml")
+        # Names that corrections already gave before the change being checked (with --base):
+        # such a correction does not cover a new change.
+        self.earlier = earlier or {}
+        self.problems: list[Problem] = []
+
+    def error(self, path: str, keys: Sequence[str | int], message: str, hint: str,
+              severity: str = "error", on_key: bool = False) -> None:
+        line, col = self.source.locate(path, keys, on_key)
+        self.problems.append(Problem(path, line, col, message, hint, severity))
+
+    def correct(self, pid: str, names: Sequence[str]) -> str:
+        """How to correct a published period for a change of what names name."""
+        rel = self.source.results(pid)
+        named = " or ".join(f"'{n}'" for n in names)
+        if set(names) & self.earlier.get(pid, set()):
+            return (f"a correction of {pid} names {named} already, but it was there before this "
+                    f"change: add to {rel} a new `corrections` entry for this change, naming "
+                    f"{named} in its `changes`")
+        return (f"to correct what {pid} said, add to {rel} a `corrections` entry whose "
+                f"`changes` names {named}, saying what changed and why")
+
+    # -- the period's differences that no correction names --
+
+    def uncovered(self, pid: str, diffs: list[Difference]) -> None:
+        rel = self.source.results(pid)
+        by_commitment: dict[str, list[Difference]] = {}
+        for d in diffs:
+            if d.keys[0] == "commitments" and len(d.keys) > 2:
+                by_commitment.setdefault(d.keys[1], []).append(d)
+            else:
+                self.other(pid, rel, d)
+        for cid, found in by_commitment.items():
+            self.measurement(pid, rel, cid, found)
+
+    def measurement(self, pid: str, rel: str, cid: str, diffs: list[Difference]) -> None:
+        hint = self.correct(pid, [cid])
+        said = False
+        for d in diffs:
+            field = d.keys[2]
+            if field in COMMITMENT_FACTS or field == "status":
+                continue  # reported at the commitment (see commitment_facts), or a consequence
+            said = True
+            if field == "locations":
+                lid = d.keys[3]
+                what = f"figure at '{lid}'" if len(d.keys) == 4 or d.keys[4] == "value" else \
+                    f"sample at '{lid}'"
+                loc_hint = self.correct(pid, [f"{cid}@{lid}", cid])
+                self.error(rel, ("measurements", cid, "locations", lid, *d.keys[4:]),
+                           f"the published {what} of '{cid}' in {pid} changed from "
+                           f"{_change(d.old, d.new)}", loc_hint)
+                continue
+            label = {"value": "result", "sample": "sample", "explanation": "explanation"}[field]
+            note = _status_note(diffs) if field == "value" else ""
+            self.error(rel, ("measurements", cid, field),
+                       f"the published {label} of '{cid}' in {pid} changed from "
+                       f"{_change(d.old, d.new)}{note}", hint)
+        status_only = [d for d in diffs if d.keys[2] == "status"]
+        if not said and status_only and not any(d.keys[2] in COMMITMENT_FACTS for d in diffs):
+            self.error(rel, ("measurements", cid),
+                       f"the published status of '{cid}' in {pid} changed"
+                       f"{_status_note(status_only)}", hint)
+
+    def other(self, pid: str, rel: str, d: Difference) -> None:
+        head = d.keys[0]
+        hint = self.correct(pid, sorted(d.names()) or [head])
+        if head == "published":
+            self.error(rel, ("published",),
+                       f"the publication date of {pid} changed from {d.old} to {d.new}",
+                       f"a published edition keeps its date: put back published: {d.old}")
+        elif head == "summary":
+            self.error(rel, ("summary",),
+                       f"the published summary of {pid} changed from {_change(d.old, d.new)}", hint)
+        elif head == "highlights":
+            old, new = d.old or [], d.new or []
+            index = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+                         min(len(old), len(new)))
+            if index < len(old) and index < len(new):
+                what = f"highlight {index + 1} changed from {_change(old[index], new[index])}"
+            elif len(new) > len(old):
+                what = f"a highlight was added ({_text(new[index])})"
+            else:
+                what = f"a highlight was removed ({_text(old[index])})"
+            keys: tuple[str | int, ...] = ("highlights", index) if index < len(new) else ("highlights",)
+            self.error(rel, keys, f"the published highlights of {pid} changed: {what}", hint)
+        elif head == "improvements" and len(d.keys) == 2:
+            iid = d.keys[1]
+            if d.new is ABSENT:
+                self.error(rel, ("improvements",),
+                           f"published improvement '{iid}' of {pid} is gone (removed, moved or "
+                           "made internal)",
+                           "customer links to it must never break: put it back as it was "
+                           "published; to correct what it says, edit it and add a correction "
+                           f"naming '{iid}'")
+            else:
+                self.error(rel, ("improvements", iid),
+                           f"improvement '{iid}' was added to {pid}, which is already published",
+                           hint)
+        elif head == "improvements":
+            iid, field = d.keys[1], d.keys[2]
+            self.error(rel, ("improvements", iid, field),
+                       f"the published {field.replace('_', ' ')} of improvement '{iid}' in {pid} "
+                       f"changed from {_change(d.old, d.new)}", hint)
+        elif head == "commitments":
+            self.applies(pid, rel, d)
+        else:
+            self.error(rel, (), f"what {pid} published changed: {'.'.join(d.keys)}", hint)
+
+    def applies(self, pid: str, rel: str, d: Difference) -> None:
+        """A commitment that now appears in, or disappears from, a published edition."""
+        cid = d.keys[1]
+        commitment = self.dataset.commitment(cid)
+        main = self.source.commitments
+        period = next(p for p in self.dataset.periods if p.id == pid)
+        if d.old is ABSENT:
+            self.error(main, ("commitments", cid, "since"),
+                       f"commitment '{cid}' now appears in {pid}, which is published without it",
+                       f"a new promise begins after the last published period: set 'since' "
+                       f"after {period.end}; or correct {pid} with a correction naming '{cid}'")
+            return
+        hint = (f"a published edition keeps showing its promises: retire it instead "
+                f"(`retired:` its last day, after {period.end}); or correct {pid} with a "
+                f"correction naming '{cid}'")
+        if commitment is None:
+            self.error(main, ("commitments",), f"commitment '{cid}', shown in published {pid}, "
+                       "was removed", hint, on_key=True)
+        elif commitment.visibility is Visibility.INTERNAL:
+            self.error(main, ("commitments", cid, "visibility"),
+                       f"commitment '{cid}', shown in published {pid}, is now internal", hint)
+        else:
+            key = "since" if commitment.since > period.end else "retired"
+            self.error(main, ("commitments", cid, key),
+                       f"commitment '{cid}', shown in published {pid}, no longer applies in it",
+                       hint)
+
+    # -- commitment facts (commitments.yml), across the periods they re-judge --
+
+    def commitment_facts(self, uncovered: dict[str, list[Difference]]) -> None:
+        """A fact of commitments.yml that changed for published periods: one problem per
+        commitment, fact and cause (the current entry, or one revision's `previous`)."""
+        statuses = {(pid, d.keys[1]): d for pid, diffs in uncovered.items() for d in diffs
+                    if d.keys[0] == "commitments" and len(d.keys) == 3 and d.keys[2] == "status"}
+        groups: dict[tuple[str, str, int | None], list[tuple[str, Difference]]] = {}
+        for pid, diffs in uncovered.items():
+            for d in diffs:
+                if d.keys[0] == "commitments" and len(d.keys) == 3 and d.keys[2] in COMMITMENT_FACTS:
+                    cid, field = d.keys[1], d.keys[2]
+                    cause = self._governing(cid, field, pid)
+                    groups.setdefault((cid, field, cause), []).append((pid, d))
+        for (cid, field, cause), found in groups.items():
+            periods = []
+            for pid, _ in found:
+                judged = statuses.get((pid, cid))
+                periods.append(pid + (f" ({_status_word(judged.old)} → {_status_word(judged.new)})"
+                                      if judged and field in ("target", "direction") else ""))
+            old, new = found[0][1].old, found[-1][1].new
+            where = (f"published periods {', '.join(periods)}" if len(periods) > 1
+                     else f"published period {periods[0]}")
+            names = ", ".join(pid for pid, _ in found)
+            correct = (f"if what was published was wrong, add to {names} a correction naming "
+                       f"'{cid}'")
+            if cause is None:
+                self.error(self.source.commitments,
+                           ("commitments", cid, *_METRIC_KEYS.get(field, (field,))),
+                           f"the {field} of '{cid}' changed from {_change(old, new)} for {where}",
+                           f"{self._revision_hint(cid, field, old, found[-1][0])}; {correct}")
+                continue
+            revision = self._revisions(cid)[cause]
+            self.error(self.source.commitments,
+                       ("commitments", cid, "revisions", cause, "previous", field),
+                       f"the revision of '{cid}' dated {revision.get('date')} now gives the "
+                       f"{field} before it as {_text(new)}, but {where} stated {_text(old)}",
+                       f"put back `{field}: {_shown(old)}` under its `previous`; {correct}")
+
+    def _revisions(self, cid: str) -> list[Any]:
+        """The revisions of a commitment as written in commitments.yml, in file order."""
+        for item in self.source.main.get("commitments") or ():
+            if hasattr(item, "get") and item.get("id") == cid:
+                revisions = item.get("revisions")
+                return list(revisions) if isinstance(revisions, list) else []
+        return []
+
+    def _governing(self, cid: str, field: str, pid: str) -> int | None:
+        """The index, in the file, of the revision whose `previous` gives the fact in force
+        in the period; None when the commitment's own entry gives it."""
+        previous = COMMITMENT_FACTS[field]
+        if previous is None:
+            return None
+        end = next(p.end for p in self.dataset.periods if p.id == pid).isoformat()
+        later = [(str(r.get("date")), i) for i, r in enumerate(self._revisions(cid))
+                 if hasattr(r, "get") and str(r.get("date")) > end
+                 and hasattr(r.get("previous"), "get") and previous in r.get("previous")]
+        return min(later)[1] if later else None
+
+    def _revision_hint(self, cid: str, field: str, old: Any, last: str) -> str:
+        previous = COMMITMENT_FACTS[field]
+        if previous is None:
+            return (f"a commitment's {field} cannot be revised: put it back, or retire '{cid}' and "
+                    "start a new commitment")
+        end = next(p.end for p in self.dataset.periods if p.id == last)
+        return (f"to change the promise from a day on, add to '{cid}' a `revisions` entry dated "
+                f"that day, after {end} (the end of {last}), with the reason and "
+                f"`previous: {{{previous}: {_shown(old)}}}`")
+
+    # -- corrections: what they name, and what they changed --
+
+    def names(self, period: Period, record: dict[str, Any] | None,
+              rel: str) -> set[tuple[int, int]]:
+        """Every name in a correction's `changes` exists in the period; the places of those
+        that do not, by correction and name."""
+        bad: set[tuple[int, int]] = set()
+        known = {"summary", "highlights", *(c.id for c in self.dataset.commitments),
+                 *(i.id for i in period.improvements)}
+        if record is not None:
+            known |= set(record["commitments"]) | set(record["improvements"])
+        places = {c.id: set(c.locations) for c in self.dataset.commitments}
+        for index, correction in enumerate(period.corrections):
+            for at, name in enumerate(correction.changes):
+                cid, _, lid = name.partition("@")
+                if lid and cid in known:
+                    recorded = set((record or {}).get("commitments", {}).get(cid, {}).get("locations", {}))
+                    if lid in places.get(cid, set()) | recorded:
+                        continue
+                    bad.add((index, at))
+                    self.error(rel, ("corrections", index, "changes", at),
+                               f"correction names '{name}', but '{cid}' has no location '{lid}'",
+                               suggest(name, [f"{cid}@{x}" for x in sorted(places.get(cid, ()))])
+                               or f"name '{cid}' for all its figures")
+                elif name not in known:
+                    bad.add((index, at))
+                    self.error(rel, ("corrections", index, "changes", at),
+                               f"correction names '{name}', which is not a commitment, "
+                               f"commitment@location, summary, highlights or an improvement of "
+                               f"{period.id}", suggest(cid, sorted(known))
+                               or "name what the correction changes")
+        return bad
+
+
+def _assign(period: Period, covered: list[Difference]) -> Period:
+    """Each corrected difference shown on the newest public correction that names it."""
+    public = [(i, c) for i, c in enumerate(period.corrections) if c.visibility is Visibility.PUBLIC]
+    amended: dict[int, list[Amendment]] = {}
+    for d in covered:
+        names = d.names()
+        index, correction = max(((i, c) for i, c in public if names & set(c.changes)),
+                                key=lambda pair: (pair[1].date, pair[0]))
+        subject = next(n for n in correction.changes if n in names)
+        amended.setdefault(index, []).append(amendment(d, subject))
+    corrections = tuple(replace(c, amended=tuple(amended.get(i, ())))
+                        for i, c in enumerate(period.corrections))
+    return replace(period, corrections=corrections)
+
+
+def _unused(checker: Checker, period: Period, covered: list[Difference], rel: str,
+            bad: set[tuple[int, int]]) -> None:
+    """A public correction that names something published as it is now: a warning."""
+    named = {n for d in covered for n in d.names()}
+    for index, correction in enumerate(period.corrections):
+        if correction.visibility is not Visibility.PUBLIC:
+            continue
+        for at, name in enumerate(correction.changes):
+            if name not in named and (index, at) not in bad:
+                checker.error(rel, ("corrections", index, "changes", at),
+                              f"correction names '{name}', which is as {period.id} published it "
+                              f"({record_path(period.id)})",
+                              "remove the name, or make the change it announces", "warning")
+
+
+def check(dataset: Dataset, records: dict[str, tuple[str, dict[str, Any]]],
+          locate: Locate, main: Any) -> tuple[Dataset, list[Problem]]:
+    """Compare today's data with the records of published periods.
+
+    Returns the dataset with each public correction's amendments (old and new values) filled in,
+    and the problems: differences no correction names, records of periods that are not
+    published, published periods without a record (warnings), and corrections that name what
+    does not exist. `locate(path, keys)` gives the position of a value in the data files.
+    """
+    checker = Checker(dataset, locate, main)
+    facts = published_facts(dataset)
+    periods = {p.id: p for p in dataset.periods}
+    for pid, (rel, _) in records.items():
+        if pid not in periods:
+            checker.problems.append(Problem(
+                rel, 1, 1, f"record of {pid}, but there is no results/{pid}.yml",
+                f"a record belongs to a published period: restore results/{pid}.yml, or remove "
+                "this record if the period never was published"))
+        elif pid not in facts:
+            checker.error(f"results/{pid}.yml", ("period",),
+                          f"{pid} has a record ({rel}), so it was published, and it is not now",
+                          "put back its `published:` date: a published edition stays readable")
+    uncovered: dict[str, list[Difference]] = {}
+    amended = []
+    for period in dataset.periods:
+        rel = f"results/{period.id}.yml"
+        record = records.get(period.id, (None, None))[1]
+        bad = checker.names(period, record, rel)
+        if period.id not in facts:
+            amended.append(period)
+            continue
+        if record is None:
+            checker.error(rel, ("published",),
+                          f"published period {period.id} has no record ({record_path(period.id)})",
+                          f"run `kept record {period.id}` and commit the file: it keeps what this "
+                          "edition said, so that it never changes silently", "warning")
+            amended.append(period)
+            continue
+        diffs = differences(record, facts[period.id])
+        names = {n for c in period.corrections if c.visibility is Visibility.PUBLIC
+                 for n in c.changes}
+        covered = [d for d in diffs if d.names() & names]
+        uncovered[period.id] = [d for d in diffs if not d.names() & names]
+        checker.uncovered(period.id, uncovered[period.id])
+        _unused(checker, period, covered, rel, bad)
+        amended.append(_assign(period, covered) if covered else period)
+    checker.commitment_facts(uncovered)
+    return replace(dataset, periods=tuple(amended), records=MappingProxyType(
+        {pid: data for pid, (_, data) in sorted(records.items())})), checker.problems
