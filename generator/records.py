@@ -479,8 +479,9 @@ class Checker:
                            hint)
         elif head == "improvements":
             iid, field = d.keys[1], d.keys[2]
+            label = {"you_said": "“you said”", "we_did": "“we did”"}.get(field, field)
             self.error(rel, ("improvements", iid, field),
-                       f"the published {field.replace('_', ' ')} of improvement '{iid}' in {pid} "
+                       f"the published {label} of improvement '{iid}' in {pid} "
                        f"changed from {_change(d.old, d.new)}", hint)
         elif head == "commitments":
             self.applies(pid, rel, d)

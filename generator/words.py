@@ -59,6 +59,8 @@ def excerpts(old: str, new: str, context: int = 24, width: int = 72) -> tuple[st
     """What differs between two texts, each side with a little context around it:
     ('…fixed **98%** of…', '…fixed **99%** of…'). Whitespace is folded first."""
     a, b = " ".join(old.split()), " ".join(new.split())
+    if len(a) <= width and len(b) <= width:
+        return a, b
     start = 0
     while start < min(len(a), len(b)) and a[start] == b[start]:
         start += 1
