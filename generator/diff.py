@@ -312,7 +312,7 @@ def target_change(old: Metric, new: Metric) -> str | None:
     if old.unit == new.unit and old.direction is new.direction and old.target != new.target:
         better = compute.improved(new, new.target - old.target)
         verdict = " (**tightened**)" if better else " (**loosened**)"
-    return f"Target: {before}{ARROW}{after}{verdict}"
+    return f"Target: {inline(before)}{ARROW}{inline(after)}{verdict}"
 
 
 def _commitment_changes(old: Commitment, new: Commitment) -> list[str]:
@@ -352,10 +352,11 @@ def _result(commitment: Commitment, period: Period, old: Measurement | None) -> 
     value = period.measurements[commitment.id].value
     if value is None:
         return f"{_name(commitment)}: **{state.value}**"
-    unit = commitment.metric.unit
-    was = f"was {qty(old.value, unit)}; " if old is not None and old.value is not None else ""
-    target = target_text(compute.as_of(commitment, period.end).metric)
-    return f"{_name(commitment)}: {qty(value, unit)} ({was}target {target}): **{state.value}**"
+    unit = commitment.metric.unit  # free text, like a title
+    was = f"was {inline(qty(old.value, unit))}; " if old is not None and old.value is not None else ""
+    target = inline(target_text(compute.as_of(commitment, period.end).metric))
+    return (f"{_name(commitment)}: {inline(qty(value, unit))} ({was}target {target}): "
+            f"**{state.value}**")
 
 
 def _results(base: Dataset, head: Dataset) -> list[str]:
