@@ -53,7 +53,6 @@ def meta_text(text: str) -> str:
     return " ".join(swapped.split())
 
 
-
 # What Kept's Markdown makes of a text field, and nothing else: the sanitiser keeps these tags
 # and attributes, and drops every other (with the content of script and style).
 _TAGS = {"p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -82,7 +81,7 @@ def sanitize(fragment: str) -> str:
 class _Brackets:
     """Where a link's text, opened by a '[', closes. Python-Markdown's link processors look for
     it by counting brackets to the end of the text, from every '[', four times over: a text of
-    many '[' took quadratic time (19,000 of them, half a minute). Here each '[' is first given
+    many '[' took time that grew with the square of its length. Here each '[' is first given
     a short scan, then the whole text is matched in one pass from its end. Where a '[' closes
     depends only on what follows it, and Python-Markdown changes a text only before the place
     it goes on from, so the passes of the last few texts answer for their changed versions."""
