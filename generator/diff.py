@@ -269,7 +269,7 @@ def target_change(old: Metric, new: Metric) -> str | None:
     if old.unit == new.unit and old.direction is new.direction and old.target != new.target:
         better = compute.improved(new, new.target - old.target)
         verdict = " (**tightened**)" if better else " (**loosened**)"
-    return f"Target: {before}{ARROW}{after}{verdict}"
+    return f"Target: {inline(before)}{ARROW}{inline(after)}{verdict}"
 
 
 def _commitment_changes(old: Commitment, new: Commitment) -> list[str]:
@@ -311,15 +311,16 @@ def _result(commitment: Commitment, period: Period, old: Measurement | None,
     changed = f" (was {was.value})" if was is not None and was is not state else ""
     if value is None:
         return f"{_name(commitment)}: **{state.value}**{changed}"
-    unit = commitment.metric.unit
-    before = f"was {qty(old.value, unit)}; " if old is not None and old.value is not None else ""
-    target = target_text(compute.as_of(commitment, period.end).metric)
-    return (f"{_name(commitment)}: {qty(value, unit)} ({before}target {target}): "
+    unit = commitment.metric.unit  # free text, like a title
+    before = (f"was {inline(qty(old.value, unit))}; "
+              if old is not None and old.value is not None else "")
+    target = inline(target_text(compute.as_of(commitment, period.end).metric))
+    return (f"{_name(commitment)}: {inline(qty(value, unit))} ({before}target {target}): "
             f"**{state.value}**{changed}")
 
 
 def _figure(value: float | None, unit: str) -> str:
-    return "not measured" if value is None else qty(value, unit)
+    return "not measured" if value is None else inline(qty(value, unit))
 
 
 def _by_location(head: Dataset, commitment: Commitment, old: Measurement | None,

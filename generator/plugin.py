@@ -27,7 +27,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
-from generator.markup import BLOCK_RE, sanitize
+from generator.markup import page_html
 from generator.render import BYTECODE, Rendered
 
 # The address given to a site whose real one is unknown (the internal site, or a public site
@@ -525,10 +525,10 @@ class KeptPlugin(BasePlugin):
         return context
 
     def on_page_content(self, html_text: str, page: Any = None, **kwargs: Any) -> str:
-        html_text = sanitize(html_text)  # what Markdown made of the data; blocks are escaped
-        blocks = self.rendered.blocks.get(page.file.src_uri, []) if page is not None else []
-        if blocks:
-            html_text = BLOCK_RE.sub(lambda m: blocks[int(m.group(1))], html_text)
+        if page is not None and page.file.src_uri in self.rendered.meta:
+            # What MkDocs' Markdown made of a generated page: text from the data is literal
+            # there already (markup.inline); its blocks are sanitised or escaped apart.
+            html_text = page_html(html_text, self.rendered.blocks.get(page.file.src_uri, []))
         if self.audience == "internal":
             html_text = BANNER + html_text
         if self.hold and page is not None and page.file.src_uri in self.rendered.meta:

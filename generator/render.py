@@ -3,10 +3,11 @@
 Templates ship in the package (`generator/templates/`) and can be overridden from
 `site_src/templates/`; an override may extend the shipped one as `default:NAME`.
 
-Free text from YAML reaches a page only through the filters of `markup`: `md` and `mdblock`
-for Markdown fields (raw HTML is shown as text), `inline` for plain one-line text, `h` inside
-HTML, `meta_text` for titles and descriptions. Big HTML (tables, charts, rendered text) is kept
-out of MkDocs' Markdown with `stash`, which leaves a marker the plugin replaces.
+Free text from YAML reaches a page only through these filters: `md` and `mdblock` for
+Markdown fields (rendered by `markup.md_html`, raw HTML shown as text, and kept out of MkDocs'
+Markdown behind a marker), `inline` for plain one-line text, `h` inside HTML, `meta_text` for
+titles and descriptions. Big HTML (tables, charts) is kept out of MkDocs' Markdown with
+`stash`, which leaves a marker the plugin replaces.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import yaml
 
 from generator import charts, compute, feeds, opendata
 from generator.compute import Status
-from generator.markup import BLOCK, inline, md, md_html, meta_text
+from generator.markup import BLOCK, MARKER_RE, h, inline, md_html, meta_text, put_blocks
 from generator.model import Amendment, Commitment, Correction, Direction, Improvement, Metric, Period
 from generator.project import Edition
 from generator.words import change_text, date_text, excerpts, num, plain, qty, target_text
@@ -52,7 +53,7 @@ def _h(text: Any) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _escape(text: str) -> str:
     """HTML-escaped text; the same names and figures are escaped thousands of times a build."""
-    return html.escape(text, quote=True)
+    return h(text)
 
 
 def internal_items(mapping: Mapping[str, Any]) -> list[tuple[str, str, bool]]:
@@ -164,7 +165,7 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
         bytecode_cache=BYTECODE,
     )
-    env.filters.update(md=md, mdblock=_mdblock, inline=inline, num=num, date=date_text,
+    env.filters.update(md=_md, mdblock=_mdblock, inline=inline, num=num, date=date_text,
                        status=status_badge, plain=plain,
                        h=_h)
     env.globals.update(url=_url, href=_href, stash=_stash, asset=_asset,
@@ -702,8 +703,7 @@ class Rendered:
 
     def expanded(self, path: str) -> str:
         """A page's Markdown with its blocks in place, as the reader will see them."""
-        blocks = self.blocks.get(path, [])
-        return re.sub(r"⟦kept-block-(\d+)⟧", lambda m: blocks[int(m.group(1))], self.files[path])
+        return put_blocks(self.files[path], self.blocks.get(path, []), MARKER_RE)
 
 
 class _PageLinks:
@@ -738,8 +738,12 @@ class _PageLinks:
 
     def stash(self, html_block: str) -> str:
         """Keep trusted, escaped HTML out of Markdown; leave a marker paragraph in its place."""
+        return "\n\n" + self.marker(html_block) + "\n\n"
+
+    def marker(self, html_block: str) -> str:
+        """The marker alone, for a block inside a line of Markdown (a list item)."""
         self.blocks.append(_one_line(str(html_block)))
-        return "\n\n" + BLOCK.format(len(self.blocks) - 1) + "\n\n"
+        return BLOCK.format(len(self.blocks) - 1)
 
 
 _PRE = re.compile(r"<pre[\s>].*?</pre>", re.S | re.I)
@@ -788,6 +792,12 @@ def md_with_lead(text: str | None, lead: str | None = None) -> str:
 def _mdblock(text: str | None, lead: str | None = None) -> str:
     """A Markdown field as a block of HTML kept out of MkDocs' Markdown."""
     return _stash(md_with_lead(text, lead)) if text else ""
+
+
+def _md(text: str | None, lead: str | None = None) -> str:
+    """A Markdown field where a line of Markdown has room for it (a list item): its marker,
+    which the rendered HTML replaces. The field never reaches MkDocs' Markdown."""
+    return _current[-1].marker(md_with_lead(text, lead)) if text else ""
 
 
 # A marker paragraph with the blank lines around it: Python-Markdown spends more on a run of

@@ -11,17 +11,23 @@ import datetime as dt
 import difflib
 import math
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import Problem
 from generator.load import Map, Pos, Seq
+from generator.markup import MAX_NESTING, nesting
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 64
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PERIOD_RE = re.compile(r"^(\d{4})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
-MAX_TEXT = 20_000
+# The longest text of each kind: a one-line text (a title, a name, a unit) needs far less than
+# a Markdown field, and Markdown's work grows faster than a text's length.
+MAX_LINE = 200
+MAX_MARKDOWN = 5_000
+MAX_TEXT = 20_000  # a text in an `internal:` mapping (shown as Markdown on the internal site)
 
 
 class Sink:
@@ -83,10 +89,17 @@ class Type:
 @dataclass(frozen=True)
 class Text(Type):
     markdown: bool = False
+    max_length: int | None = None  # default: MAX_MARKDOWN for Markdown, else MAX_LINE
 
     @property
     def label(self) -> str:  # type: ignore[override]
         return "Markdown text" if self.markdown else "text"
+
+    @property
+    def limit(self) -> int:
+        if self.max_length is not None:
+            return self.max_length
+        return MAX_MARKDOWN if self.markdown else MAX_LINE
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
         if not isinstance(value, str):
@@ -94,11 +107,70 @@ class Text(Type):
             sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
         elif not value.strip():
             sink.error(pos, f"'{name}' is empty", "write some text or remove the key")
-        elif len(value) > MAX_TEXT:
-            sink.error(pos, f"'{name}' is {len(value)} characters long, over the limit of {MAX_TEXT}")
+        else:
+            self.check_size(value, pos, name, sink)
+
+    def check_size(self, value: str, pos: Pos, name: str, sink: Sink) -> None:
+        if len(value) > self.limit:
+            hint = ("say it in fewer words, and link to a longer page if needed" if self.markdown
+                    else "keep it to one short line; details belong in a Markdown field")
+            sink.error(pos, f"'{name}' is {len(value)} characters long, over the limit of "
+                            f"{self.limit:,}", hint)
+        elif self.markdown and (depth := nesting(value)) > MAX_NESTING:
+            sink.error(pos, f"'{name}' has a line that opens {depth} lists or quotes inside "
+                            f"each other, over the limit of {MAX_NESTING}",
+                       "start each list item on a line of its own")
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
+        return {"type": "string", "minLength": 1, "maxLength": self.limit}
+
+
+# An address a page may print in an attribute: http or https, a host, and none of the
+# characters that end an attribute or a URL (quotes, spaces, angle brackets, controls).
+_NOT_IN_URL = r'\s\x00-\x1f\x7f-\x9f"' + r"'<>\\^`{|}"
+URL_RE = re.compile(rf"^https?://[^{_NOT_IN_URL}]+$", re.I)
+_BAD_URL_CHARACTER = re.compile(rf"[{_NOT_IN_URL}]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+_URL_EXAMPLE = "for example 'https://promises.example.com/'"
+
+
+@dataclass(frozen=True)
+class Url(Type):
+    label = "web address"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str) or not value.strip():
+            sink.error(pos, f"'{name}' must be a web address, not {describe(value)}", _URL_EXAMPLE)
+            return
+        scheme = _SCHEME.match(value)
+        if scheme is None or "://" not in value:
+            sink.error(pos, f"'{name}' must start with http:// or https://, not {describe(value)}",
+                       f"write 'https://{value.strip()}'" if scheme is None else _URL_EXAMPLE)
+        elif scheme.group(1).lower() not in ("http", "https"):
+            sink.error(pos, f"'{name}' must start with http:// or https://, not "
+                            f"'{scheme.group(0)}'", _URL_EXAMPLE)
+        elif len(value) > MAX_LINE:
+            sink.error(pos, f"'{name}' is {len(value)} characters long, over the limit of "
+                            f"{MAX_LINE}")
+        elif _BAD_URL_CHARACTER.search(value):
+            sink.error(pos, f"'{name}' has a space, a quote, an angle bracket, a backslash or a "
+                            f"control character in it: {describe(value)}",
+                       "write such a character %-encoded (a space as %20)")
+        elif not _has_host(value):
+            sink.error(pos, f"'{name}' has no host name (or a wrong port): {describe(value)}",
+                       _URL_EXAMPLE)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "uri", "pattern": URL_RE.pattern,
+                "maxLength": MAX_LINE}
+
+
+def _has_host(url: str) -> bool:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # a port that is not a number, a bracketed host that is not an address
+        return False
 
 
 @dataclass(frozen=True)
@@ -228,9 +300,17 @@ class AnyMapping(Type):
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
         if not isinstance(value, Map):
             sink.error(pos, f"'{name}' must be a mapping (key: value lines), not {describe(value)}")
+            return
+        # A text directly under the mapping is shown as Markdown (deeper ones as YAML).
+        for key, item in value.items():
+            if isinstance(item, str):
+                _INTERNAL_TEXT.check_size(item, value.val_pos[key], f"{name}.{key}", sink)
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "object"}
+        return {"type": "object", "additionalProperties": {"maxLength": MAX_TEXT}}
+
+
+_INTERNAL_TEXT = Text(markdown=True, max_length=MAX_TEXT)
 
 
 @dataclass(frozen=True)
@@ -358,7 +438,8 @@ INTERNAL = Field(AnyMapping(), "anything for the team (owner, notes, tickets...)
 
 ORGANIZATION = Record("organization", {
     "name": Field(Text(), "the organisation's name, shown as the site's name", required=True),
-    "url": Field(Text(), "base URL of the public site, for canonical links and feeds"),
+    "url": Field(Url(), "base URL of the public site (http or https), for canonical links "
+                        "and feeds"),
     "period": Field(Enum(("quarter", "month")),
                     "reporting period: quarter (results/2026-Q3.yml) or month (results/2026-09.yml)",
                     required=True),

@@ -290,3 +290,22 @@ def test_commitments_added_retired_and_removed(root: Path) -> None:
 def test_diff_against_an_unknown_base(root: Path) -> None:
     with pytest.raises(KeptError, match="unknown git ref 'origin/nope'"):
         summary_against(root, "origin/nope")
+
+
+def test_units_are_literal_in_the_comment(root: Path) -> None:
+    """A unit is free text, like a title: in the comment it neither formats, links nor runs."""
+    edit(root / "commitments.yml", "      unit: hours\n",
+         "      unit: \"<img src=x onerror=alert(1)> [x](https://evil.example) **h**\"\n")
+    edit(root / "results" / "2025-Q3.yml", "{value: 5.0, sample: 1300}", "{value: 5.5, sample: 1300}")
+    unit = "&lt;img src=x onerror=alert(1)> \\[x\\](https://evil.example) \\*\\*h\\*\\*"
+    assert summary_against(root) == f"""\
+### Changed commitments
+
+- **We reply to every email within 4 hours** (`email-reply`)
+  - Target: 4 hours or less → 4 {unit} or less
+
+### New and changed results
+
+- **2025-Q3**
+  - We reply to every email within 4 hours (`email-reply`): 5.5 {unit} (was 5 {unit}; target 8 {unit} or less): **Met**
+"""

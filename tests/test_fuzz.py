@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
+import markdown
 import pytest
 from helpers import COMMITMENTS, RESULTS, write_project
+from htmlcheck import live_markup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.build import REQUIRED_EXTENSIONS
 from generator.errors import Problem
-from generator.project import editions, project
+from generator.markup import md_html, page_html
+from generator.project import Edition, editions, project
 from generator.render import render_edition
 from generator.validate import check
 
@@ -22,6 +27,35 @@ SNIPPETS = ["", " ", "-", ":", "- x", "{", "}", "[", "]", "&a", "*a", "!!str", "
             "\t", "\ufeff", "\x00", "é", "<script>", "{value: 1}", "[1, 2]", "2026-Q9", "? x",
             "<<: *a", "id: x", "  extra: 1", "period: 2025-Q2", "published: 2025-01-01",
             "commitments: [nope]", "target: four", "direction: sideways", "1_000", "0x1F"]
+
+# Pieces of Markdown structure that made Kept and Markdown disagree about what is code, and
+# the markup they hid; joined at random into a text.
+MARKDOWN = ["```\n", "~~~\n", "\n```\n", "\n~~~ x\n", "`", "``", "\\`", "\n", "\n\n", "    ",
+            "[", "]", "(", "![", "](", "<", "&", "&lt;", "&#60;", "&#x3c;", "*", "\\", "|-|\n",
+            "> ", "- ", "1. ", "!!! note \"t\"\n    ", "\n[r]: javascript:alert('xss')\n", "[r]",
+            "<script>alert('xss')</script>", "<svg/onload=alert('xss')>",
+            "<img src=x onerror=alert('xss')>", "<a href='javascript:alert(1)'>a</a>",
+            "[a](javascript:alert('xss'))", "\n{: onclick=\"alert('xss')\" }\n", "<!--", "-->",
+            "<div>\n", "⟦kept-block-0⟧", "⟦kept-block-99⟧", "x"]
+markdown_texts = st.lists(st.sampled_from(MARKDOWN), min_size=1, max_size=16).map("".join)
+SNIPPETS += [json.dumps(text) for text in (
+    "~~~\n<script>alert('xss')</script>\n~~~", "```\nx\n\n<script>alert('xss')</script>",
+    "`a\n\n<svg/onload=alert('xss')>\n\nb`", "\\`x <svg/onload=alert('xss')>`",
+    "⟦kept-block-0⟧ ⟦kept-block-999⟧", "[" * 300, "1. " * 30 + "x")]
+# MkDocs' Markdown, as a build sets it up (the default mkdocs.yml adds permalinks).
+MKDOCS_EXTENSIONS = [*REQUIRED_EXTENSIONS[:-1], markdown.extensions.toc.TocExtension(permalink=True)]
+
+
+def live_pages(edition: Edition) -> list[str]:
+    """Every page of the edition as the plugin leaves it (Markdown converted as MkDocs does,
+    sanitised, blocks in place), with the markup in it that would run."""
+    rendered = render_edition(edition)
+    found = []
+    for path, text in rendered.files.items():
+        converted = markdown.markdown(text, extensions=MKDOCS_EXTENSIONS)
+        found += [f"{path}: {live}" for live in
+                  live_markup(page_html(converted, rendered.blocks.get(path, [])))]
+    return found
 
 
 @st.composite
@@ -52,10 +86,10 @@ def outcome(commitments: str, results: dict[str, str]) -> list[Problem]:
     with tempfile.TemporaryDirectory() as folder:
         root = write_project(Path(folder), commitments, results)
         report = check(root)
-        if report.dataset is not None:  # valid after all: every edition must render
+        if report.dataset is not None:  # valid after all: every edition must render, safely
             for audience in ("public", "internal"):
                 for edition in editions(project(report.dataset, audience), audience):
-                    render_edition(edition)
+                    assert live_pages(edition) == []
         for problem in report.problems:
             assert problem.line >= 1 and problem.col >= 1 and problem.message
             assert problem.path == "commitments.yml" or problem.path.startswith("results/")
@@ -73,3 +107,64 @@ def test_mutated_commitments_file(text: str) -> None:
 def test_mutated_results_file(case: tuple[str, str]) -> None:
     period, text = case
     outcome(COMMITMENTS, {**RESULTS, period: text})
+
+
+@settings(max_examples=300, deadline=None)
+@given(markdown_texts)
+def test_markdown_structure_never_lets_markup_through(text: str) -> None:
+    assert live_markup(md_html(text)) == []
+
+
+def _everywhere(text: str, title: str) -> tuple[str, dict[str, str]]:
+    """A project with text in every Markdown field and title in every one-line text."""
+    m, t = json.dumps(text), json.dumps(title)
+    commitments = f"""\
+organization: {{name: {t}, url: "https://x.example/", period: quarter, internal: {{note: {m}}}}}
+values:
+  - {{id: v, title: {t}, description: {m}}}
+locations:
+  - {{id: loc, name: {t}}}
+commitments:
+  - id: c
+    title: {t}
+    promise: {m}
+    why: {m}
+    value: v
+    metric: {{name: {t}, unit: {t}, direction: lower, target: 5, definition: {m}}}
+    since: 2026-01-01
+    locations: [loc]
+    revisions:
+      - {{date: 2026-02-01, reason: {m}, previous: {{title: {t}, promise: {m}, target: 9}}}}
+    internal: {{owner: {t}, notes: {m}}}
+"""
+    first = f"""\
+period: 2026-Q1
+published: 2026-04-02
+summary: {m}
+highlights: [{m}, {m}]
+measurements:
+  c: {{value: 6, sample: 40, locations: {{loc: {{value: 4, sample: 40}}}}, explanation: {m}}}
+improvements:
+  - {{id: i, date: 2026-02-01, title: {t}, you_said: {m}, we_did: {m}, commitments: [c],
+     feedback: {{source: {t}, count: 3}}}}
+corrections:
+  - {{date: 2026-04-03, note: {m}}}
+"""
+    draft = f"period: 2026-Q2\nsummary: {m}\nmeasurements:\n  c: {{value: null, explanation: {m}}}\n"
+    return commitments, {"2026-Q1": first, "2026-Q2": draft}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(markdown_texts, markdown_texts)
+def test_no_markup_goes_live_on_any_page(text: str, title: str) -> None:
+    """Hostile Markdown in every text field and every title: every page of every edition, as
+    the plugin leaves it, parsed as a browser would, has nothing that runs."""
+    commitments, results = _everywhere("M " + text, "T " + title[:150])
+    with tempfile.TemporaryDirectory() as folder:
+        report = check(write_project(Path(folder), commitments, results))
+        assert [p for p in report.problems if "nest" not in p.message] == [], report.problems
+        if report.dataset is None:
+            return
+        for audience in ("public", "internal"):
+            for edition in editions(project(report.dataset, audience), audience):
+                assert live_pages(edition) == []

@@ -3,51 +3,10 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
-import markdown
-
-from generator.markup import inline, md, meta_text, safe_url, sanitize
 from generator.project import editions
 from generator.project import project as project_for
 from generator.render import _relative, num, qty, render_edition
 from generator.validate import load_dataset
-
-
-def to_html(text: str) -> str:
-    return markdown.markdown(text, extensions=["attr_list", "tables"])
-
-
-def test_md_shows_raw_html_as_text() -> None:
-    html = to_html(md('Hello <script>alert(1)</script> <img src=x onerror="alert(2)">'))
-    assert "<script>" not in html and "<img" not in html
-    assert "&lt;script&gt;" in html
-
-
-def test_md_keeps_markdown_and_code() -> None:
-    html = to_html(md("**bold** and `<b>code</b>`\n\n```\n<div>\n```\n"))
-    assert "<strong>bold</strong>" in html
-    assert "<code>&lt;b&gt;code&lt;/b&gt;</code>" in html
-
-
-def test_md_disables_attribute_lists() -> None:
-    html = to_html(md('A paragraph\n{: onclick="alert(1)" }'))
-    assert "onclick" not in html.split(">", 1)[0]
-
-
-def test_inline_is_literal() -> None:
-    html = to_html(inline("*Not* [a link](http://x) <b>#1</b> | pipe"))
-    assert html == ("<p>*Not* [a link](http://x) &lt;b&gt;#1&lt;/b&gt; | pipe</p>")
-
-
-def test_meta_text_has_no_markup_characters() -> None:
-    assert not set(meta_text('</title><script>"x" & y')) & set('<>&"')
-
-
-def test_unsafe_urls_are_dropped() -> None:
-    assert not safe_url("javascript:alert(1)") and not safe_url(" JaVa\tscript:x")
-    assert not safe_url("&#106;avascript:x") and not safe_url("data:text/html,x")
-    assert safe_url("https://x.example/") and safe_url("../a/") and safe_url("#top")
-    cleaned = sanitize('<a href="javascript:alert(1)">x</a><p onclick="y" class="c">z</p>')
-    assert cleaned == '<a href="#">x</a><p class="c">z</p>'
 
 
 def test_numbers() -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import itertools
+import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from helpers import write_project
+from htmlcheck import live_markup
 
 from generator.build import build_site
 
@@ -139,107 +142,102 @@ def test_no_internal_marker_reaches_the_public_site(tmp_path: Path) -> None:
     assert [m for m in MARKERS if m not in internal] == []
 
 
+# One-line fields (titles, names, units) are short: the payload fits in one.
 PAYLOAD = ("<script>alert('xss')</script> <img src=x onerror=\"alert('xss')\"> "
-           "[link](javascript:alert('xss')) <a href=\"javascript:alert('xss')\">a</a> "
-           "</title><script>alert('xss')</script> &lt;script&gt;alert('xss')&lt;/script&gt;")
-PAYLOAD_MD = PAYLOAD + "\n\nPara\n{: onclick=\"alert('xss')\" }\n\n[ref]: javascript:alert('xss')\n"
+           "</title><svg/onload=alert('xss')> ⟦kept-block-0⟧ ⟦kept-block-999⟧")
+# Markdown fields: each way of making Markdown and Kept disagree about what is code, and
+# Kept's own block markers. The first ones reached the public site as live markup.
+PAYLOADS_MD = [
+    "~~~\n<script>alert('xss')</script>\n~~~\n",
+    "```\ncode\n\n<script>alert('xss')</script>\n",
+    "`a\n\n<script>alert('xss')</script>\n\nb`\n",
+    "\\`x <svg/onload=alert('xss')>`\n",
+    "⟦kept-block-0⟧ and ⟦kept-block-999⟧\n",
+    PAYLOAD + " [link](javascript:alert('xss')) <a href='javascript:alert(\"xss\")'>a</a> "
+    "<a href=\"javascript:alert('xss')\">a</a> &lt;script&gt;alert('xss')&lt;/script&gt;\n\n"
+    "Para\n{: onclick=\"alert('xss')\" }\n\n[ref]: javascript:alert('xss')\n",
+]
 
 
 def quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    """A YAML scalar for text, line breaks and all (a JSON string is one)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def payload_project(root: Path) -> Path:
-    t, m = quoted(PAYLOAD), quoted(PAYLOAD_MD)
+    t = quoted(PAYLOAD)
+    md = itertools.cycle(quoted(p) for p in PAYLOADS_MD)
+    highlights = ", ".join(quoted(p) for p in PAYLOADS_MD)
+    corrections = "".join(f"  - date: 2026-04-03\n    note: {quoted(p)}\n" for p in PAYLOADS_MD)
     commitments = f"""\
 organization:
   name: {t}
   period: quarter
-  internal: {{note: {m}}}
+  internal: {{note: {next(md)}}}
 values:
   - id: v
     title: {t}
-    description: {m}
+    description: {next(md)}
 locations:
   - id: loc
     name: {t}
 commitments:
   - id: c
     title: {t}
-    promise: {m}
-    why: {m}
+    promise: {next(md)}
+    why: {next(md)}
     value: v
-    metric: {{name: {t}, unit: {t}, direction: lower, target: 5, definition: {m}}}
+    metric: {{name: {t}, unit: {t}, direction: lower, target: 5, definition: {next(md)}}}
     since: 2026-01-01
     locations: [loc]
     revisions:
       - date: 2026-02-01
-        reason: {m}
-        previous: {{title: {t}, promise: {m}, target: 9}}
-    internal: {{owner: {t}, notes: {m}}}
+        reason: {next(md)}
+        previous: {{title: {t}, promise: {next(md)}, target: 9}}
+    internal: {{owner: {t}, notes: {next(md)}}}
 """
     results = {"2026-Q1": f"""\
 period: 2026-Q1
 published: 2026-04-02
-summary: {m}
-highlights: [{m}]
+summary: {next(md)}
+highlights: [{highlights}]
 measurements:
   c:
     value: 6
     locations: {{loc: 4}}
-    explanation: {m}
-    internal: {{action: {m}}}
+    explanation: {next(md)}
+    internal: {{action: {next(md)}}}
 improvements:
   - id: i
     date: 2026-02-01
     title: {t}
-    you_said: {m}
-    we_did: {m}
+    you_said: {next(md)}
+    we_did: {next(md)}
     commitments: [c]
     feedback: {{source: {t}, count: 3}}
 corrections:
-  - date: 2026-04-03
-    note: {m}
-"""}
+{corrections}"""}
     return write_project(root, commitments, results, mkdocs="theme:\n  name: material\n")
-
-
-class LiveMarkup(HTMLParser):
-    """Collects markup that came from the payload and would run."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-        self.in_script = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.in_script = tag == "script"
-        for name, value in attrs:
-            value = (value or "").strip().lower()
-            if name.startswith("on") and "xss" in value:
-                self.found.append(f"<{tag} {name}>")
-            if name in ("href", "src", "action") and value.replace(" ", "").startswith(
-                    ("javascript:", "data:", "vbscript:")):
-                self.found.append(f"<{tag} {name}={value}>")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.in_script = False
-
-    def handle_data(self, data: str) -> None:
-        if self.in_script and "alert('xss')" in data:
-            self.found.append("<script>")
 
 
 def test_script_payloads_never_become_live_markup(tmp_path: Path) -> None:
     root = payload_project(tmp_path / "data")
     build_site(root, tmp_path / "out", jobs=2)
-    pages = list((tmp_path / "out").rglob("*.html"))
+    out = tmp_path / "out"
+    pages = list(out.rglob("*.html"))
     assert len(pages) > 10
-    seen_text = False
+    shown = ""
     for path in pages:
-        parser = LiveMarkup()
         text = path.read_text(encoding="utf-8")
-        parser.feed(text)
-        assert parser.found == [], path
-        seen_text = seen_text or "alert(&#39;xss&#39;)" in text or "alert('xss')" in text
-    assert seen_text  # the payload is shown as text, not dropped
+        assert live_markup(text, page=True) == [], path
+        shown += text
+    # Shown as text, not dropped; and a marker in a text is that text, not a block of the page.
+    assert "&lt;script&gt;alert(&#39;xss&#39;)" in shown or "&lt;script&gt;alert('xss')" in shown
+    assert "⟦kept-block-999⟧" in shown
+    page = (out / "public" / "2026-Q1" / "commitments" / "c" / "index.html").read_text()
+    assert page.count('class="kept-chart-wrap"') == 1 and page.count("<strong>Status for") == 1
+    # Feeds, badges, charts and the sitemap are well-formed XML: their text is escaped.
+    for path in [*out.rglob("*.xml"), *out.rglob("*.svg")]:
+        for element in ElementTree.parse(path).iter():
+            assert element.tag.rsplit("}", 1)[-1] != "script", path
+            assert not [name for name in element.attrib if name.startswith("on")], path
