@@ -6,6 +6,12 @@ Scalars are plain Python values. Dates are kept as the text that was written, so
 impossible date such as 2026-02-30 is reported by the validator at its place instead of
 crashing the loader.
 
+A number is what every YAML reader takes for the same number: decimal digits, with a sign, a
+fraction and an exponent as wanted. The forms only YAML 1.1 reads as numbers (`2:30` as 150,
+`0100` as 64, `0x10`, `0b11`, `1_000`) stay the text they are, as YAML 1.2 reads them, so
+that a field that wants a number reports them instead of taking a figure nobody wrote; so do
+`yes`, `no`, `on` and `off`, which only YAML 1.1 reads as true and false.
+
 Everything that can go wrong while reading a file becomes a `Problem`, never an exception:
 unreadable bytes, YAML syntax, duplicate keys (PyYAML silently keeps the last one), unsupported
 tags, alias-expansion bombs and oversized or empty files.
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +37,14 @@ MAX_NODES = 200_000  # after alias expansion: a few dozen kilobytes of anchors c
 MAX_DEPTH = 64
 
 _TAG = "tag:yaml.org,2002:"
+# Decimal numbers, as YAML 1.2 writes them, without leading zeros (YAML 1.1 reads 0100 as octal).
+NUMBER_RE = re.compile(r"[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_NOT_FINITE_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
+             "FALSE": False}
+# Tags that PyYAML's resolver gives plain scalars by itself: read as text when not a number,
+# a boolean or null as defined above.
+_TEXT_TAGS = {_TAG + name for name in ("int", "float", "bool", "timestamp", "value", "merge")}
 # libyaml's parser and composer are many times faster; both keep line and column marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -156,30 +171,36 @@ class _Converter:
         result.val_pos[key] = _pos(value_node)
 
     def _scalar(self, node: yaml.Node) -> Any:
-        tag = node.tag
+        tag, text = node.tag, str(node.value)
         if tag == _TAG + "str":
-            return node.value
+            return text
         if tag == _TAG + "null":
             return None
-        if tag == _TAG + "timestamp":
-            return node.value  # checked as a date by the validator, where it is expected
-        construct = {
-            _TAG + "bool": self._constructor.construct_yaml_bool,
-            _TAG + "int": self._constructor.construct_yaml_int,
-            _TAG + "float": self._constructor.construct_yaml_float,
-        }.get(tag)
-        if construct is None:
-            self.problem(
-                _pos(node),
-                f"unsupported YAML tag '{tag}'",
-                "write plain text, numbers, dates, lists and mappings only",
-            )
-            return None
+        if tag in (_TAG + "int", _TAG + "float") and NUMBER_RE.fullmatch(text):
+            return number(text)
+        if tag == _TAG + "float" and _NOT_FINITE_RE.fullmatch(text):
+            return float(text.replace(".", "", 1))  # rejected where a number is expected
+        if tag == _TAG + "bool" and text in _BOOLEANS:
+            return _BOOLEANS[text]
+        if tag in _TEXT_TAGS:
+            return text  # a date is checked by the validator, where one is expected
+        self.problem(
+            _pos(node),
+            f"unsupported YAML tag '{tag}'",
+            "write plain text, numbers, dates, lists and mappings only",
+        )
+        return None
+
+
+def number(text: str) -> int | float:
+    """The value of a decimal number (see NUMBER_RE): whole numbers stay whole. One of more
+    digits than Python turns into an int is read as a float, that is infinite."""
+    if not any(c in text for c in ".eE"):
         try:
-            return construct(node)  # type: ignore[arg-type]
-        except (ValueError, yaml.YAMLError):
-            self.problem(_pos(node), f"cannot read '{node.value}' as a {tag[len(_TAG):]}")
-            return None
+            return int(text)
+        except ValueError:
+            pass
+    return float(text)
 
 
 def _offset_pos(raw: bytes, offset: int) -> Pos:

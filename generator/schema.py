@@ -8,20 +8,27 @@ span fields or files (references, dates inside periods, ...) live in `validate`.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import difflib
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from generator.errors import Problem
-from generator.load import Map, Pos, Seq
+from generator.load import NUMBER_RE, Map, Pos, Seq
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 64
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PERIOD_RE = re.compile(r"^(\d{4})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
 MAX_TEXT = 20_000
+_YAML_STR, _YAML_INT, _YAML_FLOAT = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float"))
+# The largest figure, count or sample, either way: past it no customer-service figure makes
+# sense, and below it every figure is exact in a JSON reader's floats and draws on a chart.
+MAX_NUMBER = 10**12
 
 
 class Sink:
@@ -45,13 +52,57 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"true/false ({str(value).lower()})"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {short_number(value)}"
     if isinstance(value, Map):
         return "a mapping"
     if isinstance(value, Seq):
         return "a list"
     text = str(value)
     return f"the text '{text[:60]}{'…' if len(text) > 60 else ''}'"
+
+
+def short_number(value: float) -> str:
+    """A number as written, or in a few characters when it runs to dozens of digits."""
+    if isinstance(value, int) and abs(value) >= 10**21:
+        digits = len(str(abs(value)))
+        return f"{'-' if value < 0 else ''}{str(abs(value))[0]}e+{digits - 1} ({digits} digits)"
+    return str(value)
+
+
+def _yaml11_reading(text: str) -> str | None:
+    """What YAML 1.1 makes of a text that is not a number here, and what to write instead."""
+    plain = text.strip()
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, plain, (True, False))
+    if tag == _YAML_STR and NUMBER_RE.fullmatch(plain):  # 1e5: text to YAML 1.1
+        full = f"{decimal.Decimal(plain):f}"
+        if len(full) > 20:  # the same number, in the form YAML 1.1 reads too
+            mantissa, _, exponent = plain.lower().partition("e")
+            full = (mantissa if "." in mantissa else mantissa + ".0") + "e" + (
+                exponent if exponent[0] in "+-" else "+" + exponent)
+        return f"YAML 1.1 reads {plain} as text: write {full}"
+    if (tag not in (_YAML_INT, _YAML_FLOAT) or NUMBER_RE.fullmatch(plain)
+            or not any(c.isdigit() for c in plain)):
+        return None  # not a number to YAML 1.1 either, or one in quotes
+    node = yaml.ScalarNode(tag, plain)
+    constructor = yaml.SafeLoader("")
+    read = (constructor.construct_yaml_int(node) if tag == _YAML_INT
+            else constructor.construct_yaml_float(node))
+    digits = plain.lstrip("+-")
+    sign = plain[:len(plain) - len(digits)]
+    if ":" in plain:
+        return (f"YAML 1.1 reads {plain} as {read} (base 60, as in hours:minutes): write "
+                f"{read} if that is the figure")
+    if digits[:2] in ("0x", "0b"):
+        form = "hexadecimal" if digits[1] == "x" else "binary"
+        return f"YAML 1.1 reads {plain} as {read} ({form}): write {read} if that is the figure"
+    if "_" in plain:
+        return f"write {plain.replace('_', '')}, without '_'"
+    meant = digits.lstrip("0")
+    meant = sign + ("0" + meant if meant.startswith(".") or not meant else meant)
+    if tag == _YAML_INT:
+        return (f"YAML 1.1 reads {plain} as {read} (octal, for the leading zero): write "
+                f"{meant} if that is the figure")
+    return f"write {meant}, without the leading zero"
 
 
 def suggest(word: str, choices: list[str]) -> str | None:
@@ -154,19 +205,28 @@ class Number(Type):
             return
         ok_type = int if self.integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, ok_type):
-            hint = "write digits only, without units or quotes" if isinstance(value, str) else None
+            hint = None
+            if isinstance(value, str):
+                hint = _yaml11_reading(value) or "write digits only, without units or quotes"
             if self.nullable:
                 hint = (hint + "; " if hint else "") + "use null when it was not measured"
             sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
         elif isinstance(value, float) and not math.isfinite(value):
-            sink.error(pos, f"'{name}' must be a finite number, not {value}")
+            sink.error(pos, f"'{name}' must be a finite number, not {value}",
+                       f"figures lie between -{MAX_NUMBER:,} and {MAX_NUMBER:,}"
+                       if math.isinf(value) else None)
         elif self.minimum is not None and value < self.minimum:
-            sink.error(pos, f"'{name}' must be at least {self.minimum:g}, not {value}")
+            sink.error(pos, f"'{name}' must be at least {self.minimum:g}, not {short_number(value)}")
+        elif abs(value) > MAX_NUMBER:
+            sink.error(pos, f"'{name}' is {short_number(value)}, beyond the limit of "
+                            f"{'-' if value < 0 else ''}{MAX_NUMBER:,}",
+                       "no figure, count or sample is that large: check the digits, or "
+                       "measure in a larger unit")
 
     def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": "integer" if self.integer else "number"}
-        if self.minimum is not None:
-            schema["minimum"] = self.minimum
+        schema: dict[str, Any] = {"type": "integer" if self.integer else "number",
+                                  "minimum": -MAX_NUMBER if self.minimum is None else self.minimum,
+                                  "maximum": MAX_NUMBER}
         if self.nullable:
             schema = {"oneOf": [schema, {"type": "null"}]}
         return schema

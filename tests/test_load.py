@@ -16,8 +16,25 @@ def test_positions_of_keys_values_and_items() -> None:
 
 
 def test_dates_stay_text_and_numbers_are_numbers() -> None:
-    data, _ = load_text("d: 2026-02-30\nn: 1_000\nf: 2.5\nb: true\nz: null\n", "f.yml")
+    data, _ = load_text("d: 2026-02-30\nn: 1000\nf: 2.5\nb: true\nz: null\n", "f.yml")
     assert data == {"d": "2026-02-30", "n": 1000, "f": 2.5, "b": True, "z": None}
+
+
+def test_numbers_are_what_every_yaml_reader_reads_the_same() -> None:
+    numbers = ["0", "-0", "+1", "12", "-4.5", "1.", ".5", "1.5e+3", "-2.0E-2", "1" + "0" * 400]
+    text = "".join(f"n{i}: {n}\n" for i, n in enumerate(numbers))
+    data, problems = load_text(text, "f.yml")
+    assert problems == [] and list(data.values()) == [
+        0, 0, 1, 12, -4.5, 1.0, 0.5, 1500.0, -0.02, 10**400]
+    assert all(type(v) is int for v in list(data.values())[:4])
+    # What only YAML 1.1 reads as a number or a boolean is the text written, as YAML 1.2 has it.
+    texts = ["2:30", "190:20:30", "0100", "0x10", "0b101", "1_000", "00.5", "1_0.5", "1e5",
+             "yes", "No", "on", "OFF", "=", "2026-01-01 10:00:00"]
+    data, problems = load_text("".join(f"t{i}: {t}\n" for i, t in enumerate(texts)), "f.yml")
+    assert problems == [] and list(data.values()) == texts
+    data, _ = load_text("a: .inf\nb: -.Inf\nc: .NaN\nd: TRUE\ne: False\n", "f.yml")
+    assert data["a"] == float("inf") and data["b"] == float("-inf") and data["c"] != data["c"]
+    assert (data["d"], data["e"]) == (True, False)
 
 
 def test_duplicate_key_is_an_error_at_the_second_key() -> None:

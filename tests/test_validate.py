@@ -160,3 +160,63 @@ def test_missed_target_needs_an_explanation(tmp_path: Path) -> None:
         f"{where}: warning: 'satisfaction' missed its target and has no explanation; add an "
         "explanation: what happened, and what is being done about it"]
     assert check(root, strict=True).dataset is None
+
+
+LIMIT = "beyond the limit of 1,000,000,000,000; no figure, count or sample is that large: " \
+        "check the digits, or measure in a larger unit"
+
+
+@pytest.mark.parametrize("written, message", [
+    # YAML 1.1 reads these as numbers nobody wrote; they stay text, and say so.
+    ("2:30", "'value' must be a number, not the text '2:30'; YAML 1.1 reads 2:30 as 150 "
+             "(base 60, as in hours:minutes): write 150 if that is the figure; use null when it "
+             "was not measured"),
+    ("0100", "'value' must be a number, not the text '0100'; YAML 1.1 reads 0100 as 64 (octal, "
+             "for the leading zero): write 100 if that is the figure; use null when it was not "
+             "measured"),
+    ("0x10", "'value' must be a number, not the text '0x10'; YAML 1.1 reads 0x10 as 16 "
+             "(hexadecimal): write 16 if that is the figure; use null when it was not measured"),
+    ("1_000", "'value' must be a number, not the text '1_000'; write 1000, without '_'; use null "
+              "when it was not measured"),
+    ("1e5", "'value' must be a number, not the text '1e5'; YAML 1.1 reads 1e5 as text: write "
+            "100000; use null when it was not measured"),
+    # Numbers out of range: charts, JSON readers and formatting all have limits.
+    ("1" + "0" * 400, f"'value' is 1e+400 (401 digits), {LIMIT}"),
+    ("1.7e+308", f"'value' is 1.7e+308, {LIMIT}"),
+    ("-1.7e+308", "'value' is -1.7e+308, beyond the limit of -1,000,000,000,000; no figure, count "
+                  "or sample is that large: check the digits, or measure in a larger unit"),
+    ("1.0e+400", "'value' must be a finite number, not inf; figures lie between "
+                 "-1,000,000,000,000 and 1,000,000,000,000"),
+])
+def test_numbers_are_decimal_and_in_range(tmp_path: Path, written: str, message: str) -> None:
+    root, _ = results_with(tmp_path, "2025-Q2", "    value: 6.5", f"    value: {written}")
+    assert problems(root) == [f"results/2025-Q2.yml:6:12: error: {message}"]
+
+
+@pytest.mark.parametrize("old, new, needle, message", [
+    ("      target: 4\n", "      target: 2:30\n", "2:30",
+     "'target' must be a number, not the text '2:30'"),
+    ("  min_sample: 30\n", "  min_sample: 0100\n", "0100",
+     "'min_sample' must be a whole number, not the text '0100'"),
+    ("      target: 4\n", "      target: 1000000000001\n", "1000000000001",
+     "'target' is 1000000000001, beyond the limit"),
+    ("      target: 8\n", "      target: -1000000000000.5\n", "-1000000000000.5",
+     "'target' is -1000000000000.5, beyond the limit"),
+])
+def test_every_number_field_is_checked(tmp_path: Path, old: str, new: str, needle: str,
+                                       message: str) -> None:
+    root, text = commitments_with(tmp_path, old, new)
+    found = problems(root)
+    where = located(text, needle, "commitments.yml")
+    assert len(found) == 1 and found[0].startswith(f"{where}: error: {message}"), found
+
+
+def test_counts_and_samples_have_the_same_limit(tmp_path: Path) -> None:
+    text = RESULTS["2025-Q2"].replace("count: 140", "count: 10000000000000").replace(
+        "{value: 6.0, sample: 700}", "{value: 6.0, sample: 1000000000000000}")
+    root = write_project(tmp_path, results={**RESULTS, "2025-Q2": text})
+    assert [p.split(",")[0] for p in problems(root)] == [
+        f"{located(text, '1000000000000000', 'results/2025-Q2.yml')}: error: "
+        "'sample' is 1000000000000000",
+        f"{located(text, '10000000000000}', 'results/2025-Q2.yml')}: error: "
+        "'count' is 10000000000000"]
