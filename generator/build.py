@@ -93,9 +93,9 @@ _DIGESTS: list[_Digests] = []
 
 def _epoch(edition: Edition) -> int:
     """SOURCE_DATE_EPOCH when set; otherwise the edition's own date, never the clock."""
-    env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.strip().isdigit():
-        return int(env)
+    epoch = manifest.source_date_epoch()
+    if epoch is not None:
+        return epoch
     day = edition.period.published or edition.period.end
     return calendar.timegm(day.timetuple())
 

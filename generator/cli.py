@@ -120,10 +120,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date written YYYY-MM-DD: '{text}'") from None
+    from generator.schema import DAYS, parse_date
+
+    day = parse_date(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(
+            f"not a date written YYYY-MM-DD from {DAYS}: '{text}'")
+    return day
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

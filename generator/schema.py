@@ -23,7 +23,14 @@ from generator.load import NUMBER_RE, Map, Pos, Seq
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 64
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-PERIOD_RE = re.compile(r"^(\d{4})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
+# The dates Kept handles: a site's files carry their time as seconds since 1970 in 32 bits
+# (gzip, the sitemap's compression), which end on 2106-02-07; 2105 is the last whole year.
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2105, 12, 31)
+_YEAR = r"(?:19[7-9][0-9]|20[0-9][0-9]|210[0-5])"
+PERIOD_RE = re.compile(rf"^({_YEAR})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
+PERIOD_SHAPE_RE = re.compile(r"^\d{4}-(?:Q[1-4]|0[1-9]|1[0-2])$")  # any year
+DAYS = f"{FIRST_DAY} to {LAST_DAY}"
+YEARS = f"{FIRST_DAY.year} to {LAST_DAY.year}"
 MAX_TEXT = 20_000
 _YAML_STR, _YAML_INT, _YAML_FLOAT = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float"))
 # The largest figure, count or sample, either way: past it no customer-service figure makes
@@ -111,12 +118,21 @@ def suggest(word: str, choices: list[str]) -> str | None:
 
 
 def parse_date(text: str) -> dt.date | None:
+    """The date written YYYY-MM-DD, when it is a real one that Kept handles (see LAST_DAY)."""
     if not isinstance(text, str) or not DATE_RE.match(text):
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def period_out_of_range(text: str) -> str | None:
+    """For a text shaped like a period id of a year Kept does not handle, why; else None."""
+    if PERIOD_SHAPE_RE.match(text) and not PERIOD_RE.match(text):
+        return f"is in the year {text[:4]}, outside the years Kept handles ({YEARS})"
+    return None
 
 
 class Type:
@@ -180,14 +196,22 @@ class Date(Type):
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
         if isinstance(value, str) and DATE_RE.match(value):
-            if parse_date(value) is None:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
                 sink.error(pos, f"'{name}' is not a real date: '{value}'",
                            "check the month and the day")
+                return
+            if parse_date(value) is None:
+                sink.error(pos, f"'{name}' is {value}, outside the dates Kept handles ({DAYS})",
+                           "a site's files carry their time as seconds from 1970, and those "
+                           "run out in 2106")
         else:
             sink.error(pos, f"'{name}' must be a date written YYYY-MM-DD, not {describe(value)}")
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "format": "date", "pattern": DATE_RE.pattern}
+        return {"type": "string", "format": "date",
+                "pattern": rf"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}$"}
 
 
 @dataclass(frozen=True)
@@ -251,7 +275,9 @@ class PeriodId(Type):
     label = "period"
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if not isinstance(value, str) or not PERIOD_RE.match(value):
+        if isinstance(value, str) and (why := period_out_of_range(value)):
+            sink.error(pos, f"'{name}' {value} {why}")
+        elif not isinstance(value, str) or not PERIOD_RE.match(value):
             sink.error(pos, f"'{name}' must be a period such as 2026-Q3 or 2026-09, "
                             f"not {describe(value)}")
 

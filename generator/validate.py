@@ -179,6 +179,9 @@ class _Validator:
             if path.suffix not in (".yml", ".yaml"):
                 continue
             stem = path.stem
+            if path.suffix == ".yml" and (why := schema.period_out_of_range(stem)):
+                self.problems.append(Problem(rel, 1, 1, f"'{path.name}' names a period that {why}"))
+                continue
             if path.suffix == ".yaml" or not schema.PERIOD_RE.match(stem):
                 self.problems.append(Problem(
                     rel, 1, 1, f"'{path.name}' is not named after a period",

@@ -83,3 +83,33 @@ def test_a_build_with_nothing_changed_does_nothing(project: Path, tmp_path: Path
     shutil.rmtree(out / "public" / "2025-Q2")
     rebuilt = run_kept(*args)
     assert "1 unchanged" in rebuilt.stdout and (out / "public" / "2025-Q2" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("value", ["4294967296", "-5", "tomorrow", "1e9", "²"])
+def test_source_date_epoch_out_of_range_is_bad_usage(project: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     value: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    result = run_kept("build", "--root", str(project), "--out", str(tmp_path / "o"),
+                      "--audience", "public")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "kept: error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, from 0 to "
+        f"4294967295 (2106-02-07), not {value!r}\n")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["new-period", "0000-Q1"],
+     "kept: error: '0000-Q1' is in the year 0000, outside the years Kept handles (1970 to 2105)"),
+    (["publish", "2025-Q4", "--date", "9999-12-31"],
+     "kept publish: error: argument --date: not a date written YYYY-MM-DD from 1970-01-01 to "
+     "2105-12-31: '9999-12-31'"),
+    (["publish", "2025-Q4", "--date", "20260101"],
+     "kept publish: error: argument --date: not a date written YYYY-MM-DD from 1970-01-01 to "
+     "2105-12-31: '20260101'"),
+])
+def test_periods_and_dates_on_the_command_line(project: Path, args: list[str], message: str) -> None:
+    result = run_kept(*args, "--root", str(project))
+    assert result.returncode == 2 and result.stderr.strip().endswith(message), result.stderr
+    assert not (project / "results" / "0000-Q1.yml").exists()

@@ -220,3 +220,41 @@ def test_counts_and_samples_have_the_same_limit(tmp_path: Path) -> None:
         "'sample' is 1000000000000000",
         f"{located(text, '10000000000000}', 'results/2025-Q2.yml')}: error: "
         "'count' is 10000000000000"]
+
+
+DAYS = "outside the dates Kept handles (1970-01-01 to 2105-12-31); a site's files carry their " \
+       "time as seconds from 1970, and those run out in 2106"
+
+
+@pytest.mark.parametrize("old, new, needle, message", [
+    # The next review would fall after the last day a date can have.
+    ("    review: {every: quarter, last: 2025-10-01}\n",
+     "    review: {every: quarter, last: 9999-12-01}\n", "9999-12-01",
+     f"'last' is 9999-12-01, {DAYS}"),
+    ("    since: 2025-01-01\n", "    since: 1969-12-31\n", "1969-12-31",
+     f"'since' is 1969-12-31, {DAYS}"),
+    ("    retired: 2025-09-30\n", "    retired: 2106-01-01\n", "2106-01-01",
+     f"'retired' is 2106-01-01, {DAYS}"),
+])
+def test_dates_kept_cannot_handle(tmp_path: Path, old: str, new: str, needle: str,
+                                  message: str) -> None:
+    root, text = commitments_with(tmp_path, old, new)
+    assert problems(root) == [f"{located(text, needle, 'commitments.yml')}: error: {message}"]
+
+
+def test_published_after_2106(tmp_path: Path) -> None:
+    root, _ = results_with(tmp_path, "2025-Q3", "published: 2025-10-07", "published: 2106-02-08")
+    assert problems(root) == [f"results/2025-Q3.yml:2:12: error: 'published' is 2106-02-08, {DAYS}"]
+
+
+@pytest.mark.parametrize("period", ["0000-Q1", "1969-12", "2106-Q1", "9999-Q4"])
+def test_periods_of_years_kept_cannot_handle(tmp_path: Path, period: str) -> None:
+    root = write_project(tmp_path, results={period: f"period: {period}\n"})
+    year = period[:4]
+    assert problems(root) == [
+        f"results/{period}.yml:1:1: error: '{period}.yml' names a period that is in the year "
+        f"{year}, outside the years Kept handles (1970 to 2105)"]
+    (root / "results" / f"{period}.yml").rename(root / "results" / "2025-Q3.yml")
+    assert problems(root)[0] == (
+        f"results/2025-Q3.yml:1:9: error: 'period' {period} is in the year {year}, outside the "
+        "years Kept handles (1970 to 2105)")
