@@ -7,11 +7,15 @@ span fields or files (references, dates inside periods, ...) live in `validate`.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import decimal
 import difflib
+import functools
+import itertools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,9 +116,76 @@ def _yaml11_reading(text: str) -> str | None:
     return f"write {meant}, without the leading zero"
 
 
-def suggest(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+def suggest(word: str, choices: Iterable[str]) -> str | None:
+    """'did you mean ...?' for the choice closest to word, if one is close."""
+    close = _index(tuple(choices)).closest(word)
+    return f"did you mean '{close}'?" if close else None
+
+
+def listing(names: Iterable[str], limit: int = 12) -> str:
+    """Names for a hint, the first few of a long list: a hint is read, not searched."""
+    shown = list(itertools.islice(names, limit + 1))
+    if len(shown) <= limit:
+        return ", ".join(shown)
+    return ", ".join(shown[:limit]) + ", ..."
+
+
+class _Index:
+    """The choices a word may be a slip of the keyboard for, found without comparing it with
+    every choice: difflib compares two words in microseconds, but a thousand unknown ids
+    against five thousand commitments made five million comparisons (20 s).
+
+    Up to SMALL choices, difflib looks at them all. Past that, it looks only at the choices
+    that are a typo away (a letter deleted, added, changed or two swapped: a deletion of one
+    letter at most from each side gives the same text) or that start with the word, or that
+    it starts with ('email' for 'email-reply')."""
+
+    SMALL = 200
+    PREFIXED = 20  # choices taken that start with the word
+    LONGEST = 200  # a longer word is no slip of the keyboard
+
+    def __init__(self, choices: tuple[str, ...]):
+        self.choices = choices
+        self.known = set(choices)
+        self.deletions: dict[str, list[str]] = {}
+        self.ordered: list[str] = []
+        self.found: dict[str, str | None] = {}
+        if len(choices) > self.SMALL:
+            for choice in choices:
+                for key in self._deleted(choice):
+                    self.deletions.setdefault(key, []).append(choice)
+            self.ordered = sorted(self.known)
+
+    @staticmethod
+    def _deleted(word: str) -> set[str]:
+        return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+
+    def _candidates(self, word: str) -> list[str]:
+        found: dict[str, None] = {}
+        for key in self._deleted(word):
+            found.update(dict.fromkeys(self.deletions.get(key, ())))
+        start = bisect.bisect_left(self.ordered, word)
+        for choice in self.ordered[start:start + self.PREFIXED]:
+            if not choice.startswith(word):
+                break
+            found[choice] = None
+        found.update(dict.fromkeys(word[:i] for i in range(1, len(word))
+                                   if word[:i] in self.known))
+        return list(found)
+
+    def closest(self, word: str) -> str | None:
+        if len(word) > self.LONGEST:
+            return None
+        if word not in self.found:
+            choices = self.choices if len(self.choices) <= self.SMALL else self._candidates(word)
+            close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+            self.found[word] = close[0] if close else None
+        return self.found[word]
+
+
+@functools.lru_cache(maxsize=16)
+def _index(choices: tuple[str, ...]) -> _Index:
+    return _Index(choices)
 
 
 def parse_date(text: str) -> dt.date | None:

@@ -31,7 +31,7 @@ from generator.model import (
     period_bounds,
     period_kind,
 )
-from generator.schema import Sink, parse_date, suggest
+from generator.schema import Sink, listing, parse_date, suggest
 
 COMMITMENTS = "commitments.yml"
 RESULTS = "results"
@@ -88,9 +88,9 @@ def _date(item: Map, key: str) -> dt.date | None:
 def _ref(sink: Sink, pos: Pos, kind: str, ident: Any, known: dict[str, Any]) -> bool:
     if not isinstance(ident, str) or ident in known:
         return True
-    hint = suggest(ident, list(known))
+    hint = suggest(ident, known)
     sink.error(pos, f"unknown {kind} '{ident}'",
-               hint or (f"known: {', '.join(known)}" if known else f"no {kind} is defined"))
+               hint or (f"known: {listing(known)}" if known else f"no {kind} is defined"))
     return False
 
 
@@ -262,14 +262,15 @@ class _Validator:
             return
         listed = item.get("locations")
         listed_ids = [x for x in listed if isinstance(x, str)] if isinstance(listed, Seq) else []
+        listed_set = set(listed_ids)
         figures = m.get("locations")
         if isinstance(figures, Map):
             for lid in figures:
-                if lid not in listed_ids:
+                if lid not in listed_set:
                     hint = suggest(lid, listed_ids)
                     sink.error(figures.key_pos[lid],
                                f"location '{lid}' is not listed by commitment '{cid}'",
-                               hint or (f"its locations are: {', '.join(listed_ids)}"
+                               hint or (f"its locations are: {listing(listed_ids)}"
                                         if listed_ids else
                                         f"add it to the 'locations' of '{cid}' in commitments.yml"))
         if "value" in m and m["value"] is None and "explanation" not in m:

@@ -258,3 +258,42 @@ def test_periods_of_years_kept_cannot_handle(tmp_path: Path, period: str) -> Non
     assert problems(root)[0] == (
         f"results/2025-Q3.yml:1:9: error: 'period' {period} is in the year {year}, outside the "
         "years Kept handles (1970 to 2105)")
+
+
+def many_commitments(count: int) -> str:
+    items = "".join(
+        f"  - id: {word}-{i}\n    title: T\n    promise: P\n    since: 2025-01-01\n"
+        "    metric: {name: m, unit: u, direction: lower, target: 4}\n"
+        for i, word in ((i, ("email-reply", "phone-answer", "chat")[i % 3]) for i in range(count)))
+    return f"organization: {{name: X, period: quarter}}\ncommitments:\n{items}"
+
+
+def test_suggestions_among_many_ids_compare_few(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thousand unknown ids against thousands of commitments took minutes: each was compared
+    with every commitment. Now each is compared with the few a typo away, or sharing its start."""
+    import difflib
+
+    compared: list[int] = []
+    close_matches = difflib.get_close_matches
+
+    def counting(word: str, choices: list[str], *args: object, **kwargs: object) -> list[str]:
+        compared.append(len(choices))
+        return close_matches(word, choices, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(difflib, "get_close_matches", counting)
+    misses = ["email-replx-3", "emal-reply-3", "phone-ansewr-1", "chatt-2", "chat-5-extra",
+              "email-rep", "zzz-999-zzz"]
+    root = write_project(tmp_path, commitments=many_commitments(3000), results={
+        "2025-Q1": "period: 2025-Q1\nmeasurements:\n" + "".join(f"  {m}: {{value: 1}}\n" for m in misses)})
+    assert [p.split(": error: ", 1)[1] for p in problems(root)] == [
+        "unknown commitment 'email-replx-3'; did you mean 'email-reply-3'?",
+        "unknown commitment 'emal-reply-3'; did you mean 'email-reply-3'?",
+        "unknown commitment 'phone-ansewr-1'; did you mean 'phone-answer-1'?",
+        "unknown commitment 'chatt-2'; did you mean 'chat-2'?",
+        "unknown commitment 'chat-5-extra'; did you mean 'chat-5'?",
+        "unknown commitment 'email-rep'; did you mean 'email-reply-0'?",
+        "unknown commitment 'zzz-999-zzz'; known: email-reply-0, phone-answer-1, chat-2, "
+        "email-reply-3, phone-answer-4, chat-5, email-reply-6, phone-answer-7, chat-8, "
+        "email-reply-9, phone-answer-10, chat-11, ..."]
+    assert compared and max(compared) <= 40, compared
