@@ -12,12 +12,23 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.errors import DataError, KeptError, Problem, UsageError
+from generator.errors import DataError, KeptError, Problem, UsageError, printable
 from generator.project import AUDIENCES
 
 
 def _audiences(value: str) -> tuple[str, ...]:
     return AUDIENCES if value == "all" else (value,)
+
+
+def _escape_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property (file=...), escaped as GitHub's toolkit does
+    (escapeProperty): a ',' or ':' in a file name must not end the value and start another."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _print_problems(problems: list[Problem], fmt: str) -> None:
@@ -29,8 +40,8 @@ def _print_problems(problems: list[Problem], fmt: str) -> None:
     for p in problems:
         if fmt == "github":
             kind = "error" if p.severity == "error" else "warning"
-            text = p.text().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::{kind} file={p.path},line={p.line},col={p.col}::{text}")
+            print(f"::{kind} file={_escape_property(p.path)},line={p.line},col={p.col}::"
+                  f"{_escape_data(p.text())}")
         else:
             print(p.format())  # findings go to standard output, as linters do
 
@@ -75,7 +86,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     for problem in result.warnings:
         print(problem.format())
     for message in result.mkdocs_warnings:
-        print(f"mkdocs: warning: {message}", file=sys.stderr)
+        print(printable(f"mkdocs: warning: {message}"), file=sys.stderr)
     for audience, built in result.editions.items():
         shown = ", ".join(built) if built else "none published yet"
         reused = sum(key.startswith(f"{audience}/") for key in result.reused)
@@ -230,10 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{errors} error(s): {outcome}", file=sys.stderr)
         return 1
     except UsageError as exc:
-        print(f"kept: error: {exc}", file=sys.stderr)
+        print(printable(f"kept: error: {exc}", lines=True), file=sys.stderr)
         return 2
     except KeptError as exc:
-        print(f"kept: error: {exc}", file=sys.stderr)
+        print(printable(f"kept: error: {exc}", lines=True), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

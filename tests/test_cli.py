@@ -113,3 +113,33 @@ def test_periods_and_dates_on_the_command_line(project: Path, args: list[str], m
     result = run_kept(*args, "--root", str(project))
     assert result.returncode == 2 and result.stderr.strip().endswith(message), result.stderr
     assert not (project / "results" / "0000-Q1.yml").exists()
+
+
+def test_a_hostile_file_name_cannot_forge_annotations_or_lines(project: Path) -> None:
+    """The name is GitHub's `file=` property: a ',' or ':' in it ended the value, a newline
+    the command; in text output a newline forged another PATH:LINE:COL line."""
+    name = "x,line=999\n::error file=forged.yml,line=1::forged\r%.yml"
+    (project / "results" / name).write_text("period: 2025-Q3\n")
+    result = run_kept("validate", "--root", str(project), "--format", "github")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "::error file=results/x%2Cline=999%0A%3A%3Aerror file=forged.yml%2Cline=1%3A%3Aforged%0D%25"
+        ".yml,line=1,col=1::'x,line=999%0A::error file=forged.yml,line=1::forged%0D%25.yml' is not "
+        "named after a period; name results files like results/2026-Q3.yml (quarterly) or "
+        "results/2026-09.yml (monthly)"]
+    result = run_kept("validate", "--root", str(project))
+    assert result.stdout.splitlines() == [
+        "results/x,line=999\\n::error file=forged.yml,line=1::forged\\r%.yml:1:1: error: "
+        "'x,line=999\\n::error file=forged.yml,line=1::forged\\r%.yml' is not named after a "
+        "period; name results files like results/2026-Q3.yml (quarterly) or results/2026-09.yml "
+        "(monthly)"]
+
+
+def test_text_from_the_data_cannot_forge_a_line(project: Path) -> None:
+    text = (project / "commitments.yml").read_text().replace(
+        "direction: lower", 'direction: "lower\\ncommitments.yml:1:1: error: \\e[2Jforged"', 1)
+    (project / "commitments.yml").write_text(text)
+    result = run_kept("validate", "--root", str(project))
+    assert result.stdout.splitlines() == [
+        "commitments.yml:30:18: error: 'direction' must be one of lower, higher, not the text "
+        "'lower\\ncommitments.yml:1:1: error: \\x1b[2Jforged'"]
