@@ -140,6 +140,16 @@ def _date(text: str) -> dt.date:
     return day
 
 
+def _dev_addr(text: str) -> str:
+    from generator.serve import address
+
+    try:
+        address(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
@@ -191,7 +201,8 @@ def parser() -> argparse.ArgumentParser:
                        description="Serve the newest edition and rebuild it when the YAML, "
                                    "site_src/ or mkdocs.yml change.")
     p.add_argument("--audience", choices=AUDIENCES, default="internal")
-    p.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
+    p.add_argument("--dev-addr", type=_dev_addr, default="127.0.0.1:8000", metavar="HOST:PORT",
+                   help="address to serve on, HOST:PORT (default: 127.0.0.1:8000)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("diff", parents=[common],

@@ -143,3 +143,12 @@ def test_text_from_the_data_cannot_forge_a_line(project: Path) -> None:
     assert result.stdout.splitlines() == [
         "commitments.yml:30:18: error: 'direction' must be one of lower, higher, not the text "
         "'lower\\ncommitments.yml:1:1: error: \\x1b[2Jforged'"]
+
+
+@pytest.mark.parametrize("addr", ["127.0.0.1:99999", "foo", "127.0.0.1:0", "::1", "host:80:80",
+                                  "127.0.0.1:８０"])
+def test_serve_address_is_checked_before_building(project: Path, addr: str) -> None:
+    result = run_kept("serve", "--root", str(project), "--dev-addr", addr)
+    assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
+        "kept serve: error: argument --dev-addr: not an address HOST:PORT with a port from 1 to "
+        f"65535 (such as 127.0.0.1:8000): {addr!r}")
