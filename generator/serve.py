@@ -14,8 +14,8 @@ import http.server
 import os
 import re
 import shutil
-import socket
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -173,7 +173,8 @@ def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
     out = Path(tempfile.mkdtemp(prefix="kept-serve-"))
     state = State()
     try:
-        server = (_Server6 if ":" in host else http.server.ThreadingHTTPServer)((host, port), _handler(out / audience, state))
+        kind = _Server6 if ":" in host else http.server.ThreadingHTTPServer
+        server = kind((host, port), _handler(out / audience, state))
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
