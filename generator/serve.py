@@ -101,14 +101,14 @@ def _handler(site: Path, state: State) -> Any:
             with state.lock:
                 error, built = state.error, state.built
             if error is not None and not built:
-                page = ERROR_PAGE.format(problems=html.escape(error), script=RELOAD_SCRIPT)
-                self._send(500, page, "text/html; charset=utf-8")
+                self._send(500, ERROR_PAGE.format(problems=html.escape(error), script=RELOAD_SCRIPT),
+                           "text/html; charset=utf-8")
                 return
-            if error is not None and (page := self._page()) is not None:
+            if error is not None and (last_good := self._page()) is not None:
                 banner = BANNER.format(problems=html.escape(error))
-                body = _BODY.search(page)
+                body = _BODY.search(last_good)
                 at = body.end() if body else 0
-                self._send(200, page[:at] + banner + page[at:], "text/html; charset=utf-8")
+                self._send(200, last_good[:at] + banner + last_good[at:], "text/html; charset=utf-8")
                 return
             super().do_GET()
 
