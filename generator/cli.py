@@ -49,7 +49,8 @@ def _print_problems(problems: list[Problem], fmt: str) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from generator.validate import check
 
-    report = check(args.root, strict=args.strict)
+    report = check(args.root, strict=args.strict, site_config=True,
+                   python_tags=args.allow_python_tags)
     problems = report.problems
     if args.base and report.dataset is not None:
         from generator.diff import check_against_base
@@ -77,12 +78,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = (args.out or root / "site").resolve()
     audiences = _audiences(args.audience)
     # Nothing changed since the last build: say so without loading MkDocs or the data.
-    inputs = manifest.inputs(root, audiences)
+    inputs = manifest.inputs(root, audiences, python_tags=args.allow_python_tags)
     result = manifest.unchanged(out, audiences, inputs.digest)
     if result is None:
         from generator.build import build_site
 
-        result = build_site(root, out, audiences, args.jobs, inputs=inputs)
+        result = build_site(root, out, audiences, args.jobs, inputs=inputs,
+                            python_tags=args.allow_python_tags)
     for problem in result.warnings:
         print(problem.format())
     for message in result.mkdocs_warnings:
@@ -153,7 +155,7 @@ def _dev_addr(text: str) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
-    serve(args.root, args.audience, args.dev_addr)
+    serve(args.root, args.audience, args.dev_addr, python_tags=args.allow_python_tags)
     return 0
 
 
@@ -174,11 +176,15 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=Path("."),
                         help="the data repository (default: current directory)")
+    trust = argparse.ArgumentParser(add_help=False)
+    trust.add_argument("--allow-python-tags", action="store_true",
+                       help="accept every Python tag (!!python/...) in mkdocs.yml, which makes "
+                            "MkDocs run the code it names: only for a trusted mkdocs.yml")
     sub = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("validate", parents=[common], help="check every data file",
-                       description="Check commitments.yml and results/*.yml and print every "
-                                   "problem as PATH:LINE:COL: error: MESSAGE.")
+    p = sub.add_parser("validate", parents=[common, trust], help="check every data file",
+                       description="Check commitments.yml, results/*.yml and mkdocs.yml and "
+                                   "print every problem as PATH:LINE:COL: error: MESSAGE.")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--format", choices=("text", "json", "github"), default="text",
                    help="text (default), json, or github workflow annotations")
@@ -187,7 +193,7 @@ def parser() -> argparse.ArgumentParser:
                         "without a correction, or published pages removed, are errors")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("build", parents=[common], help="build every edition of the sites",
+    p = sub.add_parser("build", parents=[common, trust], help="build every edition of the sites",
                        description="Validate, then build every edition for each audience into "
                                    "OUT/public and OUT/internal. The previous output is replaced "
                                    "only when every edition has built.")
@@ -197,7 +203,7 @@ def parser() -> argparse.ArgumentParser:
                    help="editions built at once (default: the number of CPUs)")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", parents=[common], help="live preview of the newest edition",
+    p = sub.add_parser("serve", parents=[common, trust], help="live preview of the newest edition",
                        description="Serve the newest edition and rebuild it when the YAML, "
                                    "site_src/ or mkdocs.yml change.")
     p.add_argument("--audience", choices=AUDIENCES, default="internal")

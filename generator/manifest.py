@@ -99,14 +99,14 @@ class Inputs:
 
 
 def inputs(root: Path, audiences: Iterable[str], newest_only: bool = False,
-           live_reload: bool = False) -> Inputs:
+           live_reload: bool = False, python_tags: bool = False) -> Inputs:
     """Digests of what a build reads: the common inputs; and all of it, with the data files,
     the build's options and SOURCE_DATE_EPOCH (UsageError when it is not one)."""
     epoch = source_date_epoch()
     common = common_digest(root)
     return Inputs(common, sha([common, _file_digest(root / "commitments.yml"),
                                tree_digest(root / "results"), list(audiences), newest_only,
-                               live_reload, epoch]))
+                               live_reload, epoch, python_tags]))
 
 
 def read(out: Path) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from generator.errors import Problem
-from generator.load import NUMBER_RE, Map, Pos, Seq
+from generator.load import NUMBER_RE, Map, Pos, PythonObject, Seq
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 64
@@ -64,6 +64,8 @@ def describe(value: Any) -> str:
         return f"true/false ({str(value).lower()})"
     if isinstance(value, (int, float)):
         return f"the number {short_number(value)}"
+    if isinstance(value, PythonObject):
+        return f"a Python object ({value.tag})"
     if isinstance(value, Map):
         return "a mapping"
     if isinstance(value, Seq):
@@ -210,6 +212,10 @@ class Type:
     """A kind of value: knows how to check one and how to describe itself as JSON Schema."""
 
     label = "value"
+    kinds: tuple[type, ...] = (object,)  # what the loader gives for this kind (see Either)
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, self.kinds) and (bool in self.kinds or not isinstance(value, bool))
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
         raise NotImplementedError
@@ -220,6 +226,7 @@ class Type:
 
 @dataclass(frozen=True)
 class Text(Type):
+    kinds = (str,)
     markdown: bool = False
 
     @property
@@ -241,6 +248,7 @@ class Text(Type):
 
 @dataclass(frozen=True)
 class Slug(Type):
+    kinds = (str,)
     label = "id"
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
@@ -263,6 +271,7 @@ def slugify(text: str) -> str:
 
 @dataclass(frozen=True)
 class Date(Type):
+    kinds = (str,)
     label = "date"
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
@@ -287,6 +296,7 @@ class Date(Type):
 
 @dataclass(frozen=True)
 class Number(Type):
+    kinds = (int, float)
     minimum: float | None = None
     integer: bool = False
     nullable: bool = False
@@ -329,6 +339,7 @@ class Number(Type):
 
 @dataclass(frozen=True)
 class Enum(Type):
+    kinds = (str,)
     choices: tuple[str, ...] = ()
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
@@ -343,6 +354,7 @@ class Enum(Type):
 
 @dataclass(frozen=True)
 class PeriodId(Type):
+    kinds = (str,)
     label = "period"
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
@@ -359,6 +371,7 @@ class PeriodId(Type):
 @dataclass(frozen=True)
 class AnyMapping(Type):
     """The free-form `internal:` mapping: any content, shown on the internal site only."""
+    kinds = (Map,)
 
     label = "mapping"
 
@@ -380,10 +393,12 @@ class Field:
 @dataclass(frozen=True)
 class Record(Type):
     """A mapping with known keys."""
+    kinds = (Map,)
 
     name: str = "record"
     fields: dict[str, Field] = field(default_factory=dict)
     doc: str = ""
+    open: bool = False  # other keys are allowed, and not checked (MkDocs' and its plugins')
 
     label = "mapping"
 
@@ -393,6 +408,8 @@ class Record(Type):
             return
         for key in value:
             spec = self.fields.get(key)
+            if spec is None and self.open:
+                continue
             if spec is None:
                 hint = suggest(key, list(self.fields))
                 sink.error(value.key_pos[key], f"unknown key '{key}' in {self.name}",
@@ -414,7 +431,7 @@ class Record(Type):
         schema: dict[str, Any] = {
             "type": "object",
             "properties": props,
-            "additionalProperties": False,
+            "additionalProperties": self.open,
         }
         required = [k for k, s in self.fields.items() if s.required]
         if required:
@@ -426,6 +443,7 @@ class Record(Type):
 
 @dataclass(frozen=True)
 class ListOf(Type):
+    kinds = (Seq,)
     item: Type = field(default_factory=Text)
 
     label = "list"
@@ -445,6 +463,7 @@ class ListOf(Type):
 @dataclass(frozen=True)
 class MapOf(Type):
     """A mapping from ids (checked as slugs) to values of one type."""
+    kinds = (Map,)
 
     value: Type = field(default_factory=Text)
     key_label: str = "id"
@@ -485,6 +504,91 @@ class NumberOr(Type):
 
     def json_schema(self) -> dict[str, Any]:
         return {"oneOf": [self.number.json_schema(), self.record.json_schema()]}
+
+
+@dataclass(frozen=True)
+class Flag(Type):
+    label = "true or false"
+    kinds = (bool,)
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, bool):
+            sink.error(pos, f"'{name}' must be true or false, not {describe(value)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class Either(Type):
+    """One of a few kinds of value, told apart by what was written (text, a mapping, a list):
+    the first option that takes it checks it."""
+
+    options: tuple[Type, ...] = ()
+    what: str = "value"  # the options in words, for the message
+    null: bool = False  # nothing (null) is allowed too
+
+    def accepts(self, value: Any) -> bool:
+        return (value is None and self.null) or any(o.accepts(value) for o in self.options)
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if value is None and self.null:
+            return
+        option = next((o for o in self.options if o.accepts(value)), None)
+        if option is None:
+            sink.error(pos, f"'{name}' must be {self.what}, not {describe(value)}")
+        else:
+            option.check(value, pos, name, sink)
+
+    def json_schema(self) -> dict[str, Any]:
+        options = [o.json_schema() for o in self.options] + ([{"type": "null"}] if self.null else [])
+        return {"oneOf": options}
+
+
+@dataclass(frozen=True)
+class Named(Type):
+    """MkDocs' Markdown extensions or plugins: a list of names, each alone or as a mapping of
+    the name to its options; or one mapping of names to options."""
+
+    kind: str = "plugin"
+    kinds = (Seq, Map)
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if isinstance(value, Map):
+            for key, options in value.items():
+                self._options(key, options, value.val_pos[key], sink)
+            return
+        if not isinstance(value, Seq):
+            sink.error(pos, f"'{name}' must be a list of {self.kind} names (lines starting with "
+                            f"'- '), not {describe(value)}")
+            return
+        for item, item_pos in zip(value, value.item_pos, strict=True):
+            if isinstance(item, str) and item.strip():
+                continue
+            if isinstance(item, Map) and len(item) == 1:
+                key = next(iter(item))
+                self._options(key, item[key], item.val_pos[key], sink)
+                continue
+            what = (f"a mapping of {len(item)} names" if isinstance(item, Map) and item
+                    else "an empty mapping" if isinstance(item, Map) else describe(item))
+            sink.error(item_pos, f"an item of '{name}' must be a {self.kind} name, or a mapping of "
+                                 f"one name to its options, not {what}",
+                       f"write '- NAME' or '- NAME:' with its options indented below it, one "
+                       f"item for each {self.kind}")
+
+    def _options(self, key: str, options: Any, pos: Pos, sink: Sink) -> None:
+        if options is not None and not isinstance(options, Map):
+            sink.error(pos, f"the options of {self.kind} '{key}' must be a mapping (option: value "
+                            f"lines), not {describe(options)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        options = {"oneOf": [{"type": "object"}, {"type": "null"}]}
+        return {"oneOf": [
+            {"type": "array", "items": {"oneOf": [
+                {"type": "string"},
+                {"type": "object", "minProperties": 1, "maxProperties": 1,
+                 "additionalProperties": options}]}},
+            {"type": "object", "additionalProperties": options}]}
 
 
 # --- the declarations -------------------------------------------------------------------------
@@ -619,3 +723,48 @@ RESULTS_FILE = Record("results file", {
     "corrections": Field(ListOf(CORRECTION), "changes made after publication"),
     "internal": INTERNAL,
 }, "Kept: the results of one reporting period")
+
+
+# --- mkdocs.yml: the keys Kept relies on, and their types (MkDocs checks the rest) -------------
+
+THEME = Record("theme", {
+    "name": Field(Either((Text(),), "the name of a theme, such as material", null=True),
+                  "the theme"),
+    "custom_dir": Field(Text(), "a folder of theme overrides, inside the repository"),
+    "language": Field(Text(), "the language of the theme's own words"),
+    "locale": Field(Text(), "the locale of the theme"),
+    "features": Field(ListOf(Text()), "the theme's features to turn on"),
+    "palette": Field(Either((AnyMapping(), ListOf(AnyMapping())),
+                            "a palette mapping, or a list of them"), "colours"),
+    "font": Field(Either((Flag(), AnyMapping()), "false, or a mapping of fonts"),
+                  "fonts (Kept turns web fonts off, so that builds work offline)"),
+    "logo": Field(Text(), "the logo"),
+    "favicon": Field(Text(), "the favicon"),
+    "icon": Field(AnyMapping(), "icons"),
+}, "The MkDocs theme", open=True)
+
+SCRIPT = Record("script", {
+    "path": Field(Text(), "the path or URL of the script", required=True),
+    "type": Field(Text(), "its type, such as module"),
+    "async": Field(Flag(), "load it asynchronously"),
+    "defer": Field(Flag(), "run it after the page is read"),
+}, "A script and how to load it")
+
+MKDOCS_FILE = Record("mkdocs.yml", {
+    "site_name": Field(Either((Text(),), "text", null=True),
+                       "the sites' name (default: the organisation's name)"),
+    "INHERIT": Field(Text(), "another MkDocs config in the repository that this one extends"),
+    "theme": Field(Either((Text(), THEME), "the name of a theme, or a mapping (name: material, "
+                                           "...)"), "the theme"),
+    "markdown_extensions": Field(Named("Markdown extension"), "Markdown extensions"),
+    "plugins": Field(Named("plugin"), "MkDocs plugins"),
+    "hooks": Field(ListOf(Text()), "Python files MkDocs runs as plugins"),
+    "extra": Field(Record("extra", {
+        "version": Field(AnyMapping(), "the version selector's settings"),
+    }, "Settings for the theme", open=True), "settings for the theme"),
+    "extra_css": Field(ListOf(Text()), "style sheets"),
+    "extra_javascript": Field(ListOf(Either((Text(), SCRIPT), "a path, or a mapping (path: ..., "
+                                                               "type: module)")), "scripts"),
+}, "The MkDocs config: look and feel", open=True)
+# Set by Kept for every edition: the same keys in mkdocs.yml are not used.
+KEPT_OWNS = ("docs_dir", "site_dir", "site_url", "nav", "use_directory_urls", "strict")

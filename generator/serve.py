@@ -137,11 +137,12 @@ def _handler(site: Path, state: State) -> Any:
     return functools.partial(Handler, directory=str(site))
 
 
-def rebuild(root: Path, out: Path, audience: str, state: State) -> None:
+def rebuild(root: Path, out: Path, audience: str, state: State, python_tags: bool = False) -> None:
     from generator.build import build_site
 
     try:
-        build_site(root, out, (audience,), jobs=1, newest_only=True, live_reload=True)
+        build_site(root, out, (audience,), jobs=1, newest_only=True, live_reload=True,
+                   python_tags=python_tags)
         error = None
         print(f"kept serve: built {time.strftime('%H:%M:%S')}", file=sys.stderr)
     except DataError as exc:
@@ -164,10 +165,10 @@ class _Server6(http.server.ThreadingHTTPServer):
 
 
 def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
-          stop: threading.Event | None = None) -> None:
+          stop: threading.Event | None = None, python_tags: bool = False) -> None:
     """Serve the newest edition at addr (HOST:PORT), rebuilding it as the data changes, until
     stop is set (or Ctrl-C). The address and SOURCE_DATE_EPOCH are checked, and the port
-    taken, before anything is built."""
+    taken, before anything is built. python_tags: see build.build_site."""
     host, port = address(addr)
     source_date_epoch()
     out = Path(tempfile.mkdtemp(prefix="kept-serve-"))
@@ -179,7 +180,7 @@ def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
         shutil.rmtree(out, ignore_errors=True)
         raise
     try:
-        rebuild(root, out, audience, state)
+        rebuild(root, out, audience, state, python_tags)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         shown = f"[{host}]" if ":" in host else host
@@ -194,7 +195,7 @@ def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
                 now = snapshot(root)
                 if now != stamps:
                     stamps = now
-                    rebuild(root, out, audience, state)
+                    rebuild(root, out, audience, state, python_tags)
         except KeyboardInterrupt:
             pass
         finally:

@@ -35,6 +35,8 @@ from generator.schema import Sink, listing, parse_date, suggest
 
 COMMITMENTS = "commitments.yml"
 RESULTS = "results"
+MKDOCS = "mkdocs.yml"
+MAX_INHERIT = 8  # configs extending one another (INHERIT)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,60 @@ class _Validator:
         main = self._commitments_file()
         results = self._results_files()
         return main, results
+
+    def site_config(self, python_tags: bool) -> None:
+        """mkdocs.yml, and the configs it extends (INHERIT): read without running anything,
+        and the types of the keys Kept relies on checked. It may name Python code (plugins,
+        hooks, extensions): it is trusted config, but a Python tag is refused unless
+        python_tags (see load.SAFE_PYTHON_NAMES)."""
+        rel: str | None = MKDOCS
+        seen: list[str] = []
+        while rel is not None and (self.root / rel).is_file():
+            seen.append(rel)
+            data, problems = load_file(self.root, rel, mkdocs=True, python_tags=python_tags)
+            self.problems += problems
+            if not isinstance(data, Map):
+                if data is not None:
+                    self.problems.append(Problem(rel, 1, 1, "the MkDocs config must be a mapping "
+                                                            "(key: value lines)"))
+                return
+            sink = Sink(rel)
+            schema.MKDOCS_FILE.check(data, data.pos, rel, sink)
+            for key in schema.KEPT_OWNS:
+                if key in data:
+                    sink.warning(data.key_pos[key], f"'{key}' is set by Kept for every edition: "
+                                                    "this one is not used", "remove it")
+            theme = data.get("theme")
+            if isinstance(theme, Map) and isinstance(theme.get("custom_dir"), str):
+                self._inside(rel, theme["custom_dir"], _at(theme, "custom_dir"), "custom_dir",
+                             sink, folder=True)
+            rel = None
+            inherit = data.get("INHERIT")
+            if isinstance(inherit, str):
+                rel = self._inside(seen[-1], inherit, _at(data, "INHERIT"), "INHERIT", sink)
+                if rel in seen or len(seen) >= MAX_INHERIT:
+                    sink.error(_at(data, "INHERIT"), f"'INHERIT' leads back to {rel}"
+                               if rel in seen else f"more than {MAX_INHERIT} configs extend "
+                                                   "one another")
+                    rel = None
+            self.problems += sink.problems
+
+    def _inside(self, rel: str, written: str, pos: Pos, key: str, sink: Sink,
+                folder: bool = False) -> str | None:
+        """The path written in the config file rel, relative to the root, when it names a file
+        (folder: a folder) inside the repository; else None, and an error."""
+        root = self.root.resolve()
+        target = ((self.root / rel).parent / written).resolve()
+        kind = "folder" if folder else "file"
+        if root != target and root not in target.parents:
+            sink.error(pos, f"'{key}' leads out of the repository: '{written[:80]}'",
+                       f"name a {kind} inside the repository")
+            return None
+        if not (target.is_dir() if folder else target.is_file()):
+            sink.error(pos, f"'{key}' names no {kind}: '{written[:80]}'",
+                       f"the path is relative to {rel}")
+            return None
+        return target.relative_to(root).as_posix()
 
     def _commitments_file(self) -> Any:
         if not (self.root / COMMITMENTS).is_file():
@@ -397,11 +453,15 @@ def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Probl
     return problems
 
 
-def check(root: Path, strict: bool = False, cache: ParseCache | None = None) -> Report:
+def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
+          site_config: bool = False, python_tags: bool = False) -> Report:
     """Validate the repository at root. With strict, warnings count as errors. A cache of
-    parsed files (see `load.ParseCache`) spares parsing the files that did not change."""
+    parsed files (see `load.ParseCache`) spares parsing the files that did not change. With
+    site_config, mkdocs.yml is checked too (see _Validator.site_config for python_tags)."""
     validator = _Validator(root, cache)
     main, results = validator.run()
+    if site_config:
+        validator.site_config(python_tags)
     problems = validator.problems
     dataset = None
     if main is not None and not any(p.severity == "error" for p in problems):
@@ -415,10 +475,11 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None) -> 
     return Report(dataset, problems)
 
 
-def load_dataset(root: Path, strict: bool = False,
-                 cache: ParseCache | None = None) -> tuple[Dataset, list[Problem]]:
-    """The validated model, or DataError carrying every problem."""
-    report = check(root, strict, cache)
+def load_dataset(root: Path, strict: bool = False, cache: ParseCache | None = None,
+                 site_config: bool = False,
+                 python_tags: bool = False) -> tuple[Dataset, list[Problem]]:
+    """The validated model, or DataError carrying every problem (see check)."""
+    report = check(root, strict, cache, site_config, python_tags)
     if report.dataset is None:
         raise DataError(report.problems)
     return report.dataset, report.warnings

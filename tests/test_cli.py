@@ -152,3 +152,23 @@ def test_serve_address_is_checked_before_building(project: Path, addr: str) -> N
     assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
         "kept serve: error: argument --dev-addr: not an address HOST:PORT with a port from 1 to "
         f"65535 (such as 127.0.0.1:8000): {addr!r}")
+
+
+@pytest.mark.parametrize("config, message", [
+    ("markdown_extensions: 5", "mkdocs.yml:2:22: error: 'markdown_extensions' must be a list"),
+    ("theme: 5", "mkdocs.yml:2:8: error: 'theme' must be the name of a theme"),
+    ("extra: [1, 2]", "mkdocs.yml:2:8: error: 'extra' must be a mapping"),
+    ("extra: {version: 5}", "mkdocs.yml:2:18: error: 'version' must be a mapping"),
+    ("extra_css: 5", "mkdocs.yml:2:12: error: 'extra_css' must be a list"),
+    ("markdown_extensions: [{}]", "mkdocs.yml:2:23: error: an item of 'markdown_extensions'"),
+    ("extra: {x: !!python/object/apply:os.system [touch pwned]}",
+     "mkdocs.yml:2:12: error: the Python tag '!!python/object/apply:os.system'"),
+])
+def test_validate_and_build_check_mkdocs_config(project: Path, tmp_path: Path, config: str,
+                                                 message: str) -> None:
+    (project / "mkdocs.yml").write_text(f"site_name: Acme\n{config}\n")
+    for command in (["validate"], ["build", "--out", str(tmp_path / "o")]):
+        result = run_kept(*command, "--root", str(project), cwd=project)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert result.stdout.startswith(message), result.stdout
+    assert not (tmp_path / "o").exists() and not (project / "pwned").exists()

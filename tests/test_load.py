@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from generator.load import MAX_FILE_BYTES, Map, Seq, load_file, load_text
 
 
@@ -114,3 +116,30 @@ def test_parse_cache_gives_back_what_parsing_gives(tmp_path: Path) -> None:
     # A changed file is parsed again.
     (tmp_path / "f.yml").write_text(text.replace("a: 1", "a: 2"), encoding="utf-8")
     assert load_file(tmp_path, "f.yml", again)[0]["a"] == 2 and again.added
+
+
+def test_tags_on_mappings_and_lists_are_refused_too() -> None:
+    data, problems = load_text("a: !!set {x, y}\nb: !!omap [c: 1]\nd: !!python/object/apply:os.system [ls]\n"
+                               "e: !custom {f: 1}\n", "f.yml")
+    assert data == {"a": None, "b": None, "d": None, "e": None}
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (1, 4, "unsupported YAML tag '!!set'"), (2, 4, "unsupported YAML tag '!!omap'"),
+        (3, 4, "unsupported YAML tag '!!python/object/apply:os.system'"),
+        (4, 4, "unsupported YAML tag '!custom'")]
+
+
+def test_mkdocs_config_is_read_as_mkdocs_reads_it_without_running_anything(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.load import PythonObject
+
+    monkeypatch.setenv("KEPT_TEST_VAR", "0100")
+    text = ("a: yes\nb: 0100\nc: !ENV KEPT_TEST_VAR\nd: !ENV [KEPT_TEST_NONE, {x: 1}]\n"
+            "e: !!python/name:pymdownx.superfences.fence_code_format\n"
+            "f: !!python/name:os.system\n")
+    data, problems = load_text(text, "mkdocs.yml", mkdocs=True)
+    assert data == {"a": True, "b": 64, "c": 64, "d": {"x": 1},
+                    "e": PythonObject("!!python/name:pymdownx.superfences.fence_code_format"),
+                    "f": None}
+    assert [(p.line, p.col) for p in problems] == [(6, 4)]
+    data, problems = load_text(text, "mkdocs.yml", mkdocs=True, python_tags=True)
+    assert problems == [] and data["f"] == PythonObject("!!python/name:os.system")

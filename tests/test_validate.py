@@ -297,3 +297,101 @@ def test_suggestions_among_many_ids_compare_few(tmp_path: Path,
         "email-reply-3, phone-answer-4, chat-5, email-reply-6, phone-answer-7, chat-8, "
         "email-reply-9, phone-answer-10, chat-11, ..."]
     assert compared and max(compared) <= 40, compared
+
+
+# --- mkdocs.yml -------------------------------------------------------------------------------
+
+
+def config_problems(tmp_path: Path, config: str, python_tags: bool = False) -> list[str]:
+    root = write_project(tmp_path, mkdocs=config)
+    return [p.format() for p in check(root, site_config=True, python_tags=python_tags).problems]
+
+
+@pytest.mark.parametrize("config, message", [
+    ("markdown_extensions: 5", "mkdocs.yml:2:22: error: 'markdown_extensions' must be a list of "
+     "Markdown extension names (lines starting with '- '), not the number 5"),
+    ("theme: 5", "mkdocs.yml:2:8: error: 'theme' must be the name of a theme, or a mapping "
+     "(name: material, ...), not the number 5"),
+    ("extra: [1, 2]", "mkdocs.yml:2:8: error: 'extra' must be a mapping (extra), not a list"),
+    ("extra: {version: 5}", "mkdocs.yml:2:18: error: 'version' must be a mapping (key: value "
+     "lines), not the number 5"),
+    ("extra_css: 5", "mkdocs.yml:2:12: error: 'extra_css' must be a list (lines starting with "
+     "'- '), not the number 5"),
+    ("markdown_extensions: [{}]", "mkdocs.yml:2:23: error: an item of 'markdown_extensions' must "
+     "be a Markdown extension name, or a mapping of one name to its options, not an empty "
+     "mapping; write '- NAME' or '- NAME:' with its options indented below it, one item for "
+     "each Markdown extension"),
+    ("markdown_extensions:\n  - toc: true", "mkdocs.yml:3:10: error: the options of Markdown "
+     "extension 'toc' must be a mapping (option: value lines), not true/false (true)"),
+    ("plugins: {search: [1]}", "mkdocs.yml:2:19: error: the options of plugin 'search' must be "
+     "a mapping (option: value lines), not a list"),
+    ("theme:\n  name: material\n  features: navigation.top", "mkdocs.yml:4:13: error: "
+     "'features' must be a list (lines starting with '- '), not the text 'navigation.top'"),
+    ("theme: {name: material, font: Roboto}", "mkdocs.yml:2:31: error: 'font' must be false, or "
+     "a mapping of fonts, not the text 'Roboto'"),
+    ("extra_javascript: [{src: a.js}]", "mkdocs.yml:2:20: error: script is missing required key "
+     "'path'; the path or URL of the script"),
+    ("site_name: [A]", "mkdocs.yml:1:12: error: 'site_name' must be text, not a list"),
+    ("- a\n", "mkdocs.yml:1:1: error: the MkDocs config must be a mapping (key: value lines)"),
+])
+def test_mkdocs_config_types_are_located(tmp_path: Path, config: str, message: str) -> None:
+    body = config if config.startswith("-") else f"site_name: Acme\n{config}\n"
+    if config.startswith("site_name"):
+        body = config + "\n"
+    assert config_problems(tmp_path, body)[0] == message
+
+
+def test_mkdocs_config_python_tags_are_refused(tmp_path: Path) -> None:
+    config = ("site_name: Acme\nextra:\n  x: !!python/object/apply:os.system [touch pwned]\n"
+              "markdown_extensions:\n  - pymdownx.emoji:\n"
+              "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+              "      emoji_generator: !!python/name:evil.generator\n")
+    hint = ("Kept refuses Python tags; if mkdocs.yml is trusted (its changes reviewed like code), "
+            "run kept with --allow-python-tags")
+    assert config_problems(tmp_path, config) == [
+        "mkdocs.yml:3:6: error: the Python tag '!!python/object/apply:os.system' makes MkDocs "
+        f"run the code it names; {hint}",
+        "mkdocs.yml:7:24: error: the Python tag '!!python/name:evil.generator' makes MkDocs run "
+        f"the code it names; {hint}"]
+    assert config_problems(tmp_path, config, python_tags=True) == []
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_mkdocs_config_tags_of_mkdocs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEPT_TEST_THEME", "5")
+    monkeypatch.delenv("KEPT_TEST_UNSET", raising=False)
+    config = ("site_name: !ENV [KEPT_TEST_UNSET, Acme]\ntheme: !ENV KEPT_TEST_THEME\n"
+              "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: !relative $config_dir\n")
+    assert config_problems(tmp_path, config) == [
+        "mkdocs.yml:2:8: error: 'theme' must be the name of a theme, or a mapping (name: "
+        "material, ...), not the number 5",
+        "mkdocs.yml:5:18: error: Kept does not support MkDocs' '!relative' tag: the pages it "
+        "generates are not files beside mkdocs.yml; write the path itself, relative to the "
+        "repository"]
+
+
+def test_mkdocs_config_paths_stay_in_the_repository(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "data", mkdocs="INHERIT: base/site.yml\ntheme:\n"
+                                                   "  name: material\n  custom_dir: ../outside\n")
+    (tmp_path / "outside").mkdir()
+    (root / "base").mkdir()
+    (root / "base" / "site.yml").write_text("INHERIT: ../mkdocs.yml\nextra_css: style.css\n")
+    assert [p.format() for p in check(root, site_config=True).problems] == [
+        "base/site.yml:1:10: error: 'INHERIT' leads back to mkdocs.yml",
+        "base/site.yml:2:12: error: 'extra_css' must be a list (lines starting with '- '), not "
+        "the text 'style.css'",
+        "mkdocs.yml:4:15: error: 'custom_dir' leads out of the repository: '../outside'; name a "
+        "folder inside the repository"]
+    (root / "mkdocs.yml").write_text("INHERIT: /etc/passwd\n")
+    assert [p.format() for p in check(root, site_config=True).problems] == [
+        "mkdocs.yml:1:10: error: 'INHERIT' leads out of the repository: '/etc/passwd'; name a "
+        "file inside the repository"]
+
+
+def test_settings_kept_makes_are_warned_about(tmp_path: Path) -> None:
+    assert config_problems(tmp_path, "site_name: Acme\nsite_url: https://x.example/\nnav: [a.md]\n") == [
+        "mkdocs.yml:2:1: warning: 'site_url' is set by Kept for every edition: this one is not "
+        "used; remove it",
+        "mkdocs.yml:3:1: warning: 'nav' is set by Kept for every edition: this one is not used; "
+        "remove it"]
+    assert config_problems(tmp_path, "site_name: Acme\n") == []
