@@ -280,10 +280,9 @@ class _Converter:
 
 
     def _yaml11_scalar(self, node: yaml.Node) -> Any:
-        """A scalar as MkDocs' loader (PyYAML, YAML 1.1) reads it; dates stay text."""
-        if node.tag == _TAG + "timestamp":
-            return str(node.value)
+        """A scalar as MkDocs' loader (PyYAML, YAML 1.1) reads it."""
         construct = {
+            _TAG + "timestamp": self._constructor.construct_yaml_timestamp,
             _TAG + "bool": self._constructor.construct_yaml_bool,
             _TAG + "int": self._constructor.construct_yaml_int,
             _TAG + "float": self._constructor.construct_yaml_float,
@@ -293,8 +292,10 @@ class _Converter:
         try:
             return construct(node)  # type: ignore[arg-type]
         except (ValueError, yaml.YAMLError):
-            self.problem(_pos(node), f"cannot read '{str(node.value)[:60]}' as a "
-                                     f"{node.tag[len(_TAG):]}")
+            kind = {"timestamp": "date", "int": "number", "float": "number"}.get(
+                node.tag[len(_TAG):], "boolean")
+            self.problem(_pos(node), f"MkDocs cannot read '{str(node.value)[:60]}' as a {kind}",
+                         "put it in quotes to make it text")
             return None
 
 
@@ -323,7 +324,9 @@ def load_text(text: str, path: str, mkdocs: bool = False,
     there too."""
     converter = _Converter(path, mkdocs, python_tags)
     try:
-        nodes = list(yaml.compose_all(text, Loader=_LOADER))
+        # mkdocs.yml is parsed by the parser MkDocs uses, PyYAML's own: libyaml's takes a few
+        # things (a tab after a key) that PyYAML's refuses.
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader if mkdocs else _LOADER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -64,6 +64,8 @@ def describe(value: Any) -> str:
         return f"true/false ({str(value).lower()})"
     if isinstance(value, (int, float)):
         return f"the number {short_number(value)}"
+    if isinstance(value, (dt.date, dt.datetime)):  # in mkdocs.yml, read as MkDocs reads it
+        return f"the date {value}"
     if isinstance(value, PythonObject):
         return f"a Python object ({value.tag})"
     if isinstance(value, Map):
@@ -235,7 +237,7 @@ class Text(Type):
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
         if not isinstance(value, str):
-            hint = "put it in quotes" if isinstance(value, (int, float, bool)) else None
+            hint = "put it in quotes" if isinstance(value, (int, float, bool, dt.date)) else None
             sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
         elif not value.strip():
             sink.error(pos, f"'{name}' is empty", "write some text or remove the key")
@@ -536,7 +538,10 @@ class Either(Type):
             return
         option = next((o for o in self.options if o.accepts(value)), None)
         if option is None:
-            sink.error(pos, f"'{name}' must be {self.what}, not {describe(value)}")
+            quote = all(isinstance(o, Text) for o in self.options) and isinstance(
+                value, (int, float, bool, dt.date))
+            sink.error(pos, f"'{name}' must be {self.what}, not {describe(value)}",
+                       "put it in quotes" if quote else None)
         else:
             option.check(value, pos, name, sink)
 
