@@ -136,8 +136,8 @@ def listing(names: Iterable[str], limit: int = 12) -> str:
 
 class _Index:
     """The choices a word may be a slip of the keyboard for, found without comparing it with
-    every choice: difflib compares two words in microseconds, but a thousand unknown ids
-    against five thousand commitments made five million comparisons (20 s).
+    every choice: a thousand unknown ids against five thousand commitments made five million
+    difflib comparisons.
 
     Up to SMALL choices, difflib looks at them all. Past that, it looks only at the choices
     that are a typo away (a letter deleted, added, changed or two swapped: a deletion of one
