@@ -56,7 +56,7 @@ def _require_period(period: str, kind: str | None) -> None:
     example = _EXAMPLE.get(kind or "", "2026-Q3 or 2026-09")
     if why := period_out_of_range(period):
         raise UsageError(f"'{period}' {why}")
-    if not PERIOD_RE.match(period):
+    if not PERIOD_RE.fullmatch(period):
         raise UsageError(f"'{period}' is not a period id; write it like {example}")
     if kind and period_kind(period) != kind:
         raise UsageError(f"'{period}' is not a {kind}, but the organisation reports by {kind}; "

@@ -194,7 +194,7 @@ def _index(choices: tuple[str, ...]) -> _Index:
 
 def parse_date(text: str) -> dt.date | None:
     """The date written YYYY-MM-DD, when it is a real one that Kept handles (see LAST_DAY)."""
-    if not isinstance(text, str) or not DATE_RE.match(text):
+    if not isinstance(text, str) or not DATE_RE.fullmatch(text):
         return None
     try:
         day = dt.date.fromisoformat(text)
@@ -205,7 +205,7 @@ def parse_date(text: str) -> dt.date | None:
 
 def period_out_of_range(text: str) -> str | None:
     """For a text shaped like a period id of a year Kept does not handle, why; else None."""
-    if PERIOD_SHAPE_RE.match(text) and not PERIOD_RE.match(text):
+    if PERIOD_SHAPE_RE.fullmatch(text) and not PERIOD_RE.fullmatch(text):
         return f"is in the year {text[:4]}, outside the years Kept handles ({YEARS})"
     return None
 
@@ -254,7 +254,7 @@ class Slug(Type):
     label = "id"
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if not isinstance(value, str) or not SLUG_RE.match(value) or len(value) > SLUG_MAX:
+        if not isinstance(value, str) or not SLUG_RE.fullmatch(value) or len(value) > SLUG_MAX:
             sink.error(
                 pos,
                 f"'{name}' must be an id (lower-case letters, digits and single hyphens, at most "
@@ -277,7 +277,7 @@ class Date(Type):
     label = "date"
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if isinstance(value, str) and DATE_RE.match(value):
+        if isinstance(value, str) and DATE_RE.fullmatch(value):
             try:
                 dt.date.fromisoformat(value)
             except ValueError:
@@ -362,7 +362,7 @@ class PeriodId(Type):
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
         if isinstance(value, str) and (why := period_out_of_range(value)):
             sink.error(pos, f"'{name}' {value} {why}")
-        elif not isinstance(value, str) or not PERIOD_RE.match(value):
+        elif not isinstance(value, str) or not PERIOD_RE.fullmatch(value):
             sink.error(pos, f"'{name}' must be a period such as 2026-Q3 or 2026-09, "
                             f"not {describe(value)}")
 

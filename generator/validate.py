@@ -238,7 +238,7 @@ class _Validator:
             if path.suffix == ".yml" and (why := schema.period_out_of_range(stem)):
                 self.problems.append(Problem(rel, 1, 1, f"'{path.name}' names a period that {why}"))
                 continue
-            if path.suffix == ".yaml" or not schema.PERIOD_RE.match(stem):
+            if path.suffix == ".yaml" or not schema.PERIOD_RE.fullmatch(stem):
                 self.problems.append(Problem(
                     rel, 1, 1, f"'{path.name}' is not named after a period",
                     "name results files like results/2026-Q3.yml (quarterly) or "
@@ -259,7 +259,7 @@ class _Validator:
 
     def _results(self, stem: str, data: Map, sink: Sink) -> None:
         period = data.get("period")
-        if isinstance(period, str) and schema.PERIOD_RE.match(period) and period != stem:
+        if isinstance(period, str) and schema.PERIOD_RE.fullmatch(period) and period != stem:
             sink.error(_at(data, "period"), f"period '{period}' does not match the file name",
                        f"this file holds '{stem}': write period: {stem}, or rename the file")
         if self.period_kind and period_kind(stem) != self.period_kind:

@@ -402,3 +402,16 @@ def test_settings_kept_makes_are_warned_about(tmp_path: Path) -> None:
         "mkdocs.yml:3:1: warning: 'nav' is set by Kept for every edition: this one is not used; "
         "remove it"]
     assert config_problems(tmp_path, "site_name: Acme\n") == []
+
+
+def test_an_id_or_period_with_a_line_break_after_it_is_refused(tmp_path: Path) -> None:
+    """A block scalar (`id: |`) keeps its final line break, which '$' let through: pages and
+    URLs were made with a line break in their names."""
+    root, text = commitments_with(tmp_path, "  - id: callback\n", "  - id: |\n      callback\n")
+    assert problems(root)[0] == (
+        f"{located(text, '|', 'commitments.yml')}: error: 'id' must be an id (lower-case letters, "
+        "digits and single hyphens, at most 64 characters), not the text 'callback\\n'; for "
+        "example 'callback'")
+    root = write_project(tmp_path / "other", results={"2025-Q3": 'period: "2025-Q3\\n"\n'})
+    assert problems(root)[0].startswith(
+        "results/2025-Q3.yml:1:9: error: 'period' must be a period such as 2026-Q3 or 2026-09")
