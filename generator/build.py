@@ -93,9 +93,9 @@ _DIGESTS: list[_Digests] = []
 
 def _epoch(edition: Edition) -> int:
     """SOURCE_DATE_EPOCH when set; otherwise the edition's own date, never the clock."""
-    env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.strip().isdigit():
-        return int(env)
+    epoch = manifest.source_date_epoch()
+    if epoch is not None:
+        return epoch
     day = edition.period.published or edition.period.end
     return calendar.timegm(day.timetuple())
 
@@ -120,7 +120,9 @@ def _user_config(root: Path) -> dict[str, Any]:
 
 
 def _extensions(user: Any) -> list[Any]:
-    items = list(user or [])
+    """The user's Markdown extensions (a list, or a mapping of names to options: checked by
+    validate.site_config), with those Kept's pages need."""
+    items = [{k: v} for k, v in user.items()] if isinstance(user, dict) else list(user or [])
     names = {next(iter(x)) if isinstance(x, dict) else x for x in items}
     return items + [name for name in REQUIRED_EXTENSIONS if name not in names]
 
@@ -742,8 +744,10 @@ def _staging_folder(tmp: Path) -> Path:
 
 def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = AUDIENCES,
                jobs: int | None = None, newest_only: bool = False,
-               live_reload: bool = False, inputs: manifest.Inputs | None = None) -> BuildResult:
-    """Validate the data at root and build every edition of each audience's site into out.
+               live_reload: bool = False, inputs: manifest.Inputs | None = None,
+               python_tags: bool = False) -> BuildResult:
+    """Validate the data and mkdocs.yml at root (python_tags: accepting every Python tag in
+    it, see validate.check) and build every edition of each audience's site into out.
 
     An edition whose inputs (its projected data, the generator, site_src/, mkdocs.yml) have
     the same digest as when the previous output was built is reused from that output.
@@ -755,12 +759,13 @@ def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = A
     out = (out if out is not None else root / "site").resolve()
     if out == root or out in root.parents:
         raise KeptError(f"refusing to build into {out}: it holds the data; choose another --out")
-    inputs = inputs or manifest.inputs(root, audiences, newest_only, live_reload)
+    inputs = inputs or manifest.inputs(root, audiences, newest_only, live_reload, python_tags)
     done = manifest.unchanged(out, audiences, inputs.digest)
     if done is not None:
         return done
     with _Collections() as collections:
-        return _build(root, out, audiences, jobs, newest_only, live_reload, inputs, collections)
+        return _build(root, out, audiences, jobs, newest_only, live_reload, inputs, collections,
+                      python_tags)
 
 
 class _Collections:
@@ -790,9 +795,9 @@ class _Collections:
 
 def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
            newest_only: bool, live_reload: bool, inputs: manifest.Inputs,
-           collections: _Collections) -> BuildResult:
+           collections: _Collections, python_tags: bool) -> BuildResult:
     parsed = ParseCache.read(out / PARSED)
-    dataset, warnings = load_dataset(root, cache=parsed)
+    dataset, warnings = load_dataset(root, cache=parsed, site_config=True, python_tags=python_tags)
     user = _user_config(root)
     for audience in audiences:
         if not _looks_like_ours(out / audience):

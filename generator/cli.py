@@ -12,12 +12,23 @@ import sys
 from pathlib import Path
 
 from generator import __version__
-from generator.errors import DataError, KeptError, Problem, UsageError
+from generator.errors import DataError, KeptError, Problem, UsageError, printable
 from generator.project import AUDIENCES
 
 
 def _audiences(value: str) -> tuple[str, ...]:
     return AUDIENCES if value == "all" else (value,)
+
+
+def _escape_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's toolkit does (escapeData)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property (file=...), escaped as GitHub's toolkit does
+    (escapeProperty): a ',' or ':' in a file name must not end the value and start another."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _print_problems(problems: list[Problem], fmt: str) -> None:
@@ -29,8 +40,8 @@ def _print_problems(problems: list[Problem], fmt: str) -> None:
     for p in problems:
         if fmt == "github":
             kind = "error" if p.severity == "error" else "warning"
-            text = p.text().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::{kind} file={p.path},line={p.line},col={p.col}::{text}")
+            print(f"::{kind} file={_escape_property(p.path)},line={p.line},col={p.col}::"
+                  f"{_escape_data(p.text())}")
         else:
             print(p.format())  # findings go to standard output, as linters do
 
@@ -38,7 +49,8 @@ def _print_problems(problems: list[Problem], fmt: str) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from generator.validate import check
 
-    report = check(args.root, strict=args.strict)
+    report = check(args.root, strict=args.strict, site_config=True,
+                   python_tags=args.allow_python_tags)
     problems = report.problems
     if args.base and report.data is not None:
         from generator.diff import check_against_base
@@ -69,16 +81,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = (args.out or root / "site").resolve()
     audiences = _audiences(args.audience)
     # Nothing changed since the last build: say so without loading MkDocs or the data.
-    inputs = manifest.inputs(root, audiences)
+    inputs = manifest.inputs(root, audiences, python_tags=args.allow_python_tags)
     result = manifest.unchanged(out, audiences, inputs.digest)
     if result is None:
         from generator.build import build_site
 
-        result = build_site(root, out, audiences, args.jobs, inputs=inputs)
+        result = build_site(root, out, audiences, args.jobs, inputs=inputs,
+                            python_tags=args.allow_python_tags)
     for problem in result.warnings:
         print(problem.format())
     for message in result.mkdocs_warnings:
-        print(f"mkdocs: warning: {message}", file=sys.stderr)
+        print(printable(f"mkdocs: warning: {message}"), file=sys.stderr)
     for audience, built in result.editions.items():
         shown = ", ".join(built) if built else "none published yet"
         reused = sum(key.startswith(f"{audience}/") for key in result.reused)
@@ -138,16 +151,29 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _date(text: str) -> dt.date:
+    from generator.schema import DAYS, parse_date
+
+    day = parse_date(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(
+            f"not a date written YYYY-MM-DD from {DAYS}: '{text}'")
+    return day
+
+
+def _dev_addr(text: str) -> str:
+    from generator.serve import address
+
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date written YYYY-MM-DD: '{text}'") from None
+        address(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from generator.serve import serve
 
-    serve(args.root, args.audience, args.dev_addr)
+    serve(args.root, args.audience, args.dev_addr, python_tags=args.allow_python_tags)
     return 0
 
 
@@ -168,11 +194,15 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=Path("."),
                         help="the data repository (default: current directory)")
+    trust = argparse.ArgumentParser(add_help=False)
+    trust.add_argument("--allow-python-tags", action="store_true",
+                       help="accept every Python tag (!!python/...) in mkdocs.yml, which makes "
+                            "MkDocs run the code it names: only for a trusted mkdocs.yml")
     sub = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("validate", parents=[common], help="check every data file",
-                       description="Check commitments.yml and results/*.yml and print every "
-                                   "problem as PATH:LINE:COL: error: MESSAGE.")
+    p = sub.add_parser("validate", parents=[common, trust], help="check every data file",
+                       description="Check commitments.yml, results/*.yml and mkdocs.yml and "
+                                   "print every problem as PATH:LINE:COL: error: MESSAGE.")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--format", choices=("text", "json", "github"), default="text",
                    help="text (default), json, or github workflow annotations")
@@ -181,7 +211,7 @@ def parser() -> argparse.ArgumentParser:
                         "without a correction, or published pages removed, are errors")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("build", parents=[common], help="build every edition of the sites",
+    p = sub.add_parser("build", parents=[common, trust], help="build every edition of the sites",
                        description="Validate, then build every edition for each audience into "
                                    "OUT/public and OUT/internal. The previous output is replaced "
                                    "only when every edition has built.")
@@ -191,11 +221,12 @@ def parser() -> argparse.ArgumentParser:
                    help="editions built at once (default: the number of CPUs)")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", parents=[common], help="live preview of the newest edition",
+    p = sub.add_parser("serve", parents=[common, trust], help="live preview of the newest edition",
                        description="Serve the newest edition and rebuild it when the YAML, "
                                    "site_src/ or mkdocs.yml change.")
     p.add_argument("--audience", choices=AUDIENCES, default="internal")
-    p.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
+    p.add_argument("--dev-addr", type=_dev_addr, default="127.0.0.1:8000", metavar="HOST:PORT",
+                   help="address to serve on, HOST:PORT (default: 127.0.0.1:8000)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("diff", parents=[common],
@@ -258,10 +289,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{errors} error(s): {outcome}", file=sys.stderr)
         return 1
     except UsageError as exc:
-        print(f"kept: error: {exc}", file=sys.stderr)
+        print(printable(f"kept: error: {exc}", lines=True), file=sys.stderr)
         return 2
     except KeptError as exc:
-        print(f"kept: error: {exc}", file=sys.stderr)
+        print(printable(f"kept: error: {exc}", lines=True), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -29,7 +29,7 @@ from generator.model import (
     period_kind,
     period_label,
 )
-from generator.schema import PERIOD_RE, parse_date
+from generator.schema import PERIOD_RE, parse_date, period_out_of_range
 from generator.validate import COMMITMENTS, RESULTS, check, load_dataset
 
 _EXAMPLE = {"quarter": "2026-Q3", "month": "2026-09"}
@@ -56,7 +56,9 @@ def _results_path(period: str) -> str:
 def _require_period(period: str, kind: str | None) -> None:
     """A period id from the command line: bad usage, not bad data, when it is malformed."""
     example = _EXAMPLE.get(kind or "", "2026-Q3 or 2026-09")
-    if not PERIOD_RE.match(period):
+    if why := period_out_of_range(period):
+        raise UsageError(f"'{period}' {why}")
+    if not PERIOD_RE.fullmatch(period):
         raise UsageError(f"'{period}' is not a period id; write it like {example}")
     if kind and period_kind(period) != kind:
         raise UsageError(f"'{period}' is not a {kind}, but the organisation reports by {kind}; "

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# Characters that would break a line, move the cursor or reorder the text of a terminal line:
+# a name or a text from the data could otherwise forge a line of the output, the line a CI
+# problem matcher reads as another error.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, lines: bool = False) -> str:
+    """text on one line, its control characters written as Python escapes (\\n, \\x1b);
+    with lines, on the lines it has."""
+    if lines:
+        return "\n".join(printable(line) for line in text.split("\n"))
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True, order=True)
@@ -20,7 +34,7 @@ class Problem:
         return self.message + (f"; {self.hint}" if self.hint else "")
 
     def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.text()}"
+        return printable(f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.text()}")
 
 
 class KeptError(Exception):

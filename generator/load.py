@@ -6,15 +6,29 @@ Scalars are plain Python values. Dates are kept as the text that was written, so
 impossible date such as 2026-02-30 is reported by the validator at its place instead of
 crashing the loader.
 
+A number is what every YAML reader takes for the same number: decimal digits, with a sign, a
+fraction and an exponent as wanted. The forms only YAML 1.1 reads as numbers (`2:30` as 150,
+`0100` as 64, `0x10`, `0b11`, `1_000`) stay the text they are, as YAML 1.2 reads them, so
+that a field that wants a number reports them instead of taking a figure nobody wrote; so do
+`yes`, `no`, `on` and `off`, which only YAML 1.1 reads as true and false.
+
 Everything that can go wrong while reading a file becomes a `Problem`, never an exception:
 unreadable bytes, YAML syntax, duplicate keys (PyYAML silently keeps the last one), unsupported
 tags, alias-expansion bombs and oversized or empty files.
+
+`mkdocs.yml` is read as MkDocs reads it (YAML 1.1, its `!ENV` tag), but never runs anything: a
+Python tag (`!!python/name:...`, `!!python/object/apply:...`) makes MkDocs' loader import or
+call the code it names, and is a problem unless it names one of the few functions of Material
+and pymdownx that their documentation configures this way (SAFE_PYTHON_NAMES), or the caller
+trusts the file (python_tags).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,6 +45,14 @@ MAX_NODES = 200_000  # after alias expansion: a few dozen kilobytes of anchors c
 MAX_DEPTH = 64
 
 _TAG = "tag:yaml.org,2002:"
+# Decimal numbers, as YAML 1.2 writes them, without leading zeros (YAML 1.1 reads 0100 as octal).
+NUMBER_RE = re.compile(r"[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_NOT_FINITE_RE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
+             "FALSE": False}
+# Tags that PyYAML's resolver gives plain scalars by itself: read as text when not a number,
+# a boolean or null as defined above.
+_TEXT_TAGS = {_TAG + name for name in ("int", "float", "bool", "timestamp", "value", "merge")}
 # libyaml's parser and composer are many times faster; both keep line and column marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -69,6 +91,28 @@ class Document:
     data: Any
 
 
+@dataclass(frozen=True)
+class PythonObject:
+    """In mkdocs.yml, what MkDocs' loader would make by running the Python a tag names."""
+
+    tag: str  # as written: !!python/name:module.function
+
+
+_PYTHON_TAG = _TAG + "python/"
+_ENV_TAG, _RELATIVE_TAG = "!ENV", "!relative"
+# The functions that Material's and pymdownx's documentation name with !!python/name: in
+# mkdocs.yml (emoji, custom fences, slugs): importing them runs nothing of the repository's.
+SAFE_PYTHON_NAMES = frozenset({
+    "material.extensions.emoji.twemoji", "material.extensions.emoji.to_svg",
+    "pymdownx.superfences.fence_code_format", "pymdownx.superfences.fence_div_format",
+    "pymdownx.emoji.twemoji", "pymdownx.emoji.emojione", "pymdownx.emoji.gemoji",
+    "pymdownx.emoji.to_svg", "pymdownx.emoji.to_png", "pymdownx.emoji.to_svg_sprite",
+    "pymdownx.emoji.to_png_sprite", "pymdownx.emoji.to_alt",
+    "pymdownx.slugs.uslugify", "pymdownx.slugs.uslugify_cased",
+    "pymdownx.slugs.uslugify_encoded", "pymdownx.slugs.uslugify_cased_encoded",
+})
+
+
 class _Budget(Exception):
     """Raised inside the converter when a document expands beyond the limits."""
 
@@ -82,8 +126,10 @@ def _pos(node: yaml.Node) -> Pos:
 
 
 class _Converter:
-    def __init__(self, path: str):
+    def __init__(self, path: str, mkdocs: bool = False, python_tags: bool = False):
         self.path = path
+        self.mkdocs = mkdocs  # read as MkDocs does (see the module's docstring)
+        self.python_tags = python_tags
         self.problems: list[Problem] = []
         self.nodes = 0
         self._constructor = yaml.SafeLoader("")
@@ -104,9 +150,16 @@ class _Converter:
                 f"the document nests deeper than {MAX_DEPTH} levels (an alias that contains itself?)",
                 _pos(node),
             )
+        if self.mkdocs and (node.tag in (_ENV_TAG, _RELATIVE_TAG)
+                            or node.tag.startswith(_PYTHON_TAG)):
+            return self._mkdocs_tag(node, depth)
         if isinstance(node, yaml.MappingNode):
+            if node.tag != _TAG + "map":  # !!set, !!omap, !!python/object...: not ours
+                return self._unsupported(node)
             return self._mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
+            if node.tag != _TAG + "seq":
+                return self._unsupported(node)
             seq = Seq(_pos(node))
             for item in node.value:
                 seq.append(self.convert(item, depth + 1))
@@ -156,30 +209,94 @@ class _Converter:
         result.key_pos[key] = _pos(key_node)
         result.val_pos[key] = _pos(value_node)
 
+    def _unsupported(self, node: yaml.Node) -> None:
+        shown = "!!" + node.tag[len(_TAG):] if node.tag.startswith(_TAG) else node.tag
+        self.problem(_pos(node), f"unsupported YAML tag '{shown}'",
+                     "write plain text, numbers, dates, lists and mappings only")
+
+    def _mkdocs_tag(self, node: yaml.Node, depth: int) -> Any:
+        """MkDocs' own tags, and Python tags, in mkdocs.yml: read without running anything."""
+        if node.tag == _ENV_TAG:
+            return self._env(node, depth)
+        if node.tag == _RELATIVE_TAG:
+            self.problem(_pos(node), "Kept does not support MkDocs' '!relative' tag: the pages "
+                                     "it generates are not files beside mkdocs.yml",
+                         "write the path itself, relative to the repository")
+            return None
+        shown = "!!" + node.tag[len(_TAG):]
+        name = node.tag[len(_PYTHON_TAG + "name:"):] if node.tag.startswith(
+            _PYTHON_TAG + "name:") else None
+        if self.python_tags or (name in SAFE_PYTHON_NAMES and isinstance(node, yaml.ScalarNode)
+                                and not node.value):
+            return PythonObject(shown)
+        self.problem(_pos(node), f"the Python tag '{shown}' makes MkDocs run the code it names; "
+                                 "Kept refuses Python tags",
+                     "if mkdocs.yml is trusted (its changes reviewed like code), run kept with "
+                     "--allow-python-tags")
+        return None
+
+    def _env(self, node: yaml.Node, depth: int) -> Any:
+        """`!ENV NAME` or `!ENV [NAME, OTHER, default]`: the first variable set, read as a YAML
+        scalar (as the pyyaml-env-tag package that MkDocs uses does), else the default."""
+        default: Any = None
+        names = [node]
+        if isinstance(node, yaml.SequenceNode):
+            names = list(node.value)
+            if len(names) > 1:
+                default = self.convert(names.pop(), depth + 1)
+        if isinstance(node, yaml.MappingNode) or not all(
+                isinstance(n, yaml.ScalarNode) for n in names):
+            self.problem(_pos(node), "'!ENV' takes the name of an environment variable, or a list "
+                                     "of names with a default value last")
+            return None
+        for name in names:
+            value = os.environ.get(str(name.value))
+            if value is not None:
+                tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))
+                return self._scalar(yaml.ScalarNode(tag, value, node.start_mark, node.end_mark))
+        return default
+
     def _scalar(self, node: yaml.Node) -> Any:
-        tag = node.tag
+        tag, text = node.tag, str(node.value)
         if tag == _TAG + "str":
-            return node.value
+            return text
         if tag == _TAG + "null":
             return None
-        if tag == _TAG + "timestamp":
-            return node.value  # checked as a date by the validator, where it is expected
+        if self.mkdocs:
+            return self._yaml11_scalar(node)
+        if tag in (_TAG + "int", _TAG + "float") and NUMBER_RE.fullmatch(text):
+            return number(text)
+        if tag == _TAG + "float" and _NOT_FINITE_RE.fullmatch(text):
+            return float(text.replace(".", "", 1))  # rejected where a number is expected
+        if tag == _TAG + "bool" and text in _BOOLEANS:
+            return _BOOLEANS[text]
+        if tag in _TEXT_TAGS:
+            return text  # a date is checked by the validator, where one is expected
+        self.problem(
+            _pos(node),
+            f"unsupported YAML tag '{tag}'",
+            "write plain text, numbers, dates, lists and mappings only",
+        )
+        return None
+
+
+    def _yaml11_scalar(self, node: yaml.Node) -> Any:
+        """A scalar as MkDocs' loader (PyYAML, YAML 1.1) reads it."""
         construct = {
+            _TAG + "timestamp": self._constructor.construct_yaml_timestamp,
             _TAG + "bool": self._constructor.construct_yaml_bool,
             _TAG + "int": self._constructor.construct_yaml_int,
             _TAG + "float": self._constructor.construct_yaml_float,
-        }.get(tag)
+        }.get(node.tag)
         if construct is None:
-            self.problem(
-                _pos(node),
-                f"unsupported YAML tag '{tag}'",
-                "write plain text, numbers, dates, lists and mappings only",
-            )
-            return None
+            return self._unsupported(node)
         try:
             return construct(node)  # type: ignore[arg-type]
         except (ValueError, yaml.YAMLError):
-            self.problem(_pos(node), f"cannot read '{node.value}' as a {tag[len(_TAG):]}")
+            kind = {"timestamp": "date", "int": "number", "float": "number"}.get(
+                node.tag[len(_TAG):], "boolean")
+            self.problem(_pos(node), f"MkDocs cannot read '{str(node.value)[:60]}' as a {kind}",
+                         "put it in quotes to make it text")
             return None
 
 
@@ -213,6 +330,15 @@ def _index_of(items: Seq, ident: str | int) -> int | None:
         return ident if 0 <= ident < len(items) else None
     return next((i for i, item in enumerate(items)
                  if isinstance(item, Map) and item.get("id") == ident), None)
+def number(text: str) -> int | float:
+    """The value of a decimal number (see NUMBER_RE): whole numbers stay whole. One of more
+    digits than Python turns into an int is read as a float, that is infinite."""
+    if not any(c in text for c in ".eE"):
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    return float(text)
 
 
 def _offset_pos(raw: bytes, offset: int) -> Pos:
@@ -222,11 +348,16 @@ def _offset_pos(raw: bytes, offset: int) -> Pos:
     return (line, col)
 
 
-def load_text(text: str, path: str) -> tuple[Any, list[Problem]]:
-    """Parse YAML text; return the located data and every problem found."""
-    converter = _Converter(path)
+def load_text(text: str, path: str, mkdocs: bool = False,
+              python_tags: bool = False) -> tuple[Any, list[Problem]]:
+    """Parse YAML text; return the located data and every problem found. With mkdocs, read it
+    as MkDocs' config (see the module's docstring); with python_tags, accept every Python tag
+    there too."""
+    converter = _Converter(path, mkdocs, python_tags)
     try:
-        nodes = list(yaml.compose_all(text, Loader=_LOADER))
+        # mkdocs.yml is parsed by the parser MkDocs uses, PyYAML's own: libyaml's takes a few
+        # things (a tab after a key) that PyYAML's refuses.
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader if mkdocs else _LOADER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -328,9 +459,11 @@ class ParseCache:
         return True
 
 
-def load_file(root: Path, relpath: str,
-              cache: ParseCache | None = None) -> tuple[Any, list[Problem]]:
-    """Read and parse one file under root, checking its size and encoding first."""
+def load_file(root: Path, relpath: str, cache: ParseCache | None = None,
+              mkdocs: bool = False, python_tags: bool = False) -> tuple[Any, list[Problem]]:
+    """Read and parse one file under root, checking its size and encoding first (see
+    load_text for mkdocs and python_tags; such a file is not cached: `!ENV` reads the
+    environment)."""
     full = root / relpath
     try:
         size = full.stat().st_size
@@ -356,8 +489,8 @@ def load_file(root: Path, relpath: str,
     if "\x00" in text:
         line, col = _offset_pos(raw, raw.index(b"\x00"))
         return None, [Problem(relpath, line, col, "the file contains a NUL byte; is it text?")]
-    if cache is None:
-        return load_text(text, relpath)
+    if cache is None or mkdocs:
+        return load_text(text, relpath, mkdocs, python_tags)
     key = hashlib.sha256(relpath.encode() + b"\0" + raw).hexdigest()
     found = cache.get(key)
     if found is None:

@@ -13,12 +13,13 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.errors import Problem
+from generator.errors import Problem, UsageError
 
 CACHE = ".kept-cache.json"
 PAGES = ".kept-pages.json"  # what each edition was made from, file by file (see read_pages)
@@ -26,6 +27,8 @@ PAGES_FORMAT = 3
 FORMAT = 2
 SITE_SRC = "site_src"
 GENERATOR = Path(__file__).parent
+# The latest time a built file can carry: gzip (the sitemap) holds it in 32 bits.
+LATEST_EPOCH = 2**32 - 1
 # Installed packages whose version changes what a build writes.
 PACKAGES = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "pyyaml")
 
@@ -75,6 +78,20 @@ def common_digest(root: Path) -> str:
                 _file_digest(root / "mkdocs.yml")])
 
 
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH, the time of every built file, when it is set (and not empty).
+    Anything but a whole number of seconds a built file can carry is bad usage, said before
+    anything is built: it used to be ignored when not digits, and to fail inside MkDocs when
+    past LATEST_EPOCH."""
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9]{1,10}", text) or int(text) > LATEST_EPOCH:
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, from "
+                         f"0 to {LATEST_EPOCH} (2106-02-07), not {text[:40]!r}")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Inputs:
     common: str  # see common_digest
@@ -82,13 +99,14 @@ class Inputs:
 
 
 def inputs(root: Path, audiences: Iterable[str], newest_only: bool = False,
-           live_reload: bool = False) -> Inputs:
+           live_reload: bool = False, python_tags: bool = False) -> Inputs:
     """Digests of what a build reads: the common inputs; and all of it, with the data files,
-    the build's options and SOURCE_DATE_EPOCH."""
+    the build's options and SOURCE_DATE_EPOCH (UsageError when it is not one)."""
+    epoch = source_date_epoch()
     common = common_digest(root)
     return Inputs(common, sha([common, _file_digest(root / "commitments.yml"),
                                tree_digest(root / "results"), list(audiences), newest_only,
-                               live_reload, os.environ.get("SOURCE_DATE_EPOCH")]))
+                               live_reload, epoch, python_tags]))
 
 
 def read(out: Path) -> dict[str, Any]:

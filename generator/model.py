@@ -220,7 +220,7 @@ class Dataset:
 
 
 def period_kind(pid: str) -> str | None:
-    match = PERIOD_RE.match(pid)
+    match = PERIOD_RE.fullmatch(pid)
     if not match:
         return None
     return "quarter" if match.group(2) else "month"
@@ -229,7 +229,7 @@ def period_kind(pid: str) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def period_bounds(pid: str) -> tuple[dt.date, dt.date]:
     """First and last day of a period id such as 2026-Q3 or 2026-09."""
-    match = PERIOD_RE.match(pid)
+    match = PERIOD_RE.fullmatch(pid)
     if not match:
         raise ValueError(f"not a period id: {pid!r}")
     year = int(match.group(1))

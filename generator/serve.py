@@ -1,7 +1,9 @@
 """`kept serve`: build the newest edition, serve it on localhost, rebuild when the data changes.
 
-A build that fails (bad YAML, say) does not stop the server: every page shows the problems
-until the next good build. Pages reload themselves after each build.
+A build that fails (bad YAML, say, or an exception inside MkDocs or a plugin) does not stop
+the server: the last good build is still served, each page with the problems on top, until
+the next good build; before any build succeeded, every page shows the problems. Pages reload
+themselves after each build.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ from __future__ import annotations
 import functools
 import html
 import http.server
+import os
+import re
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -18,7 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from generator.errors import DataError, KeptError
+from generator.errors import DataError, KeptError, UsageError, printable
+from generator.manifest import source_date_epoch
 
 WATCHED = ("commitments.yml", "results", "site_src", "mkdocs.yml")
 POLL_SECONDS = 0.5
@@ -45,6 +51,25 @@ pre{{background:#fff3f3;border-left:4px solid #c62828;padding:1em;white-space:pr
 """
 
 
+BANNER = """<div role="alert" style="position:sticky;top:0;z-index:1000;margin:0;padding:.5em 1em;
+background:#fff3f3;color:#000;border-bottom:4px solid #c62828;font:14px/1.4 system-ui,sans-serif">
+<strong>The last change could not be built</strong>: this is the last good build. Fix the
+problems below and save.<pre style="white-space:pre-wrap;margin:.5em 0 0">{problems}</pre></div>"""
+_BODY = re.compile(r"<body\b[^>]*>", re.I)
+_ADDRESS = re.compile(r"(?:\[([0-9A-Fa-f:.]+)\]|([^\s:\[\]]*)):([0-9]{1,5})")
+
+
+def address(text: str) -> tuple[str, int]:
+    """HOST:PORT ([::1]:8000 for IPv6) as a host and a port from 1 to 65535; an empty host is
+    127.0.0.1. UsageError for anything else."""
+    match = _ADDRESS.fullmatch(text.strip())
+    port = int(match.group(3)) if match else 0
+    if not match or not 1 <= port <= 65535:
+        raise UsageError(f"not an address HOST:PORT with a port from 1 to 65535 (such as "
+                         f"127.0.0.1:8000): {text[:80]!r}")
+    return match.group(1) or match.group(2) or "127.0.0.1", port
+
+
 def snapshot(root: Path) -> dict[str, float]:
     """Modification times of every watched file."""
     stamps: dict[str, float] = {}
@@ -63,6 +88,7 @@ class State:
     def __init__(self) -> None:
         self.build_id = 0
         self.error: str | None = None
+        self.built = False  # a build has succeeded: its output is there to serve
         self.lock = threading.Lock()
 
 
@@ -73,12 +99,28 @@ def _handler(site: Path, state: State) -> Any:
                 self._send(200, str(state.build_id), "text/plain")
                 return
             with state.lock:
-                error = state.error
-            if error is not None:
-                page = ERROR_PAGE.format(problems=html.escape(error), script=RELOAD_SCRIPT)
-                self._send(500, page, "text/html; charset=utf-8")
+                error, built = state.error, state.built
+            if error is not None and not built:
+                self._send(500, ERROR_PAGE.format(problems=html.escape(error), script=RELOAD_SCRIPT),
+                           "text/html; charset=utf-8")
+                return
+            if error is not None and (last_good := self._page()) is not None:
+                banner = BANNER.format(problems=html.escape(error))
+                body = _BODY.search(last_good)
+                at = body.end() if body else 0
+                self._send(200, last_good[:at] + banner + last_good[at:], "text/html; charset=utf-8")
                 return
             super().do_GET()
+
+        def _page(self) -> str | None:
+            """The HTML of the page asked for, when it is one (not a folder to redirect)."""
+            path = self.translate_path(self.path)
+            if self.path.split("?", 1)[0].split("#", 1)[0].endswith("/"):
+                path = os.path.join(path, "index.html")
+            if not path.endswith(".html") or not os.path.isfile(path):
+                return None
+            with open(path, encoding="utf-8", errors="replace") as page:
+                return page.read()
 
         def _send(self, code: int, body: str, kind: str) -> None:
             data = body.encode("utf-8")
@@ -95,38 +137,54 @@ def _handler(site: Path, state: State) -> Any:
     return functools.partial(Handler, directory=str(site))
 
 
-def rebuild(root: Path, out: Path, audience: str, state: State) -> None:
+def rebuild(root: Path, out: Path, audience: str, state: State, python_tags: bool = False) -> None:
     from generator.build import build_site
 
     try:
-        build_site(root, out, (audience,), jobs=1, newest_only=True, live_reload=True)
+        build_site(root, out, (audience,), jobs=1, newest_only=True, live_reload=True,
+                   python_tags=python_tags)
         error = None
         print(f"kept serve: built {time.strftime('%H:%M:%S')}", file=sys.stderr)
     except DataError as exc:
         error = "\n".join(p.format() for p in exc.problems)
     except KeptError as exc:
-        error = str(exc)
+        error = f"kept: error: {exc}"
+    except Exception as exc:  # noqa: BLE001 - a plugin, hook or theme of the user's failed:
+        # the preview says so and goes on serving the last good build
+        error = f"kept serve: the build failed: {type(exc).__name__}: {exc}"
     if error:
-        print(error, file=sys.stderr)
+        print(printable(error, lines=True), file=sys.stderr)
     with state.lock:
         state.error = error
+        state.built = state.built or error is None
         state.build_id += 1
 
 
+class _Server6(http.server.ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
-          stop: threading.Event | None = None) -> None:
-    host, _, port = addr.rpartition(":")
-    if not port.isdigit():
-        raise KeptError(f"--dev-addr must be HOST:PORT, not '{addr}'")
+          stop: threading.Event | None = None, python_tags: bool = False) -> None:
+    """Serve the newest edition at addr (HOST:PORT), rebuilding it as the data changes, until
+    stop is set (or Ctrl-C). The address and SOURCE_DATE_EPOCH are checked, and the port
+    taken, before anything is built. python_tags: see build.build_site."""
+    host, port = address(addr)
+    source_date_epoch()
     out = Path(tempfile.mkdtemp(prefix="kept-serve-"))
     state = State()
     try:
-        rebuild(root, out, audience, state)
-        server = http.server.ThreadingHTTPServer((host or "127.0.0.1", int(port)),
-                                                 _handler(out / audience, state))
+        kind = _Server6 if ":" in host else http.server.ThreadingHTTPServer
+        server = kind((host, port), _handler(out / audience, state))
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    try:
+        rebuild(root, out, audience, state, python_tags)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        print(f"kept serve: http://{host or '127.0.0.1'}:{server.server_port}/latest/ "
+        shown = f"[{host}]" if ":" in host else host
+        print(f"kept serve: http://{shown}:{server.server_port}/latest/ "
               f"({audience}); Ctrl-C to stop", file=sys.stderr)
         stamps = snapshot(root)
         stop = stop or threading.Event()
@@ -137,11 +195,11 @@ def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
                 now = snapshot(root)
                 if now != stamps:
                     stamps = now
-                    rebuild(root, out, audience, state)
+                    rebuild(root, out, audience, state, python_tags)
         except KeyboardInterrupt:
             pass
         finally:
             server.shutdown()
-            server.server_close()
     finally:
+        server.server_close()
         shutil.rmtree(out, ignore_errors=True)

@@ -32,10 +32,12 @@ from generator.model import (
     period_bounds,
     period_kind,
 )
-from generator.schema import Sink, parse_date, suggest
+from generator.schema import Sink, listing, parse_date, suggest
 
 COMMITMENTS = "commitments.yml"
 RESULTS = "results"
+MKDOCS = "mkdocs.yml"
+MAX_INHERIT = 8  # configs extending one another (INHERIT)
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,9 @@ def _date(item: Map, key: str) -> dt.date | None:
 def _ref(sink: Sink, pos: Pos, kind: str, ident: Any, known: dict[str, Any]) -> bool:
     if not isinstance(ident, str) or ident in known:
         return True
-    hint = suggest(ident, list(known))
+    hint = suggest(ident, known)
     sink.error(pos, f"unknown {kind} '{ident}'",
-               hint or (f"known: {', '.join(known)}" if known else f"no {kind} is defined"))
+               hint or (f"known: {listing(known)}" if known else f"no {kind} is defined"))
     return False
 
 
@@ -115,6 +117,60 @@ class _Validator:
         main = self._commitments_file()
         results = self._results_files()
         return main, results
+
+    def site_config(self, python_tags: bool) -> None:
+        """mkdocs.yml, and the configs it extends (INHERIT): read without running anything,
+        and the types of the keys Kept relies on checked. It may name Python code (plugins,
+        hooks, extensions): it is trusted config, but a Python tag is refused unless
+        python_tags (see load.SAFE_PYTHON_NAMES)."""
+        rel: str | None = MKDOCS
+        seen: list[str] = []
+        while rel is not None and (self.root / rel).is_file():
+            seen.append(rel)
+            data, problems = load_file(self.root, rel, mkdocs=True, python_tags=python_tags)
+            self.problems += problems
+            if not isinstance(data, Map):
+                if data is not None:
+                    self.problems.append(Problem(rel, 1, 1, "the MkDocs config must be a mapping "
+                                                            "(key: value lines)"))
+                return
+            sink = Sink(rel)
+            schema.MKDOCS_FILE.check(data, data.pos, rel, sink)
+            for key in schema.KEPT_OWNS:
+                if key in data:
+                    sink.warning(data.key_pos[key], f"'{key}' is set by Kept for every edition: "
+                                                    "this one is not used", "remove it")
+            theme = data.get("theme")
+            if isinstance(theme, Map) and isinstance(theme.get("custom_dir"), str):
+                self._inside(rel, theme["custom_dir"], _at(theme, "custom_dir"), "custom_dir",
+                             sink, folder=True)
+            rel = None
+            inherit = data.get("INHERIT")
+            if isinstance(inherit, str):
+                rel = self._inside(seen[-1], inherit, _at(data, "INHERIT"), "INHERIT", sink)
+                if rel in seen or len(seen) >= MAX_INHERIT:
+                    sink.error(_at(data, "INHERIT"), f"'INHERIT' leads back to {rel}"
+                               if rel in seen else f"more than {MAX_INHERIT} configs extend "
+                                                   "one another")
+                    rel = None
+            self.problems += sink.problems
+
+    def _inside(self, rel: str, written: str, pos: Pos, key: str, sink: Sink,
+                folder: bool = False) -> str | None:
+        """The path written in the config file rel, relative to the root, when it names a file
+        (folder: a folder) inside the repository; else None, and an error."""
+        root = self.root.resolve()
+        target = ((self.root / rel).parent / written).resolve()
+        kind = "folder" if folder else "file"
+        if root != target and root not in target.parents:
+            sink.error(pos, f"'{key}' leads out of the repository: '{written[:80]}'",
+                       f"name a {kind} inside the repository")
+            return None
+        if not (target.is_dir() if folder else target.is_file()):
+            sink.error(pos, f"'{key}' names no {kind}: '{written[:80]}'",
+                       f"the path is relative to {rel}")
+            return None
+        return target.relative_to(root).as_posix()
 
     def _commitments_file(self) -> Any:
         if not (self.root / COMMITMENTS).is_file():
@@ -186,7 +242,10 @@ class _Validator:
             if path.suffix not in (".yml", ".yaml"):
                 continue
             stem = path.stem
-            if path.suffix == ".yaml" or not schema.PERIOD_RE.match(stem):
+            if path.suffix == ".yml" and (why := schema.period_out_of_range(stem)):
+                self.problems.append(Problem(rel, 1, 1, f"'{path.name}' names a period that {why}"))
+                continue
+            if path.suffix == ".yaml" or not schema.PERIOD_RE.fullmatch(stem):
                 self.problems.append(Problem(
                     rel, 1, 1, f"'{path.name}' is not named after a period",
                     "name results files like results/2026-Q3.yml (quarterly) or "
@@ -207,7 +266,7 @@ class _Validator:
 
     def _results(self, stem: str, data: Map, sink: Sink) -> None:
         period = data.get("period")
-        if isinstance(period, str) and schema.PERIOD_RE.match(period) and period != stem:
+        if isinstance(period, str) and schema.PERIOD_RE.fullmatch(period) and period != stem:
             sink.error(_at(data, "period"), f"period '{period}' does not match the file name",
                        f"this file holds '{stem}': write period: {stem}, or rename the file")
         if self.period_kind and period_kind(stem) != self.period_kind:
@@ -271,14 +330,15 @@ class _Validator:
             return
         listed = item.get("locations")
         listed_ids = [x for x in listed if isinstance(x, str)] if isinstance(listed, Seq) else []
+        listed_set = set(listed_ids)
         figures = m.get("locations")
         if isinstance(figures, Map):
             for lid in figures:
-                if lid not in listed_ids:
+                if lid not in listed_set:
                     hint = suggest(lid, listed_ids)
                     sink.error(figures.key_pos[lid],
                                f"location '{lid}' is not listed by commitment '{cid}'",
-                               hint or (f"its locations are: {', '.join(listed_ids)}"
+                               hint or (f"its locations are: {listing(listed_ids)}"
                                         if listed_ids else
                                         f"add it to the 'locations' of '{cid}' in commitments.yml"))
         if "value" in m and m["value"] is None and "explanation" not in m:
@@ -417,12 +477,16 @@ def _against_records(dataset: Dataset, main: Map, results: dict[str, Any],
 
 
 def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
+          site_config: bool = False, python_tags: bool = False,
           today: dt.date | None = None) -> Report:
     """Validate the repository at root. With strict, warnings count as errors. A cache of
-    parsed files (see `load.ParseCache`) spares parsing the files that did not change.
+    parsed files (see `load.ParseCache`) spares parsing the files that did not change. With
+    site_config, mkdocs.yml is checked too (see _Validator.site_config for python_tags).
     `today` (default: the system's date) is the latest day a period may be published on."""
     validator = _Validator(root, cache, today)
     main, results = validator.run()
+    if site_config:
+        validator.site_config(python_tags)
     records_found, record_problems = records.read_records(root)
     problems = validator.problems + record_problems
     dataset = None
@@ -438,10 +502,11 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
     return Report(dataset, problems, dataset)
 
 
-def load_dataset(root: Path, strict: bool = False,
-                 cache: ParseCache | None = None) -> tuple[Dataset, list[Problem]]:
-    """The validated model, or DataError carrying every problem."""
-    report = check(root, strict, cache)
+def load_dataset(root: Path, strict: bool = False, cache: ParseCache | None = None,
+                 site_config: bool = False,
+                 python_tags: bool = False) -> tuple[Dataset, list[Problem]]:
+    """The validated model, or DataError carrying every problem (see check)."""
+    report = check(root, strict, cache, site_config, python_tags)
     if report.dataset is None:
         raise DataError(report.problems)
     return report.dataset, report.warnings

@@ -497,3 +497,14 @@ def test_nothing_changed_means_the_data_is_not_even_loaded(tmp_path: Path,
     (root / "mkdocs.yml").write_text((root / "mkdocs.yml").read_text() + "copyright: Acme\n")
     with pytest.raises(AssertionError, match="loaded the data"):
         build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
+
+
+def test_extension_options_written_as_a_mapping_are_kept(tmp_path: Path) -> None:
+    """markdown_extensions may be a mapping of names to options, as MkDocs allows: the options
+    were dropped (only the names were kept) when Kept added the extensions it needs."""
+    config = ("site_name: Acme\ntheme:\n  name: material\nmarkdown_extensions:\n"
+              "  toc:\n    permalink: true\n  admonition:\n")
+    root = write_project(tmp_path / "data", mkdocs=config)
+    build_site(root, tmp_path / "out", jobs=1, audiences=("public",))
+    page = (tmp_path / "out/public/2025-Q2/commitments/email-reply/index.html").read_text()
+    assert 'class="headerlink"' in page

@@ -86,3 +86,92 @@ def test_a_build_with_nothing_changed_does_nothing(tmp_path: Path) -> None:
     shutil.rmtree(out / "public" / "2025-Q2")
     rebuilt = run_kept(*args)
     assert "1 unchanged" in rebuilt.stdout and (out / "public" / "2025-Q2" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("value", ["4294967296", "-5", "tomorrow", "1e9", "²"])
+def test_source_date_epoch_out_of_range_is_bad_usage(project: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     value: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    result = run_kept("build", "--root", str(project), "--out", str(tmp_path / "o"),
+                      "--audience", "public")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "kept: error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, from 0 to "
+        f"4294967295 (2106-02-07), not {value!r}\n")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["new-period", "0000-Q1"],
+     "kept: error: '0000-Q1' is in the year 0000, outside the years Kept handles (1970 to 2105)"),
+    (["publish", "2025-Q4", "--date", "9999-12-31"],
+     "kept publish: error: argument --date: not a date written YYYY-MM-DD from 1970-01-01 to "
+     "2105-12-31: '9999-12-31'"),
+    (["publish", "2025-Q4", "--date", "20260101"],
+     "kept publish: error: argument --date: not a date written YYYY-MM-DD from 1970-01-01 to "
+     "2105-12-31: '20260101'"),
+])
+def test_periods_and_dates_on_the_command_line(project: Path, args: list[str], message: str) -> None:
+    result = run_kept(*args, "--root", str(project))
+    assert result.returncode == 2 and result.stderr.strip().endswith(message), result.stderr
+    assert not (project / "results" / "0000-Q1.yml").exists()
+
+
+def test_a_hostile_file_name_cannot_forge_annotations_or_lines(project: Path) -> None:
+    """The name is GitHub's `file=` property: a ',' or ':' in it ended the value, a newline
+    the command; in text output a newline forged another PATH:LINE:COL line."""
+    name = "x,line=999\n::error file=forged.yml,line=1::forged\r%.yml"
+    (project / "results" / name).write_text("period: 2025-Q3\n")
+    result = run_kept("validate", "--root", str(project), "--format", "github")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "::error file=results/x%2Cline=999%0A%3A%3Aerror file=forged.yml%2Cline=1%3A%3Aforged%0D%25"
+        ".yml,line=1,col=1::'x,line=999%0A::error file=forged.yml,line=1::forged%0D%25.yml' is not "
+        "named after a period; name results files like results/2026-Q3.yml (quarterly) or "
+        "results/2026-09.yml (monthly)"]
+    result = run_kept("validate", "--root", str(project))
+    assert result.stdout.splitlines() == [
+        "results/x,line=999\\n::error file=forged.yml,line=1::forged\\r%.yml:1:1: error: "
+        "'x,line=999\\n::error file=forged.yml,line=1::forged\\r%.yml' is not named after a "
+        "period; name results files like results/2026-Q3.yml (quarterly) or results/2026-09.yml "
+        "(monthly)"]
+
+
+def test_text_from_the_data_cannot_forge_a_line(project: Path) -> None:
+    text = (project / "commitments.yml").read_text().replace(
+        "direction: lower", 'direction: "lower\\ncommitments.yml:1:1: error: \\e[2Jforged"', 1)
+    (project / "commitments.yml").write_text(text)
+    result = run_kept("validate", "--root", str(project))
+    assert result.stdout.splitlines() == [
+        "commitments.yml:30:18: error: 'direction' must be one of lower, higher, not the text "
+        "'lower\\ncommitments.yml:1:1: error: \\x1b[2Jforged'"]
+
+
+@pytest.mark.parametrize("addr", ["127.0.0.1:99999", "foo", "127.0.0.1:0", "::1", "host:80:80",
+                                  "127.0.0.1:８０"])
+def test_serve_address_is_checked_before_building(project: Path, addr: str) -> None:
+    result = run_kept("serve", "--root", str(project), "--dev-addr", addr)
+    assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
+        "kept serve: error: argument --dev-addr: not an address HOST:PORT with a port from 1 to "
+        f"65535 (such as 127.0.0.1:8000): {addr!r}")
+
+
+@pytest.mark.parametrize("config, message", [
+    ("markdown_extensions: 5", "mkdocs.yml:2:22: error: 'markdown_extensions' must be a list"),
+    ("theme: 5", "mkdocs.yml:2:8: error: 'theme' must be the name of a theme"),
+    ("extra: [1, 2]", "mkdocs.yml:2:8: error: 'extra' must be a mapping"),
+    ("extra: {version: 5}", "mkdocs.yml:2:18: error: 'version' must be a mapping"),
+    ("extra_css: 5", "mkdocs.yml:2:12: error: 'extra_css' must be a list"),
+    ("markdown_extensions: [{}]", "mkdocs.yml:2:23: error: an item of 'markdown_extensions'"),
+    ("extra: {x: !!python/object/apply:os.system [touch pwned]}",
+     "mkdocs.yml:2:12: error: the Python tag '!!python/object/apply:os.system'"),
+])
+def test_validate_and_build_check_mkdocs_config(project: Path, tmp_path: Path, config: str,
+                                                 message: str) -> None:
+    (project / "mkdocs.yml").write_text(f"site_name: Acme\n{config}\n")
+    for command in (["validate"], ["build", "--out", str(tmp_path / "o")]):
+        result = run_kept(*command, "--root", str(project), cwd=project)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert result.stdout.startswith(message), result.stdout
+    assert not (tmp_path / "o").exists() and not (project / "pwned").exists()

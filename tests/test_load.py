@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from generator.load import MAX_FILE_BYTES, Map, Seq, load_file, load_text
 
 
@@ -16,8 +18,25 @@ def test_positions_of_keys_values_and_items() -> None:
 
 
 def test_dates_stay_text_and_numbers_are_numbers() -> None:
-    data, _ = load_text("d: 2026-02-30\nn: 1_000\nf: 2.5\nb: true\nz: null\n", "f.yml")
+    data, _ = load_text("d: 2026-02-30\nn: 1000\nf: 2.5\nb: true\nz: null\n", "f.yml")
     assert data == {"d": "2026-02-30", "n": 1000, "f": 2.5, "b": True, "z": None}
+
+
+def test_numbers_are_what_every_yaml_reader_reads_the_same() -> None:
+    numbers = ["0", "-0", "+1", "12", "-4.5", "1.", ".5", "1.5e+3", "-2.0E-2", "1" + "0" * 400]
+    text = "".join(f"n{i}: {n}\n" for i, n in enumerate(numbers))
+    data, problems = load_text(text, "f.yml")
+    assert problems == [] and list(data.values()) == [
+        0, 0, 1, 12, -4.5, 1.0, 0.5, 1500.0, -0.02, 10**400]
+    assert all(type(v) is int for v in list(data.values())[:4])
+    # What only YAML 1.1 reads as a number or a boolean is the text written, as YAML 1.2 has it.
+    texts = ["2:30", "190:20:30", "0100", "0x10", "0b101", "1_000", "00.5", "1_0.5", "1e5",
+             "yes", "No", "on", "OFF", "=", "2026-01-01 10:00:00"]
+    data, problems = load_text("".join(f"t{i}: {t}\n" for i, t in enumerate(texts)), "f.yml")
+    assert problems == [] and list(data.values()) == texts
+    data, _ = load_text("a: .inf\nb: -.Inf\nc: .NaN\nd: TRUE\ne: False\n", "f.yml")
+    assert data["a"] == float("inf") and data["b"] == float("-inf") and data["c"] != data["c"]
+    assert (data["d"], data["e"]) == (True, False)
 
 
 def test_duplicate_key_is_an_error_at_the_second_key() -> None:
@@ -97,3 +116,30 @@ def test_parse_cache_gives_back_what_parsing_gives(tmp_path: Path) -> None:
     # A changed file is parsed again.
     (tmp_path / "f.yml").write_text(text.replace("a: 1", "a: 2"), encoding="utf-8")
     assert load_file(tmp_path, "f.yml", again)[0]["a"] == 2 and again.added
+
+
+def test_tags_on_mappings_and_lists_are_refused_too() -> None:
+    data, problems = load_text("a: !!set {x, y}\nb: !!omap [c: 1]\nd: !!python/object/apply:os.system [ls]\n"
+                               "e: !custom {f: 1}\n", "f.yml")
+    assert data == {"a": None, "b": None, "d": None, "e": None}
+    assert [(p.line, p.col, p.message) for p in problems] == [
+        (1, 4, "unsupported YAML tag '!!set'"), (2, 4, "unsupported YAML tag '!!omap'"),
+        (3, 4, "unsupported YAML tag '!!python/object/apply:os.system'"),
+        (4, 4, "unsupported YAML tag '!custom'")]
+
+
+def test_mkdocs_config_is_read_as_mkdocs_reads_it_without_running_anything(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.load import PythonObject
+
+    monkeypatch.setenv("KEPT_TEST_VAR", "0100")
+    text = ("a: yes\nb: 0100\nc: !ENV KEPT_TEST_VAR\nd: !ENV [KEPT_TEST_NONE, {x: 1}]\n"
+            "e: !!python/name:pymdownx.superfences.fence_code_format\n"
+            "f: !!python/name:os.system\n")
+    data, problems = load_text(text, "mkdocs.yml", mkdocs=True)
+    assert data == {"a": True, "b": 64, "c": 64, "d": {"x": 1},
+                    "e": PythonObject("!!python/name:pymdownx.superfences.fence_code_format"),
+                    "f": None}
+    assert [(p.line, p.col) for p in problems] == [(6, 4)]
+    data, problems = load_text(text, "mkdocs.yml", mkdocs=True, python_tags=True)
+    assert problems == [] and data["f"] == PythonObject("!!python/name:os.system")

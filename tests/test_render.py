@@ -14,6 +14,22 @@ def test_numbers() -> None:
     assert qty(92, "%") == "92%" and qty(3.6, "hours") == "3.6 hours" and qty(None, "%") == "—"
 
 
+def test_figures_at_the_limits_render(tmp_path: Path) -> None:
+    """The largest and smallest figures validation lets through draw and print."""
+    from helpers import RESULTS, write_project
+
+    q2 = RESULTS["2025-Q2"].replace("value: 6.5", "value: 1000000000000").replace(
+        "sample: 1200", "sample: 1000000000000").replace("{value: 6.0,", "{value: -1000000000000,")
+    q3 = RESULTS["2025-Q3"].replace("{value: 5.0,", "{value: 0.0000000000001,")
+    data, _ = load_dataset(write_project(tmp_path, results={**RESULTS, "2025-Q2": q2, "2025-Q3": q3}))
+    for audience in ("public", "internal"):
+        for edition in editions(project_for(data, audience), audience):
+            render_edition(edition)
+    page = render_edition(editions(project_for(data, "internal"), "internal")[0]).expanded(
+        "commitments/email-reply.md")
+    assert "1,000,000,000,000 hours" in page and "-1,000,000,000,000" in page
+
+
 def test_commitment_page_of_an_edition(project: Path) -> None:
     data, _ = load_dataset(project)
     q3 = editions(project_for(data, "public"), "public")[0]

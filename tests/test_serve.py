@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+from generator.errors import DataError, Problem
+from generator.serve import serve
 
 
 def free_port() -> int:
@@ -42,6 +44,7 @@ def wait_for(url: str, needle: str, seconds: float = 60) -> tuple[int, str]:
     raise AssertionError(f"{needle!r} never appeared at {url} (last status {status})")
 
 
+@pytest.mark.slow
 def test_serve_rebuilds_and_shows_errors(project: Path) -> None:
     port = free_port()
     server = subprocess.Popen(
@@ -57,7 +60,8 @@ def test_serve_rebuilds_and_shows_errors(project: Path) -> None:
         wait_for(url, "3.25 hours")
         results.write_text(results.read_text().replace("value: 3.25", "value: [oops"))
         status, body = wait_for(url, "YAML syntax error")
-        assert status == 500 and "results/2025-Q4.yml:" in body
+        # The last good build, with the problems on top.
+        assert status == 200 and "results/2025-Q4.yml:" in body and "3.25 hours" in body
         results.write_text(results.read_text().replace("value: [oops", "value: 3.0"))
         status, _ = wait_for(url, "3 hours")
         assert status == 200
@@ -65,3 +69,49 @@ def test_serve_rebuilds_and_shows_errors(project: Path) -> None:
         server.terminate()
         _, stderr = server.communicate(timeout=30)
     assert "Traceback" not in stderr
+
+
+def test_serve_survives_any_failed_rebuild(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """An exception inside a build (a plugin of the user's, say) stopped the preview; now it
+    is shown, and the last good build goes on being served until the next good one."""
+    import generator.build
+
+    outcomes: list[object] = ["first", RuntimeError("a plugin exploded"),
+                              DataError([Problem("commitments.yml", 3, 4, "bad <data>")]), "second"]
+
+    def build_site(root: Path, out: Path, *args: object, **kwargs: object) -> None:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        page = out / "internal" / "latest" / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"<html><body class='x'><p>{outcome} build</p></body></html>")
+
+    monkeypatch.setattr(generator.build, "build_site", build_site)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/latest/"
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, args=(project, "internal", f"127.0.0.1:{port}", stop))
+    thread.start()
+    data = project / "commitments.yml"
+    try:
+        assert wait_for(url, "first build") == (200, "<html><body class='x'><p>first build</p></body></html>")
+        data.write_text(data.read_text() + "\n")
+        status, body = wait_for(url, "a plugin exploded")
+        assert status == 200 and "kept serve: the build failed: RuntimeError: a plugin exploded" in body
+        assert body.startswith("<html><body class='x'><div role=\"alert\"")
+        assert body.endswith("</div><p>first build</p></body></html>")
+        data.write_text(data.read_text() + "\n")
+        status, body = wait_for(url, "bad &lt;data&gt;")
+        assert status == 200 and "commitments.yml:3:4: error: bad &lt;data&gt;" in body
+        assert "first build" in body
+        data.write_text(data.read_text() + "\n")
+        assert wait_for(url, "second build") == (200, "<html><body class='x'><p>second build</p></body></html>")
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive() and outcomes == []
+    stderr = capsys.readouterr().err
+    assert "kept serve: the build failed: RuntimeError: a plugin exploded\n" in stderr
+    assert "commitments.yml:3:4: error: bad <data>\n" in stderr
