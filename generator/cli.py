@@ -55,8 +55,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.base and report.data is not None:
         from generator.diff import check_against_base
 
-        # One problem a place: what differs from a record and from the base is said once.
-        said = {(p.path, p.line, p.col) for p in problems}
+        # What differs from a record and from the base is one error, said once (a warning at
+        # the same place does not stand for the error).
+        said = {(p.path, p.line, p.col) for p in problems if p.severity == "error"}
         problems = sorted(problems + [p for p in check_against_base(args.root, args.base, report.data)
                                       if (p.path, p.line, p.col) not in said])
     _print_problems(problems, args.format)

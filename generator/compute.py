@@ -34,6 +34,10 @@ def as_of(commitment: Commitment, day: dt.date) -> Commitment:
             current = replace(current, title=revision.title)
         if revision.promise is not None:
             current = replace(current, promise=revision.promise)
+        if revision.name is not None:
+            current = replace(current, metric=replace(current.metric, name=revision.name))
+        if revision.definition is not None:
+            current = replace(current, metric=replace(current.metric, definition=revision.definition))
     return current
 
 

@@ -11,6 +11,7 @@ for the line and column of what they point at.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -203,6 +204,37 @@ def _kept_improvements(base: Dataset, head: Dataset, files: _Files) -> list[Prob
                     _results_path(new.period), ("improvements", old.id, "visibility"),
                     f"published improvement '{old.id}' is now internal, which takes its page off "
                     "the public site", "customer links to it must never break: keep it public"))
+            elif new.period != period.id:
+                problems.append(files.problem(
+                    _results_path(new.period), ("improvements", old.id, "date"),
+                    f"published improvement '{old.id}' moved from {period.id} to {new.period}, "
+                    f"which takes its page out of the editions of {period.id}",
+                    f"customer links to it must never break: put it back in "
+                    f"{_results_path(period.id)} (to fix its date, add a correction naming "
+                    f"'{old.id}')"))
+    return problems
+
+
+def _kept_corrections(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:
+    """A published period's corrections are part of what it says: they stay as they were
+    (a correction's own mistake is corrected by a new one)."""
+    problems = []
+    now = {p.id: p for p in head.periods}
+    for old in base.periods:
+        new = now.get(old.id)
+        if old.published is None or new is None:
+            continue
+        left = Counter((c.date, c.note) for c in new.corrections)
+        for correction in old.corrections:
+            if left[(correction.date, correction.note)]:
+                left[(correction.date, correction.note)] -= 1
+                continue
+            problems.append(files.problem(
+                _results_path(old.id), ("corrections",),
+                f"the correction of {old.id} dated {correction.date} was changed or removed "
+                f"(“{excerpts(correction.note, correction.note)[0]}”)",
+                "a correction stays as it was published: put it back as it was; to correct it, "
+                "add a new correction", on_key=True))
     return problems
 
 
@@ -210,7 +242,8 @@ def published_problems(root: Path, base: Dataset, head: Dataset) -> list[Problem
     """Everything the working tree at root (validated as head) breaks of what base published."""
     files = _Files(root)
     return sorted(_published_periods(base, head, files) + _kept_commitments(base, head, files)
-                  + _kept_improvements(base, head, files) + _kept_records(base, head, files))
+                  + _kept_improvements(base, head, files) + _kept_records(base, head, files)
+                  + _kept_corrections(base, head, files))
 
 
 def check_against_base(root: Path, ref: str, head: Dataset | None = None) -> list[Problem]:
@@ -397,36 +430,82 @@ def _statuses(base: Dataset, head: Dataset) -> list[str]:
     return lines
 
 
-def _published_text(base: Dataset, head: Dataset) -> list[str]:
-    """Words of published periods that change: summaries, highlights, explanations and
-    improvements (figures are listed with the results, promises with the commitments)."""
+# Facts of a published period listed elsewhere: figures with the results, statuses apart.
+_LISTED = {"value", "sample", "status", "locations"}
+
+
+def _fact(value: Any) -> str:
+    if value is records.ABSENT or value is None:
+        return "none"
+    if isinstance(value, dict):
+        return "shown"
+    return inline(str(value))
+
+
+def _published_facts(base: Dataset, head: Dataset) -> list[str]:
+    """What else published periods state that changes: summaries, highlights, explanations,
+    improvements, and commitments as they stood then (a revision's `previous` or date)."""
     before, after = records.published_facts(base), records.published_facts(head)
     lines = []
     for pid, facts in after.items():
         if pid not in before:
             continue
         for d in records.differences(before[pid], facts):
-            words = d.keys[0] in ("summary", "highlights") or d.keys[-1] == "explanation" or (
-                d.keys[0] == "improvements" and d.keys[-1] in ("title", "you_said", "we_did"))
-            if not words or not (isinstance(d.old, (str, list)) and isinstance(d.new, (str, list))):
+            if _LISTED & set(d.keys[2:3]) or d.keys[0] in ("published", "period"):
                 continue
             what = " ".join(str(k).replace("_", " ") for k in d.keys
                             if k not in ("commitments", "improvements"))
             old, new = d.old, d.new
-            if isinstance(old, list) and isinstance(new, list):
+            if isinstance(old, list) and isinstance(new, list) and d.keys[0] == "highlights":
                 at = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
                           min(len(old), len(new)))
                 what += f" (item {at + 1})"
                 old = old[at] if at < len(old) else ""
                 new = new[at] if at < len(new) else ""
-            a, b = excerpts(str(old), str(new))
-            lines.append(f"- **{pid}** {inline(what)}: “{inline(a)}”{ARROW}“{inline(b)}”")
+            if isinstance(old, str) and isinstance(new, str):
+                a, b = excerpts(old, new)
+                change = f"“{inline(a)}”{ARROW}“{inline(b)}”"
+            else:
+                change = f"{_fact(old)}{ARROW}{_fact(new)}"
+            lines.append(f"- **{pid}** {inline(what)}: {change}")
     return lines
 
 
 def _records(base: Dataset, head: Dataset) -> list[str]:
     return [f"- {pid} (`{records.record_path(pid)}`)" for pid in head.records
             if pid not in base.records]
+
+
+def _records_changed(base: Dataset, head: Dataset) -> list[str]:
+    return [f"- {pid} (`{records.record_path(pid)}`): "
+            + ("**removed**" if pid not in head.records else "**changed**")
+            for pid, old in base.records.items() if head.records.get(pid) != old]
+
+
+def _corrections_gone(base: Dataset, head: Dataset) -> list[str]:
+    now = {p.id: Counter((c.date, c.note) for c in p.corrections) for p in head.periods}
+    lines = []
+    for period in base.periods:
+        left = now.get(period.id, Counter())
+        for correction in period.corrections:
+            if left[(correction.date, correction.note)]:
+                left[(correction.date, correction.note)] -= 1
+            else:
+                lines.append(f"- {period.id}, {date_text(correction.date)}: "
+                             f"{inline(correction.note)}")
+    return lines
+
+
+# A pull-request comment is read on GitHub: no mention may call anyone, and no control
+# character may turn text around.
+_BIDI = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
+
+
+def _quiet(text: str) -> str:
+    return _MENTION.sub("@\u2060", text.translate(_BIDI))
 
 
 def _improvement_line(improvement: Improvement, period: Period | None) -> str:
@@ -489,15 +568,17 @@ def summary(base: Dataset, head: Dataset) -> str:
         ("Changed commitments", _changed(base, head)),
         ("Statuses that change", _statuses(base, head)),
         ("New and changed results", _results(base, head)),
-        ("Words changed in published periods", _published_text(base, head)),
+        ("What else changes in published periods", _published_facts(base, head)),
         ("You said, we did: new improvements", _new_improvements(base, head)),
         ("Removed improvements", _removed_improvements(base, head)),
         ("Periods published", _published(base, head)),
         ("Records added", _records(base, head)),
+        ("Records changed or removed", _records_changed(base, head)),
         ("Corrections added", _corrections(base, head)),
+        ("Corrections changed or removed", _corrections_gone(base, head)),
     ]
     parts = [f"### {title}\n\n" + "\n".join(lines) for title, lines in sections if lines]
-    return ("\n\n".join(parts) if parts else NO_CHANGES) + "\n"
+    return _quiet("\n\n".join(parts) if parts else NO_CHANGES) + "\n"
 
 
 def summary_against(root: Path, ref: str | None = None) -> str:

@@ -175,6 +175,15 @@ _RULE = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 MAX_NESTING = 20
 
 
+@functools.lru_cache(maxsize=4096)
+def md_text(text: str | None) -> str:
+    """A Markdown field as the words a reader sees, without markup: for quoting it in a line
+    of plain text (what a correction changed)."""
+    if not text:
+        return ""
+    return " ".join(html.unescape(nh3.clean(md_html(text), tags=set())).split())
+
+
 def nesting(text: str) -> int:
     """The most lists and quotes that one line of a Markdown text opens inside each other
     (a horizontal rule such as '- - -' opens none). Python-Markdown recurses for each."""

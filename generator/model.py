@@ -81,6 +81,8 @@ class Revision:
     target: float | None = None  # the values in force before `date`, where they changed
     title: str | None = None
     promise: str | None = None
+    name: str | None = None  # the metric's name
+    definition: str | None = None  # the metric's definition
     internal: Mapping[str, Any] = field(default_factory=_empty)
 
 

@@ -74,7 +74,8 @@ def _commitment(edition: Edition, commitment: Commitment, rows: list[Any],
         "revisions": [
             {"date": r.date.isoformat(), "reason": r.reason,
              "previous": {k: v for k, v in (("target", r.target), ("title", r.title),
-                                            ("promise", r.promise)) if v is not None}}
+                                            ("promise", r.promise), ("name", r.name),
+                                            ("definition", r.definition)) if v is not None}}
             for r in commitment.revisions if r.date <= edition.period.end
         ],
         **_internal(edition, commitment.internal),

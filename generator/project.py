@@ -52,14 +52,25 @@ def project(dataset: Dataset, audience: str) -> Dataset:
     def improvement(i: Improvement) -> Improvement:
         return replace(i, internal=EMPTY, commitments=tuple(c for c in i.commitments if c in by_id))
 
+    def public_names(period: Period, names: tuple[str, ...]) -> tuple[str, ...]:
+        """What a correction names that customers may know of: no internal ids."""
+        improvements = {i.id for i in period.improvements if i.visibility is public}
+        kept = []
+        for name in names:
+            cid, _, lid = name.partition("@")
+            if (name in ("summary", "highlights") or name in improvements
+                    or cid in by_id and (not lid or lid in location_ids)):
+                kept.append(name)
+        return tuple(kept)
+
     periods = tuple(
         replace(p, internal=EMPTY,
                 measurements=MappingProxyType(
                     {cid: measurement(cid, m) for cid, m in p.measurements.items() if cid in by_id}),
                 improvements=tuple(improvement(i) for i in p.improvements
                                    if i.visibility is public),
-                corrections=tuple(replace(x, internal=EMPTY) for x in p.corrections
-                                  if x.visibility is public))
+                corrections=tuple(replace(x, internal=EMPTY, changes=public_names(p, x.changes))
+                                  for x in p.corrections if x.visibility is public))
         for p in dataset.periods if not p.draft)
     organization = replace(dataset.organization, internal=EMPTY)
     return Dataset(organization, values, locations, commitments, periods)

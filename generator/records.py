@@ -15,6 +15,7 @@ mappings keyed by id, lists, text, numbers and null.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,7 +27,7 @@ from generator.errors import Problem
 from generator.load import Pos, load_text, position
 from generator.model import Amendment, Dataset, Period, Visibility
 from generator.project import project
-from generator.schema import PERIOD_RE, parse_date, suggest
+from generator.schema import PERIOD_RE, SLUG_RE, parse_date, suggest
 
 RECORDS = "results/records"
 FORMAT = 1
@@ -35,9 +36,11 @@ MAX_RECORD_BYTES = 8 * 1024 * 1024
 # Facts of a commitment that come from commitments.yml (as revised by the period's end), and
 # the `previous:` key a revision gives each of them (None: no revision can change it).
 COMMITMENT_FACTS = {"title": "title", "promise": "promise", "target": "target",
-                    "unit": None, "direction": None}
+                    "measure": "name", "definition": "definition",
+                    "unit": None, "direction": None, "since": None, "retired": None}
 _METRIC_KEYS = {"target": ("metric", "target"), "unit": ("metric", "unit"),
-                "direction": ("metric", "direction")}
+                "direction": ("metric", "direction"), "measure": ("metric", "name"),
+                "definition": ("metric", "definition")}
 
 
 def record_path(period_id: str) -> str:
@@ -58,6 +61,9 @@ def period_facts(data: Dataset, period: Period) -> dict[str, Any]:
         commitments[c.id] = {
             "title": stood.title, "promise": stood.promise, "target": stood.metric.target,
             "unit": stood.metric.unit, "direction": stood.metric.direction.value,
+            "measure": stood.metric.name, "definition": stood.metric.definition,
+            "since": c.since.isoformat(),
+            "retired": c.retired.isoformat() if c.retired and c.retired <= period.end else None,
             "status": status(c, period).css,
             "value": m.value if m else None,
             "sample": m.sample if m else None,
@@ -73,7 +79,10 @@ def period_facts(data: Dataset, period: Period) -> dict[str, Any]:
         "highlights": list(period.highlights),
         "commitments": commitments,
         "improvements": {i.id: {"date": i.date.isoformat(), "title": i.title,
-                                "you_said": i.you_said, "we_did": i.we_did}
+                                "you_said": i.you_said, "we_did": i.we_did,
+                                "commitments": list(i.commitments),
+                                "feedback": {"source": i.feedback_source,
+                                             "count": i.feedback_count}}
                          for i in period.improvements},
     }
 
@@ -91,13 +100,16 @@ def canonical(facts: dict[str, Any]) -> str:
 
 # --- reading records ----------------------------------------------------------------------------
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _Spec = Any  # "text", "text?", "number", "number?", "count?", "date", list, dict or ("map", spec)
 _FIGURE = {"value": "number?", "sample": "count?"}
 _COMMITMENT = {"title": "text", "promise": "text", "target": "number", "unit": "text",
-               "direction": ("enum", ("lower", "higher")),
+               "direction": ("enum", ("lower", "higher")), "measure": "text",
+               "definition": "text?", "since": "date", "retired": "date?",
                "status": ("enum", tuple(s.css for s in Status)), "value": "number?",
                "sample": "count?", "explanation": "text?", "locations": ("map", _FIGURE)}
-_IMPROVEMENT = {"date": "date", "title": "text", "you_said": "text", "we_did": "text"}
+_IMPROVEMENT = {"date": "date", "title": "text", "you_said": "text", "we_did": "text",
+                "commitments": ["id"], "feedback": {"source": "text?", "count": "count?"}}
 _RECORD = {"format": ("enum", (FORMAT,)), "period": "text", "published": "date",
            "summary": "text?", "highlights": ["text"], "commitments": ("map", _COMMITMENT),
            "improvements": ("map", _IMPROVEMENT)}
@@ -112,6 +124,10 @@ def _shape(value: Any, spec: _Spec, path: tuple[str | int, ...]) -> tuple[tuple[
             return None if optional else (path, "must not be null")
         if kind == "text" and not isinstance(value, str):
             return path, "must be text"
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return path, "holds a character that is not Unicode text (a lone surrogate)"
+        if kind == "id" and not (isinstance(value, str) and SLUG_RE.fullmatch(value)):
+            return path, "must be an id"
         if kind == "date" and parse_date(value) is None:
             return path, "must be a date written YYYY-MM-DD"
         if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
@@ -131,8 +147,10 @@ def _shape(value: Any, spec: _Spec, path: tuple[str | int, ...]) -> tuple[tuple[
             path, f"must be one of {', '.join(map(str, spec[1]))}")
     if not isinstance(value, dict):
         return path, "must be a mapping"
-    if isinstance(spec, tuple):  # ("map", spec): any keys, each value of spec
+    if isinstance(spec, tuple):  # ("map", spec): ids, each to a value of spec
         for key, item in value.items():
+            if not SLUG_RE.fullmatch(key):
+                return (*path, key), "is not an id"
             if found := _shape(item, spec[1], (*path, key)):
                 return found
         return None
@@ -275,6 +293,8 @@ def differences(old: Any, new: Any, keys: tuple[str, ...] = ()) -> list[Differen
             else:
                 found += differences(a, b, (*keys, key))
         return found
+    if isinstance(old, str) and isinstance(new, str) and old.strip() == new.strip():
+        return []  # written another way (a folded block adds a line break), read the same
     if old == new and type(old) is type(new) or (_number(old) and _number(new) and old == new):
         return []
     return [Difference(keys, old, new)]
@@ -342,6 +362,9 @@ def _text(value: Any, limit: int = 60) -> str:
         return "'" + (flat if len(flat) <= limit else flat[: limit - 1] + "…") + "'"
     if isinstance(value, list):
         return f"{len(value)} item(s)"
+    if isinstance(value, dict) and "value" in value:  # a location's figure
+        cases = f" ({value['sample']} cases)" if value.get("sample") is not None else ""
+        return f"{_text(value['value'])}{cases}"
     return repr(value)
 
 
@@ -394,6 +417,12 @@ class Checker:
         """How to correct a published period for a change of what names name."""
         rel = self.source.results(pid)
         named = " or ".join(f"'{n}'" for n in names)
+        period = self.period(pid)
+        hidden = [c for c in period.corrections if c.visibility is Visibility.INTERNAL
+                  and set(names) & set(c.changes)]
+        if hidden:
+            return (f"the correction of {hidden[0].date} that names {named} is internal, and "
+                    "customers cannot read it: make it public (remove `visibility: internal`)")
         if set(names) & self.earlier.get(pid, set()):
             return (f"a correction of {pid} names {named} already, but it was there before this "
                     f"change: add to {rel} a new `corrections` entry for this change, naming "
@@ -424,6 +453,8 @@ class Checker:
             said = True
             if field == "locations":
                 lid = d.keys[3]
+                if len(d.keys) == 4 and d.new is ABSENT and self.unpublished(pid, cid, lid, d):
+                    continue
                 what = f"figure at '{lid}'" if len(d.keys) == 4 or d.keys[4] == "value" else \
                     f"sample at '{lid}'"
                 loc_hint = self.correct(pid, [f"{cid}@{lid}", cid])
@@ -441,6 +472,37 @@ class Checker:
             self.error(rel, ("measurements", cid),
                        f"the published status of '{cid}' in {pid} changed"
                        f"{_status_note(status_only)}", hint)
+
+    def period(self, pid: str) -> Period:
+        return next(p for p in self.dataset.periods if p.id == pid)
+
+    def unpublished(self, pid: str, cid: str, lid: str, d: Difference) -> bool:
+        """A location's published figure that the data still has, but that the public site
+        no longer shows: said where the reason is. False when the figure itself went."""
+        measurement = self.period(pid).measurements.get(cid)
+        figure = measurement.locations.get(lid) if measurement is not None else None
+        location = self.dataset.location(lid)
+        commitment = self.dataset.commitment(cid)
+        if figure is None or location is None or commitment is None:
+            return False
+        shown = f"the published figure at '{lid}' of '{cid}' in {pid} ({_text(d.old)})"
+        fix = f"; or correct {pid} with a correction naming '{cid}@{lid}'"
+        if location.visibility is Visibility.INTERNAL:
+            self.error(self.source.commitments, ("locations", lid, "visibility"),
+                       f"{shown} is gone from the public site: location '{lid}' is now internal",
+                       f"keep it public{fix}")
+        elif lid not in commitment.locations:
+            self.error(self.source.commitments, ("commitments", cid, "locations"),
+                       f"{shown} is gone from the public site: '{cid}' no longer lists '{lid}'",
+                       f"list it again{fix}")
+        elif figure.sample is not None and figure.sample < self.dataset.organization.min_sample:
+            self.error(self.source.commitments, ("organization", "min_sample"),
+                       f"{shown} is gone from the public site: min_sample "
+                       f"({self.dataset.organization.min_sample}) is now above its sample "
+                       f"({figure.sample})", f"put min_sample back{fix}")
+        else:
+            return False
+        return True
 
     def other(self, pid: str, rel: str, d: Difference) -> None:
         head = d.keys[0]
@@ -541,6 +603,17 @@ class Checker:
             names = ", ".join(pid for pid, _ in found)
             correct = (f"if what was published was wrong, add to {names} a correction naming "
                        f"'{cid}'")
+            early = self._early(cid, field, old, found[-1][0]) if cause is None else None
+            if early is not None:
+                revision = self._revisions(cid)[early]
+                end = self.period(found[-1][0]).end
+                self.error(self.source.commitments,
+                           ("commitments", cid, "revisions", early, "date"),
+                           f"the revision of '{cid}' dated {revision.get('date')} changes the "
+                           f"{field} from {_change(old, new)} for {where}",
+                           f"a revision takes effect on the day the change did: "
+                           f"date it after {end} (the end of {found[-1][0]}); {correct}")
+                continue
             if cause is None:
                 self.error(self.source.commitments,
                            ("commitments", cid, *_METRIC_KEYS.get(field, (field,))),
@@ -548,11 +621,22 @@ class Checker:
                            f"{self._revision_hint(cid, field, old, found[-1][0])}; {correct}")
                 continue
             revision = self._revisions(cid)[cause]
+            key = COMMITMENT_FACTS[field]
             self.error(self.source.commitments,
-                       ("commitments", cid, "revisions", cause, "previous", field),
+                       ("commitments", cid, "revisions", cause, "previous", key or field),
                        f"the revision of '{cid}' dated {revision.get('date')} now gives the "
                        f"{field} before it as {_text(new)}, but {where} stated {_text(old)}",
-                       f"put back `{field}: {_shown(old)}` under its `previous`; {correct}")
+                       f"put back `{key}: {_shown(old)}` under its `previous`; {correct}")
+
+    def _early(self, cid: str, field: str, old: Any, last: str) -> int | None:
+        """The index of a revision dated by the end of `last` whose `previous` gives the
+        published value: dated too early, it changes what was published."""
+        key = COMMITMENT_FACTS[field]
+        end = self.period(last).end.isoformat()
+        found = [(str(r.get("date")), i) for i, r in enumerate(self._revisions(cid))
+                 if key and hasattr(r, "get") and str(r.get("date")) <= end
+                 and hasattr(r.get("previous"), "get") and r.get("previous").get(key) == old]
+        return max(found)[1] if found else None
 
     def _revisions(self, cid: str) -> list[Any]:
         """The revisions of a commitment as written in commitments.yml, in file order."""

@@ -28,9 +28,10 @@ import yaml
 
 from generator import charts, compute, feeds, opendata
 from generator.compute import Status
-from generator.markup import BLOCK, MARKER_RE, h, inline, md_html, meta_text, put_blocks
+from generator.markup import BLOCK, MARKER_RE, h, inline, md_html, md_text, meta_text, put_blocks
 from generator.model import Amendment, Commitment, Correction, Direction, Improvement, Metric, Period
 from generator.project import Edition
+from generator.schema import parse_date
 from generator.words import change_text, date_text, excerpts, num, plain, qty, target_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -352,6 +353,11 @@ class EditionView:
                 changes.append(("Title", revision.title, after.title))
             if revision.promise is not None:
                 changes.append(("Promise", revision.promise, after.promise))
+            if revision.name is not None:
+                changes.append(("Measure", revision.name, after.metric.name))
+            if revision.definition is not None:
+                changes.append(("How we measure it", revision.definition,
+                                after.metric.definition or ""))
             out.append({"date": revision.date, "reason": revision.reason, "changes": changes,
                         "internal": revision.internal})
         return out
@@ -512,6 +518,9 @@ class EditionView:
 
 _FIELDS = {"value": "result", "sample": "cases measured", "explanation": "explanation",
            "status": "status", "title": "title", "promise": "promise", "target": "target",
+           "measure": "measure", "definition": "how we measure it", "since": "promised since",
+           "retired": "applied until", "commitments": "related commitments",
+           "feedback": "feedback",
            "unit": "unit", "direction": "which way is better", "applies": "in this report",
            "you_said": "you said", "we_did": "we did", "date": "date",
            "improvement": "in this report", "summary": "Summary", "highlights": "What went well"}
@@ -553,17 +562,41 @@ def amendment_row(data: Any, amendment: Amendment) -> tuple[str, str, str]:
     if field == "sample":
         return what, num(old) if old is not None else "not given", \
             num(new) if new is not None else "not given"
+    if field in ("since", "retired", "date"):
+        return what, _day(old), _day(new)
+    if field == "commitments":
+        return what, _titles(data, old), _titles(data, new)
+    if field == "feedback":
+        return what, _feedback(old), _feedback(new)
     if field == "highlights":
         old_items, new_items = tuple(old or ()), tuple(new or ())
         at = next((i for i, (a, b) in enumerate(zip(old_items, new_items, strict=False)) if a != b),
                   min(len(old_items), len(new_items)))
         old = old_items[at] if at < len(old_items) else None
         new = new_items[at] if at < len(new_items) else None
+    # Markdown fields are quoted as the words a reader saw; one-line texts as written.
+    words = md_text if field not in ("title", "unit", "measure", "date") else str
     if isinstance(old, str) and isinstance(new, str):
-        before, after = excerpts(plain(old, 10_000), plain(new, 10_000))
-        return what, before, after
-    return what, plain(old, 200) if isinstance(old, str) else "none", \
-        plain(new, 200) if isinstance(new, str) else "none"
+        return (what, *excerpts(words(old), words(new)))
+    return (what, excerpts(words(old), "")[0] if isinstance(old, str) else "none",
+            excerpts(words(new), "")[0] if isinstance(new, str) else "none")
+
+
+def _day(value: Any) -> str:
+    day = parse_date(value) if isinstance(value, str) else None
+    return date_text(day) if day else "none"
+
+
+def _titles(data: Any, ids: Any) -> str:
+    titles = [c.title if (c := data.commitment(cid)) else cid for cid in ids or ()]
+    return "; ".join(titles) or "none"
+
+
+def _feedback(pairs: Any) -> str:
+    found = dict(pairs or ())
+    count, source = found.get("count"), found.get("source")
+    said = f"{num(count)} customers" if count is not None else ""
+    return ", ".join(x for x in (said, source) if x) or "none"
 
 
 def _amount(value: Any, unit: str) -> str:

@@ -748,6 +748,8 @@ PREVIOUS = Record("previous", {
     "target": Field(Number(), "the target before the revision"),
     "title": Field(Text(), "the title before the revision"),
     "promise": Field(Text(markdown=True), "the promise before the revision"),
+    "name": Field(Text(), "the metric's name (what was measured) before the revision"),
+    "definition": Field(Text(markdown=True), "how it was measured before the revision"),
 }, "What applied before the revision")
 
 REVISION = Record("revision", {

@@ -35,9 +35,15 @@ class Size:
     monthly: bool = False
 
 
+# The last year of a synthetic history: every period is over, and published, before the day
+# any test or benchmark runs (a publication date may not be in the future).
+LAST_YEAR = 2025
+
+
 def _periods(size: Size) -> list[str]:
     ids: list[str] = []
-    year, step = 2020, 0
+    per_year = 12 if size.monthly else 4
+    year, step = LAST_YEAR + 1 - -(-size.periods // per_year), 0
     while len(ids) < size.periods:
         if size.monthly:
             ids.append(f"{year + step // 12}-{step % 12 + 1:02d}")

@@ -225,10 +225,16 @@ class _Validator:
                 sink.error(_at(rev, "date"),
                            f"revision date {day} is not after 'since' ({since})",
                            "a revision changes a promise that already applied")
+            elif retired and day > retired:
+                sink.error(_at(rev, "date"),
+                           f"revision date {day} is after 'retired' ({retired})",
+                           "a retired promise no longer changes: remove the revision, or retire "
+                           "the commitment later")
             previous = rev.get("previous")
             if isinstance(previous, Map) and not previous:
                 sink.error(_at(rev, "previous"), "'previous' is empty",
-                           "give the target, title or promise that applied before the revision")
+                           "give the target, title, promise, name or definition that applied "
+                           "before the revision")
 
     def _results_files(self) -> dict[str, Any]:
         folder = self.root / RESULTS
@@ -312,7 +318,10 @@ class _Validator:
                     _ref(sink, pos, "commitment", cid, self.commitments)
         for corr, _ in _items(data, "corrections"):
             day = _date(corr, "date")
-            if day and published and day < published:
+            if day and day > self.today:
+                sink.error(_at(corr, "date"), f"correction dated {day}, in the future (today is "
+                                              f"{self.today})", "write the day it was made")
+            elif day and published and day < published:
                 sink.warning(_at(corr, "date"),
                              f"correction dated {day}, before the period was published ({published})")
 
@@ -393,8 +402,9 @@ def _commitment(c: Map) -> Commitment:
     review = c.get("review")
     revisions = sorted(
         (Revision(parse_date(r["date"]), r["reason"],  # type: ignore[arg-type]
-                  r["previous"].get("target"), r["previous"].get("title"),
-                  r["previous"].get("promise"), _internal(r))
+                  target=r["previous"].get("target"), title=r["previous"].get("title"),
+                  promise=r["previous"].get("promise"), name=r["previous"].get("name"),
+                  definition=r["previous"].get("definition"), internal=_internal(r))
          for r in c.get("revisions") or ()),
         key=lambda r: r.date)
     return Commitment(

@@ -96,7 +96,11 @@ def test_silent_change_to_a_published_figure_is_refused(root: Path) -> None:
                   "    changes: [email-reply]\n"
                   "  - date: 2025-11-03\n    note: Satisfaction was 91.\n    changes: [satisfaction]\n"
                   "  - date: 2025-11-03\n    note: Replies took 5.5 hours.\n")
-    assert check_against_base(root, "HEAD") == refused
+    assert check_against_base(root, "HEAD") == [Problem(
+        "results/2025-Q3.yml", 4, 24,
+        "the published result of 'email-reply' in 2025-Q3 changed from 5.0 to 5.5",
+        "the correction of 2025-11-02 that names 'email-reply' is internal, and customers "
+        "cannot read it: make it public (remove `visibility: internal`)")]
     q3.write_text(q3.read_text() + "  - date: 2025-11-04\n    note: Replies took 5.5 hours.\n"
                   "    changes: [email-reply]\n")
     assert check_against_base(root, "HEAD") == []
@@ -220,6 +224,11 @@ def test_target_changes_are_tightened_or_loosened_by_direction(root: Path) -> No
 ### Statuses that change
 
 - **2025-Q2** Nine in ten customers are happy with our help (`satisfaction`): Missed → **Met**
+
+### What else changes in published periods
+
+- **2025-Q2** satisfaction target: 90 → 85
+- **2025-Q3** satisfaction target: 90 → 85
 """
 
 
@@ -308,4 +317,9 @@ def test_units_are_literal_in_the_comment(root: Path) -> None:
 
 - **2025-Q3**
   - We reply to every email within 4 hours (`email-reply`): 5.5 {unit} (was 5 {unit}; target 8 {unit} or less): **Met**
+
+### What else changes in published periods
+
+- **2025-Q2** email-reply unit: “hours” → “{unit}”
+- **2025-Q3** email-reply unit: “hours” → “{unit}”
 """

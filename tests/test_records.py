@@ -62,6 +62,9 @@ def test_a_record_holds_every_fact_of_the_public_edition(project: Path) -> None:
         "title": "We reply to every email within 8 hours",
         "promise": "Every email gets a reply from a person within **4 business hours**.",
         "target": 8, "unit": "hours", "direction": "lower", "status": "met", "value": 6.5,
+        "measure": "Median first reply time",
+        "definition": "Business hours from receipt to first human reply.",
+        "since": "2025-01-01", "retired": None,
         "sample": 1200, "explanation": None,
         # south was measured on 20 cases, fewer than min_sample: not published, not recorded
         "locations": {"north": {"value": 6.0, "sample": 700}}}
@@ -69,7 +72,8 @@ def test_a_record_holds_every_fact_of_the_public_edition(project: Path) -> None:
     assert data["improvements"] == {"weekend-email": {
         "date": "2025-05-10", "title": "We now answer email on Saturdays",
         "you_said": "You wanted answers at the weekend.",
-        "we_did": "We staff the inbox on Saturday mornings."}}
+        "we_did": "We staff the inbox on Saturday mornings.", "commitments": ["email-reply"],
+        "feedback": {"source": "survey", "count": 140}}}
     assert "2025-Q4.json" not in {p.name for p in (project / "results/records").iterdir()}
 
 
@@ -234,7 +238,9 @@ def test_a_published_figure_changes_only_with_a_correction_naming_it(project: Pa
     # The fixture's correction names no change; an internal one is not read by customers.
     q3.write_text(q3.read_text() + "  - date: 2025-11-02\n    note: Fixed.\n"
                   "    visibility: internal\n    changes: [email-reply]\n")
-    assert errors(project) == refused
+    assert errors(project) == [refused[0].split("; ")[0] + "; the correction of 2025-11-02 that "
+                               "names 'email-reply' is internal, and customers cannot read it: "
+                               "make it public (remove `visibility: internal`)"]
     q3.write_text(q3.read_text() + "  - date: 2025-11-03\n    note: Replies took 9 hours.\n"
                   "    changes: [email-reply]\n")
     assert errors(project) == []
@@ -403,7 +409,7 @@ def test_kept_diff_tells_the_reviewer_everything(tmp_path: Path) -> None:
            "to every email within 4 hours (`email-reply`): Met → **Missed**\n" in summary
     assert ("- **2025-Q3**\n  - We reply to every email within 4 hours (`email-reply`): figures "
             "by location\n    - at North office: 4.5 hours (new)\n") in summary
-    assert ("### Words changed in published periods\n\n- **2025-Q3** callback explanation: "
+    assert ("### What else changes in published periods\n\n- **2025-Q3** callback explanation: "
             "“Summer holidays.” → “Summer holidays and a heatwave.”\n") in summary
     assert ("### Corrections added\n\n- 2025-Q3, 3 November 2025, changes `email-reply@north`, "
             "`callback`: Added the north figure.\n") in summary
@@ -451,3 +457,182 @@ def test_the_example_shows_its_correction() -> None:
     [q4] = [p for p in data.periods if p.id == "2025-Q4"]
     amended = {(a.field, a.old, a.new) for c in q4.corrections for a in c.amended}
     assert ("value", 87.4, 89.1) in amended
+
+
+# --- found by attacking the records -------------------------------------------------------------
+
+
+def legacy(tmp_path: Path) -> Path:
+    """A repository whose 2025-Q2 was published before Kept kept records."""
+    root = make_repo(tmp_path / "repo")
+    (root / "results/records/2025-Q2.json").unlink()
+    commit_all(root)
+    return root
+
+
+def test_base_errors_are_said_where_a_warning_stands(tmp_path: Path) -> None:
+    root = legacy(tmp_path)
+    edit(root / "results/2025-Q2.yml", "    value: 6.5\n", "    value: null\n")
+    result = run_kept("validate", "--base", "HEAD", "--root", str(root))
+    assert result.returncode == 1
+    assert "error: the published result of 'email-reply' in 2025-Q2 changed from 6.5 to " \
+           "nothing (null)" in result.stdout
+
+
+def test_base_keeps_published_corrections_as_they_were(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    edit(root / Q3, "note: The satisfaction figure was 91, not 89.",
+         "note: The satisfaction figure was 50, not 89.")
+    result = run_kept("validate", "--base", "HEAD", "--root", str(root))
+    assert result.returncode == 1
+    assert (f"{Q3}:{at(root, Q3, 'corrections:')}: error: the correction of 2025-Q3 dated "
+            "2025-10-20 was changed or removed (“The satisfaction figure was 91, not 89.”); a "
+            "correction stays as it was published: put it back as it was; to correct it, add a "
+            "new correction") in result.stdout
+    assert "### Corrections changed or removed\n\n- 2025-Q3, 20 October 2025: The satisfaction " \
+           "figure was 91, not 89." in summary_against(root)
+
+
+def test_base_refuses_a_published_improvement_moved_to_another_period(tmp_path: Path) -> None:
+    root = legacy(tmp_path)
+    q2, q4 = root / "results/2025-Q2.yml", root / "results/2025-Q4.yml"
+    text = q2.read_text()
+    moved = text[text.index("  - id: weekend-email"):]
+    q2.write_text(text[:text.index("improvements:")])
+    q4.write_text(q4.read_text() + "improvements:\n" + moved.replace("2025-05-10", "2025-11-10"))
+    result = run_kept("validate", "--base", "HEAD", "--root", str(root))
+    assert result.returncode == 1
+    assert "error: published improvement 'weekend-email' moved from 2025-Q2 to 2025-Q4, which " \
+           "takes its page out of the editions of 2025-Q2" in result.stdout
+
+
+def test_what_is_measured_is_a_published_fact_revised_like_a_target(project: Path) -> None:
+    commitments = project / "commitments.yml"
+    edit(commitments, "      name: Satisfaction\n", "      name: Happy customers\n")
+    assert errors(project) == [
+        f"commitments.yml:{at(project, 'commitments.yml', 'Happy customers')}: error: the "
+        "measure of 'satisfaction' changed from 'Satisfaction' to 'Happy customers' for "
+        "published periods 2025-Q2, 2025-Q3; to change the promise from a day on, add to "
+        "'satisfaction' a `revisions` entry dated that day, after 2025-09-30 (the end of "
+        "2025-Q3), with the reason and `previous: {name: \"Satisfaction\"}`; if what was "
+        "published was wrong, add to 2025-Q2, 2025-Q3 a correction naming 'satisfaction'"]
+    edit(commitments, "    review: {every: year, last: 2025-04-01}\n",
+         "    review: {every: year, last: 2025-04-01}\n    revisions:\n"
+         "      - {date: 2025-10-01, reason: A new survey., previous: {name: Satisfaction}}\n")
+    assert errors(project) == []
+    edit(commitments, "    since: 2025-04-01\n    review: {every: year",
+         "    since: 2025-03-01\n    review: {every: year")
+    assert "error: the since of 'satisfaction' changed from '2025-04-01' to '2025-03-01'" \
+           in errors(project)[0]
+
+
+def test_a_revision_dated_too_early_is_named(project: Path) -> None:
+    edit(project / "commitments.yml", "      - date: 2025-10-01\n        reason: We hired",
+         "      - date: 2025-09-30\n        reason: We hired")
+    where = f"commitments.yml:{at(project, 'commitments.yml', '- date: 2025-09-30', 8)}"
+    advice = ("a revision takes effect on the day the change did: date it after 2025-09-30 (the "
+              "end of 2025-Q3); if what was published was wrong, add to 2025-Q3 a correction "
+              "naming 'email-reply'")
+    assert sorted(errors(project)) == [
+        f"{where}: error: the revision of 'email-reply' dated 2025-09-30 changes the target from "
+        f"8 to 4 for published period 2025-Q3 (Met → Missed); {advice}",
+        f"{where}: error: the revision of 'email-reply' dated 2025-09-30 changes the title from "
+        "'We reply to every email within 8 hours' to 'We reply to every email within 4 hours' "
+        f"for published period 2025-Q3; {advice}"]
+
+
+def test_figures_the_public_site_stops_showing_are_said_where_the_reason_is(project: Path) -> None:
+    edit(project / "commitments.yml", "  min_sample: 30\n", "  min_sample: 800\n")
+    assert errors(project) == [
+        f"commitments.yml:{at(project, 'commitments.yml', '800')}: error: the published figure "
+        "at 'north' of 'email-reply' in 2025-Q2 (6.0 (700 cases)) is gone from the public site: "
+        "min_sample (800) is now above its sample (700); put min_sample back; or correct "
+        "2025-Q2 with a correction naming 'email-reply@north'"]
+    edit(project / "commitments.yml", "  min_sample: 800\n", "  min_sample: 30\n")
+    edit(project / "commitments.yml", "    name: North office\n",
+         "    name: North office\n    visibility: internal\n")
+    assert errors(project)[0].endswith(
+        "is gone from the public site: location 'north' is now internal; keep it public; or "
+        "correct 2025-Q2 with a correction naming 'email-reply@north'")
+
+
+def test_the_same_words_written_another_way_are_the_same_fact(project: Path) -> None:
+    edit(project / "commitments.yml", "    promise: If you ask for a call back, you get it the same day.\n",
+         "    promise: >\n      If you ask for a call back,\n      you get it the same day.\n")
+    assert errors(project) == []
+
+
+def test_public_open_data_names_no_internal_ids(project: Path) -> None:
+    q3 = project / Q3
+    edit(q3, "{value: 5.0, sample: 1300}", "{value: 5.5, sample: 1300}")
+    q3.write_text(q3.read_text() + "  - date: 2025-11-03\n    note: Replies took 5.5 hours.\n"
+                  "    changes: [email-reply, email-reply@pilot, secret-queue, hidden-tooling]\n")
+    data = check(project).dataset
+    assert data is not None
+    public = projected(data, "public")
+    [correction] = [c for p in public.periods for c in p.corrections if c.changes]
+    assert correction.changes == ("email-reply",)
+
+
+def test_a_record_with_text_that_is_not_unicode(project: Path) -> None:
+    path = project / "results/records/2025-Q3.json"
+    path.write_text(path.read_text().replace('"summary": null', '"summary": "bad \\ud800 text"'))
+    result = run_kept("validate", "--root", str(project))
+    assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+    assert "summary holds a character that is not Unicode text (a lone surrogate)" in result.stdout
+
+
+def test_record_keys_are_ids(project: Path) -> None:
+    path = project / "results/records/2025-Q2.json"
+    data = json.loads(path.read_text())
+    data["commitments"]["email-reply"]["locations"]["no\n::error::x"] = {"value": 1, "sample": None}
+    path.write_text(records.canonical(data))
+    [problem] = [p for p in said(project) if p.startswith("results/records/")]
+    assert "is not an id" in problem and "\n" not in problem
+
+
+def test_dates_of_corrections_and_revisions(project: Path) -> None:
+    later = dt.date.today() + dt.timedelta(days=2)
+    (project / Q3).write_text((project / Q3).read_text().replace("date: 2025-10-20", f"date: {later}"))
+    edit(project / "commitments.yml", "    retired: 2025-09-30\n",
+         "    retired: 2025-09-30\n    revisions:\n"
+         "      - {date: 2025-10-05, reason: Late., previous: {target: 90}}\n")
+    assert [p for p in errors(project) if "correction dated" in p or "revision date" in p] == [
+        f"commitments.yml:{at(project, 'commitments.yml', '2025-10-05')}: error: revision date "
+        "2025-10-05 is after 'retired' (2025-09-30); a retired promise no longer changes: remove "
+        "the revision, or retire the commitment later",
+        f"{Q3}:{at(project, Q3, str(later))}: error: correction dated {later}, in the future "
+        f"(today is {dt.date.today()}); write the day it was made"]
+
+
+def test_a_correction_quotes_what_readers_saw(project: Path) -> None:
+    q2 = project / "results/2025-Q2.yml"
+    edit(q2, "  - Replies got faster every month.", "  - Replies got <b>slower</b> every month.")
+    q2.write_text(q2.read_text() + "corrections:\n  - date: 2025-08-01\n    note: Oops.\n"
+                  "    changes: [highlights]\n")
+    data = check(project).dataset
+    assert data is not None
+    edition = editions(projected(data, "public"), "public")[0]
+    report = render_edition(edition).expanded("reports/2025-Q2.md")
+    assert ("What went well: published as <del>Replies got faster every month.</del>, now "
+            "<ins>Replies got &lt;b&gt;slower&lt;/b&gt; every month.</ins>") in report
+
+
+def test_kept_diff_names_what_a_revision_changes_in_published_periods(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    edit(root / "commitments.yml", "          title: We reply to every email within 8 hours\n",
+         "          title: We reply to every email within 8 days\n")
+    summary = summary_against(root)
+    assert ("- **2025-Q2** email-reply title: “We reply to every email within 8 hours” → “We "
+            "reply to every email within 8 days”") in summary
+    path = root / "results/records/2025-Q3.json"
+    path.write_text(path.read_text().replace('"summary": null', '"summary": "@acme/board"'))
+    assert "### Records changed or removed\n\n- 2025-Q3 (`results/records/2025-Q3.json`): " \
+           "**changed**" in summary_against(root)
+
+
+def test_a_large_synthetic_history_is_valid(tmp_path: Path) -> None:
+    from generator.synthetic import Size, generate
+
+    root = generate(tmp_path / "s", Size(commitments=4, locations=2, periods=40, monthly=True))
+    assert check(root).errors == []
