@@ -32,10 +32,11 @@ def test_home_advertises_an_atom_feed_of_improvements(site: Site, audience: str,
     assert root.tag == f"{ATOM}feed"
     for child in ("id", "title", "updated"):
         assert (root.findtext(f"{ATOM}{child}") or "").strip(), child
-    entries = root.findall(f"{ATOM}entry")
-    assert [e.findtext(f"{ATOM}title") for e in entries] == [i.title for i in edition.improvements]
-    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    every = root.findall(f"{ATOM}entry")
+    ids = [e.findtext(f"{ATOM}id") or "" for e in every]
     assert len(set(ids)) == len(ids)
+    entries = [e for e, i in zip(every, ids, strict=True) if ":improvement:" in i]
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [i.title for i in edition.improvements]
     # Each entry links to the improvement's permalink, which exists.
     for entry, improvement in zip(entries, edition.improvements, strict=True):
         link = entry.find(f"{ATOM}link")
@@ -43,6 +44,17 @@ def test_home_advertises_an_atom_feed_of_improvements(site: Site, audience: str,
         target = site.localize(urllib.parse.urljoin(href, link.get("href", "")))
         assert target.endswith(f"/improvements/{improvement.id}/"), target
         assert site.is_local(target), target
+        with urllib.request.urlopen(target, timeout=10) as answer:
+            assert answer.status == 200
+    # The corrections are announced too, each linking to the report that lists it.
+    fixes = [e for e, i in zip(every, ids, strict=True) if ":correction:" in i]
+    assert len(fixes) == sum(len(p.corrections) for p in edition.periods)
+    for entry in fixes:
+        assert (entry.findtext(f"{ATOM}title") or "").startswith("Correction to the report for ")
+        link = entry.find(f"{ATOM}link")
+        assert link is not None
+        target = site.localize(urllib.parse.urljoin(href, link.get("href", "")))
+        assert target.endswith("/#corrections") and site.is_local(target), target
         with urllib.request.urlopen(target, timeout=10) as answer:
             assert answer.status == 200
 

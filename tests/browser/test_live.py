@@ -91,20 +91,23 @@ def test_open_page_follows_edits_and_shows_build_errors(tmp_path: Path, browsing
         took = time.monotonic() - started
         assert _reloaded(page), "the page changed without reloading?"
         assert took < FEW_SECONDS / 1000
-        # 2. Broken YAML: the page turns into the error page, naming the file and line.
+        # 2. Broken YAML: the page keeps the last good build, under a banner naming the file
+        # and line.
         _mark(page)
         _edit(results, "value: 3.25", "value: [oops")
-        page.get_by_role("heading", name="The site could not be built").wait_for(
-            timeout=FEW_SECONDS)
+        banner = page.get_by_role("alert").filter(has_text="The last change could not be built")
+        banner.wait_for(timeout=FEW_SECONDS)
         assert _reloaded(page)
-        problems = page.locator("pre").inner_text()
+        problems = banner.locator("pre").inner_text()
         assert "results/2025-Q4.yml:" in problems and "YAML" in problems, problems
+        _shows(page, "3.25")
         # 3. Fixed: back to the page, with the new value.
         _mark(page)
         _edit(results, "value: [oops", "value: 3.0")
         _shows(page, "3")
         assert _reloaded(page)
-        assert page.get_by_role("heading", name="The site could not be built").count() == 0
+        assert page.get_by_role("alert").filter(
+            has_text="The last change could not be built").count() == 0
         assert not browsing.watch.external
     finally:
         server.terminate()
