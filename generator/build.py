@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import manifest
-from generator.errors import KeptError
-from generator.load import ParseCache
+from generator import files, manifest
+from generator.errors import DataError, KeptError, Problem
+from generator.load import MAX_FILE_BYTES, ParseCache
 from generator.manifest import SITE_SRC, BuildResult
 from generator.model import EMPTY, Period
 from generator.plugin import PLACEHOLDER_URL
@@ -59,7 +59,7 @@ class Task:
     config_file: str
     overrides: dict[str, Any]  # docs_dir and site_dir among them
     epoch: int
-    site_files: tuple[tuple[str, str], ...]  # (source, path in docs) of site_src/ files
+    site_files: tuple[tuple[str, str], ...]  # site_src/ files: (path from root, path in docs)
     live_reload: bool = False
     # What every page's HTML depends on besides its own content (see _Digests.chrome), and
     # the edition as the previous build left it.
@@ -101,22 +101,100 @@ def _epoch(edition: Edition) -> int:
 
 
 def _user_config(root: Path) -> dict[str, Any]:
-    from mkdocs.utils.yaml import yaml_load
-
-    path = root / "mkdocs.yml"
-    if not path.is_file():
+    """The user's mkdocs.yml, with the files it inherits (INHERIT), as MkDocs will read it; and
+    the paths it names that MkDocs reads (the files inherited, theme.custom_dir, hooks) checked
+    to be the repository's own regular files first, since MkDocs would follow them anywhere."""
+    if not os.path.lexists(root / CONFIG):
         return {}
+    data = _config_file(root, CONFIG, [])
+    problems = _config_paths(root, data)
+    if problems:
+        raise DataError(problems)
+    return data
+
+
+CONFIG = "mkdocs.yml"
+MAX_INHERIT = 8  # files a config may inherit from, one through another
+
+
+def _config_file(root: Path, rel: str, chain: list[str]) -> dict[str, Any]:
+    import yaml
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    text = _config_text(root, rel)
     try:
-        with path.open("rb") as stream:
-            data = yaml_load(stream)
+        data = yaml.load(text, Loader=get_yaml_loader())  # noqa: S506 - MkDocs' safe loader
     except Exception as exc:  # noqa: BLE001 - any parse failure is the user's file, reported
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise KeptError(f"mkdocs.yml:{line}:{col}: error: cannot read the MkDocs config: "
+        raise KeptError(f"{rel}:{line}:{col}: error: cannot read the MkDocs config: "
                         f"{getattr(exc, 'problem', None) or exc}") from None
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
-        raise KeptError("mkdocs.yml:1:1: error: the MkDocs config must be a mapping")
-    return data
+        raise KeptError(f"{rel}:1:1: error: the MkDocs config must be a mapping")
+    if "INHERIT" not in data:
+        return data
+    import mergedeep
+
+    inherited = data.pop("INHERIT")
+    line = _line_of(text, "INHERIT")
+    full = os.path.normpath(os.path.join(root, os.path.dirname(rel), str(inherited)))
+    parent = os.path.relpath(full, root).replace(os.sep, "/")
+    if not files.within(os.path.realpath(root), os.path.realpath(full)):
+        raise DataError([Problem(rel, line, 1, "INHERIT names a file outside the repository",
+                                 "keep the inherited config in the repository")])
+    if parent in chain + [rel] or len(chain) >= MAX_INHERIT:
+        raise DataError([Problem(rel, line, 1, f"INHERIT: '{parent}' inherits from itself, or "
+                                 f"configs inherit more than {MAX_INHERIT} deep",
+                                 "inherit from a config that does not inherit back")])
+    if not os.path.lexists(full):
+        raise DataError([Problem(rel, line, 1, f"INHERIT: '{parent}' not found", "check the name")])
+    return mergedeep.merge(_config_file(root, parent, chain + [rel]), data)
+
+
+def _config_text(root: Path, rel: str) -> str:
+    raw = files.read_bytes(root, rel, MAX_FILE_BYTES)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError([Problem(rel, 1, 1, "the MkDocs config is not UTF-8 text",
+                                 "save it as UTF-8")]) from None
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The line where the config names a setting, to point at it (1 when it cannot be told)."""
+    return next((i for i, line in enumerate(text.splitlines(), 1) if needle in line), 1)
+
+
+def _config_paths(root: Path, config: dict[str, Any]) -> list[Problem]:
+    """Problems with the paths of the config that MkDocs reads files from: a theme override
+    folder (theme.custom_dir, whose files MkDocs copies into every edition and whose templates
+    it renders) and hooks (run as Python)."""
+    text = _config_text(root, CONFIG)
+    problems: list[Problem] = []
+    real_root = os.path.realpath(root)
+    theme = config.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    named: list[tuple[str, str, bool]] = [("custom_dir", custom, True)] if isinstance(custom, str) else []
+    hooks = config.get("hooks")
+    named += [("hooks", hook, False) for hook in hooks if isinstance(hook, str)] \
+        if isinstance(hooks, list) else []
+    for key, value, folder in named:
+        full = os.path.normpath(os.path.join(root, value))
+        rel = os.path.relpath(full, root).replace(os.sep, "/")
+        if not files.within(real_root, os.path.realpath(full)):
+            problems.append(Problem(CONFIG, _line_of(text, value), 1,
+                                    f"{key}: '{value}' is outside the repository",
+                                    "keep theme overrides and hooks in the repository"))
+        elif folder:
+            problems += files.walk(root, rel).problems
+        elif os.path.lexists(full):
+            try:
+                files.read_bytes(root, rel, MAX_FILE_BYTES)
+            except files.Refused as exc:
+                problems.append(exc.problem)
+    return problems
 
 
 def _extensions(user: Any) -> list[Any]:
@@ -154,37 +232,34 @@ def _overrides(user: dict[str, Any], org_name: str, org_url: str | None, audienc
 
 
 def _site_pages(root: Path, audience: str) -> tuple[list[tuple[str, str]], list[Any]]:
-    """Hand-written files of site_src/ for an audience (source, path in docs) and their nav."""
-    src = root / SITE_SRC
-    files: list[tuple[str, str]] = []
+    """Hand-written files of site_src/ for an audience (source relative to root, path in
+    docs) and their nav. A file Kept will not read (a link out of the repository, a pipe) is
+    an error, not left out: the site would silently miss a page."""
+    listing = files.walk(root, SITE_SRC)
+    if listing.problems:
+        raise DataError(listing.problems)
+    found: list[tuple[str, str]] = []
     nav_items: list[Any] = []
-    if not src.is_dir():
-        return files, nav_items
-    for path in sorted(src.rglob("*")):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(src).as_posix()
+    team: list[tuple[str, str]] = []
+    for source in listing.files:
+        rel = source[len(SITE_SRC) + 1:]
         top = rel.split("/", 1)[0]
+        if top == "internal":
+            if audience == "internal":
+                team.append((source, "team/" + rel.split("/", 1)[1]))
+            continue
         if top in NOT_PAGES or top.startswith("."):
             continue
         if top in RESERVED or rel in RESERVED:
             raise KeptError(f"{SITE_SRC}/{rel}:1:1: error: '{top}' is generated by Kept; "
                             f"rename or move your file")
-        files.append((str(path), rel))
+        found.append((source, rel))
         if rel.endswith(".md") and "/" not in rel:
             nav_items.append(rel)
-    team = src / "internal"
-    if audience == "internal" and team.is_dir():
-        team_pages = []
-        for path in sorted(team.rglob("*")):
-            if path.is_file():
-                rel = "team/" + path.relative_to(team).as_posix()
-                files.append((str(path), rel))
-                if rel.endswith(".md"):
-                    team_pages.append(rel)
-        if team_pages:
-            nav_items.append({"Team pages": team_pages})
-    return files, nav_items
+    team_pages = [page for _, page in team if page.endswith(".md")]
+    if team_pages:
+        nav_items.append({"Team pages": team_pages})
+    return found + team, nav_items
 
 
 def _write(folder: Path, files: Mapping[str, str], previous: Path | None = None,
@@ -223,14 +298,15 @@ def _write(folder: Path, files: Mapping[str, str], previous: Path | None = None,
             pass  # another process stored the same bytes first, or no links here
 
 
-def _stage(docs: Path, site_files: Iterable[tuple[str, str]]) -> None:
+def _stage(root: Path, docs: Path, site_files: Iterable[tuple[str, str]]) -> None:
     """Write an audience's docs_dir: the files of site_src/ and Kept's stylesheet. Generated
-    pages are not written: the Kept plugin gives them to MkDocs from memory."""
+    pages are not written: the Kept plugin gives them to MkDocs from memory. The files are
+    copies, made as every user file is read (files.copy_file): MkDocs follows links."""
     docs.mkdir(parents=True, exist_ok=True)
     for source, rel in site_files:
         target = docs / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        files.copy_file(root, source, target)
     (docs / "kept").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ASSETS / "kept.css", docs / "kept" / "kept.css")
 
@@ -820,7 +896,7 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
         for audience in audiences:
             site_files, extra_nav = _site_pages(root, audience)
             docs = stage / audience
-            _stage(docs, site_files)
+            _stage(root, docs, site_files)
             plans[audience] = editions(project(dataset, audience), audience)
             if newest_only:
                 plans[audience] = plans[audience][:1]

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from generator import files
 from generator.errors import Problem
 
 Pos = tuple[int, int]  # 1-based line and column
@@ -297,19 +298,12 @@ class ParseCache:
 
 def load_file(root: Path, relpath: str,
               cache: ParseCache | None = None) -> tuple[Any, list[Problem]]:
-    """Read and parse one file under root, checking its size and encoding first."""
-    full = root / relpath
+    """Read and parse one file under root (a regular file inside it: see files.read_bytes),
+    checking its size and encoding first."""
     try:
-        size = full.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [
-                Problem(relpath, 1, 1,
-                        f"the file is {size} bytes, more than the limit of {MAX_FILE_BYTES}",
-                        "split it or remove what does not belong in it")
-            ]
-        raw = full.read_bytes()
-    except OSError as exc:
-        return None, [Problem(relpath, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
+        raw = files.read_bytes(root, relpath, MAX_FILE_BYTES)
+    except files.Refused as exc:
+        return None, [exc.problem]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

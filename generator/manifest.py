@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import files
 from generator.errors import Problem
 
 CACHE = ".kept-cache.json"
@@ -44,7 +45,7 @@ def sha(value: Any) -> str:
 
 
 def tree_digest(*folders: Path) -> str:
-    """Digest of every file under the folders: names and bytes."""
+    """Digest of every file under the folders (Kept's own): names and bytes."""
     digest = hashlib.sha256()
     for folder in folders:
         if not folder.exists():
@@ -54,8 +55,16 @@ def tree_digest(*folders: Path) -> str:
     return digest.hexdigest()
 
 
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+def _user_tree_digest(root: Path, folder: str) -> str:
+    """Digest of the files under a folder of the repository: names and bytes, read as the
+    build reads them (files.walk), with what it will not read marked by its problem."""
+    listing = files.walk(root, folder)
+    return sha([[(rel, files.digest(root, rel)) for rel in listing.files],
+                [p.format() for p in listing.problems]])
+
+
+def _file_digest(root: Path, rel: str) -> str:
+    return files.digest(root, rel) if os.path.lexists(root / rel) else ""
 
 
 def _versions() -> dict[str, str]:
@@ -71,8 +80,8 @@ def _versions() -> dict[str, str]:
 def common_digest(root: Path) -> str:
     """What every edition depends on besides its own data: the generator and the packages
     it builds with, site_src/ and mkdocs.yml."""
-    return sha([tree_digest(GENERATOR), _versions(), tree_digest(root / SITE_SRC),
-                _file_digest(root / "mkdocs.yml")])
+    return sha([tree_digest(GENERATOR), _versions(), _user_tree_digest(root, SITE_SRC),
+                _file_digest(root, "mkdocs.yml")])
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,8 @@ def inputs(root: Path, audiences: Iterable[str], newest_only: bool = False,
     """Digests of what a build reads: the common inputs; and all of it, with the data files,
     the build's options and SOURCE_DATE_EPOCH."""
     common = common_digest(root)
-    return Inputs(common, sha([common, _file_digest(root / "commitments.yml"),
-                               tree_digest(root / "results"), list(audiences), newest_only,
+    return Inputs(common, sha([common, _file_digest(root, "commitments.yml"),
+                               _user_tree_digest(root, "results"), list(audiences), newest_only,
                                live_reload, os.environ.get("SOURCE_DATE_EPOCH")]))
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator import schema
+from generator import files, schema
 from generator.compute import Status, status
 from generator.errors import DataError, Problem
 from generator.load import Map, ParseCache, Pos, Seq, load_file
+from generator.manifest import SITE_SRC
 from generator.model import (
     Commitment,
     Correction,
@@ -107,10 +109,12 @@ class _Validator:
     def run(self) -> tuple[Any, dict[str, Any]]:
         main = self._commitments_file()
         results = self._results_files()
+        # Not data, but published with it: a file there that Kept will not read stops the build.
+        self.problems += files.walk(self.root, SITE_SRC).problems
         return main, results
 
     def _commitments_file(self) -> Any:
-        if not (self.root / COMMITMENTS).is_file():
+        if not os.path.lexists(self.root / COMMITMENTS):
             self.problems.append(Problem(COMMITMENTS, 1, 1, "file not found",
                                          f"is {self.root} the root of a Kept repository?"))
             return None
@@ -171,6 +175,10 @@ class _Validator:
         folder = self.root / RESULTS
         found: dict[str, Any] = {}
         if not folder.is_dir():
+            return found
+        if not files.within(os.path.realpath(self.root), os.path.realpath(folder)):
+            self.problems.append(Problem(RESULTS, 1, 1, "the folder is a link to a folder outside "
+                                         "the repository", "put the results files themselves here"))
             return found
         for path in sorted(folder.iterdir()):
             rel = f"{RESULTS}/{path.name}"
