@@ -4,13 +4,16 @@ All MkDocs coupling lives here: the derived config, the in-process build, the ve
 Each (audience, edition) whose inputs changed is rendered to Markdown (in memory) and built by
 MkDocs with Material, in worker processes, into a temporary folder beside the output; pages
 whose content did not change are linked from the previous output instead.
-Only when every edition has built are the new editions, latest/ and versions.json renamed into
-place; a failure before that leaves the previous output exactly as it was.
+Only when every edition has built, and the manifests are written, are the new editions,
+latest/, versions.json and the manifests renamed into place, each change journaled: a failure
+at any point leaves the previous output exactly as it was. Kept changes only what it owns in
+the output folder (see output.owned).
 """
 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import copy
 import dataclasses
 import gc
@@ -21,7 +24,8 @@ import logging
 import multiprocessing
 import os
 import shutil
-import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -29,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import files, manifest
+from generator import files, manifest, output
 from generator.errors import DataError, KeptError, Problem
 from generator.load import MAX_FILE_BYTES, ParseCache
 from generator.manifest import SITE_SRC, BuildResult
@@ -384,7 +388,8 @@ def _render(task: Task, edition: Edition) -> Rendered:
     if task.shares <= 1:
         return render_edition(edition, templates, skip=set(task.skip))
     context = multiprocessing.get_context("fork")  # the helpers inherit _PLANS
-    with ProcessPoolExecutor(max_workers=task.shares - 1, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=task.shares - 1, mp_context=context,
+                             initializer=_die_with, initargs=(os.getpid(),)) as pool:
         others = [pool.submit(_render_share, task, i) for i in range(1, task.shares)]
         _prepare_mkdocs(task)  # while the others render (their share has the feeds and badges)
         parts = [render_edition(edition, templates, (0, task.shares), set(task.skip))]
@@ -526,8 +531,21 @@ def _run(tasks: list[Task], jobs: int) -> list[tuple[list[str], dict[str, tuple[
     if jobs <= 1 or len(tasks) <= 1:
         return [build_edition(task) for task in tasks]
     context = multiprocessing.get_context("fork")  # workers inherit _PLANS
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
+                             initializer=_die_with, initargs=(os.getpid(),)) as pool:
         return list(pool.map(_worker_build, tasks))
+
+
+def _die_with(parent: int) -> None:
+    """Worker initializer: end when the process that started the worker is gone (killed,
+    say), instead of waiting for work forever, holding the build's staging folder."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kept-orphan-watch", daemon=True).start()
 
 
 _BUILT_IN_WORKER: list[str] = []
@@ -591,16 +609,12 @@ def _site_root_files(folder: Path, audience: str, planned: list[Edition], site_n
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 
-def _looks_like_ours(folder: Path) -> bool:
-    return not folder.exists() or (folder / "versions.json").is_file() or not any(folder.iterdir())
-
-
 def _link_tree(source: Path, target: Path) -> None:
     """A copy of a built tree made of hard links (a plain copy where links are not possible)."""
     shutil.copytree(source, target, copy_function=lambda src, dst: _link(Path(src), Path(dst)))
 
 
-def _mirror(source: Path, target: Path) -> None:
+def _mirror(source: Path, target: Path, journal: output.Journal) -> None:
     """Make target (a tree of links to an earlier edition) the same as source by changing
     only what differs: after an edit, an edition's files are mostly those of the build
     before, and so are the files of latest/. Each file is swapped by a rename."""
@@ -613,33 +627,31 @@ def _mirror(source: Path, target: Path) -> None:
         path = os.path.join(target, name)
         if entry.is_dir(follow_symlinks=False):
             if there is not None and not there.is_dir(follow_symlinks=False):
-                os.unlink(path)
+                journal.keep(Path(path))
                 there = None
             if there is None:
+                journal.created(Path(path))
                 _link_tree(Path(entry.path), Path(path))
             else:
-                _mirror(Path(entry.path), Path(path))
+                _mirror(Path(entry.path), Path(path), journal)
         elif there is None or there.is_dir(follow_symlinks=False) or there.inode() != entry.inode():
             if there is not None and there.is_dir(follow_symlinks=False):
-                shutil.rmtree(path)
-            partial = f"{path}.kept-{uuid.uuid4().hex[:8]}"
-            _link(Path(entry.path), Path(partial))
-            os.replace(partial, path)
+                journal.keep(Path(path))
+            partial = Path(f"{path}.kept-{uuid.uuid4().hex[:8]}")
+            journal.created(partial)
+            _link(Path(entry.path), partial)
+            journal.replace_file(partial, Path(path))
     for name, there in present.items():
         if name not in wanted:
-            if there.is_dir(follow_symlinks=False):
-                shutil.rmtree(there.path)
-            else:
-                os.unlink(there.path)
+            journal.keep(Path(there.path))
 
 
-def _replace(new: Path, target: Path, trash: Path) -> None:
-    """Put new in target's place; the old target goes to trash (deleted with the temp folder)."""
-    if target.exists():
-        trash.mkdir(parents=True, exist_ok=True)
-        os.rename(target, trash / uuid.uuid4().hex)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.rename(new, target)
+def _replace(new: Path, target: Path, journal: output.Journal) -> None:
+    """Put new in target's place; the old target is kept aside (deleted with the staging
+    folder, or put back when the install fails)."""
+    journal.keep(target)
+    journal.mkdir(target.parent)
+    journal.move(new, target)
 
 
 def _digest(value: Any) -> str:
@@ -737,44 +749,87 @@ def _built(path: str) -> str:
     return _dest(path) if path.endswith(".md") else path
 
 
+# Written into the staging folder before the install: what the output owns while the install
+# runs (what it owned and what it is given), put in place first.
+OWNED_DURING = "owned-during-install.json"
+# Kept's files at the top of an output folder, in the order the install puts them in place,
+# after the editions: the manifest of digests is moved away first and back last, so that an
+# install cut short (kill -9) causes a rebuild, never the reuse of a stale edition.
+TOP_FILES = (PARSED, manifest.PAGES, manifest.CACHE, output.OWNED)
+
+
 def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],
              built: set[tuple[str, str]], stale_latest: set[str],
-             updates: Mapping[tuple[str, str], Iterable[str]]) -> None:
-    """Move the new editions, latest/, versions.json and the root page into out.
+             updates: Mapping[tuple[str, str], Iterable[str]], owned: set[str],
+             journal: output.Journal) -> None:
+    """Move the new editions, latest/, versions.json, the root page and the manifests (all
+    written beforehand into tmp) into out, each change recorded in the journal.
 
-    Unchanged editions stay where they are; editions that no longer exist (a removed draft)
-    go; an edition of `updates` is brought up to date in place (see _update), the others
-    built are replaced whole. The manifest of digests is removed first and written last, so
-    that an interrupted install can only cause a rebuild, never the reuse of a stale edition.
+    Unchanged editions stay where they are; editions Kept owns that no longer exist (a removed
+    draft) go; an edition of `updates` is brought up to date in place (see _update), the
+    others built are replaced whole. Nothing that is not in `owned` is removed or replaced.
     """
-    trash = tmp / "trash"
-    (out / manifest.CACHE).unlink(missing_ok=True)
-    (out / manifest.PAGES).unlink(missing_ok=True)  # it describes the editions being replaced
-    out.mkdir(parents=True, exist_ok=True)
+    journal.mkdir(out)
+    journal.replace_file(tmp / OWNED_DURING, out / output.OWNED)
+    journal.keep(out / manifest.CACHE)
+    journal.keep(out / manifest.PAGES)  # it describes the editions being replaced
     for audience in audiences:
         site = out / audience
-        site.mkdir(exist_ok=True)
+        journal.mkdir(site)
         planned = [e.id for e in plans[audience]]
         for edition in planned:
             if (audience, edition) in updates:
-                _update(tmp / audience / edition, site / edition, updates[(audience, edition)])
+                _update(tmp / audience / edition, site / edition, updates[(audience, edition)],
+                        journal)
             elif (audience, edition) in built:
-                _replace(tmp / audience / edition, site / edition, trash)
-        for child in list(site.iterdir()):
-            if child.is_dir() and child.name not in planned and child.name != "latest":
-                _replace_away(child, trash)
+                _replace(tmp / audience / edition, site / edition, journal)
+        for rel in sorted(owned):
+            where, _, name = rel.partition("/")
+            if where == audience and "/" not in name and name not in planned \
+                    and name not in ("latest", "versions.json", "index.html"):
+                journal.keep(out / rel)
         if planned and (site / "latest").is_dir() and audience in stale_latest:
-            _mirror(site / planned[0], site / "latest")
+            _mirror(site / planned[0], site / "latest", journal)
         elif planned and not (site / "latest").is_dir():
             _link_tree(site / planned[0], tmp / "latest" / audience)
-            _replace(tmp / "latest" / audience, site / "latest", trash)
-        elif not planned and (site / "latest").exists():
-            _replace_away(site / "latest", trash)
+            _replace(tmp / "latest" / audience, site / "latest", journal)
+        elif not planned:
+            journal.keep(site / "latest")
         for name in ("versions.json", "index.html"):
-            os.replace(tmp / "root" / audience / name, site / name)
+            journal.replace_file(tmp / "root" / audience / name, site / name)
+    for name in TOP_FILES:
+        if (tmp / name).exists():
+            journal.replace_file(tmp / name, out / name)
 
 
-def _update(new: Path, target: Path, stale: Iterable[str]) -> None:
+def _owned_after(owned: set[str], audiences: Iterable[str],
+                 plans: Mapping[str, list[Edition]]) -> set[str]:
+    """What the output owns once the build is in place: what this build writes, and what it
+    owned of the audiences it did not build."""
+    built = set(audiences)
+    after = {rel for rel in owned if rel.split("/", 1)[0] not in built and rel not in TOP_FILES}
+    after |= set(TOP_FILES)
+    for audience in built:
+        after |= {f"{audience}/versions.json", f"{audience}/index.html"}
+        after |= {f"{audience}/{e.id}" for e in plans[audience]}
+        if plans[audience]:
+            after.add(f"{audience}/latest")
+    return after
+
+
+def _check_owned(out: Path, owned: set[str], audiences: Iterable[str],
+                 plans: Mapping[str, list[Edition]]) -> None:
+    """Refuse, before anything is built, an output where this build would replace something
+    Kept does not own (a folder of the user's named like an edition)."""
+    for audience in audiences:
+        if os.path.lexists(out / audience) and not (out / audience).is_dir():
+            raise output.not_ours(out / audience)
+    for rel in sorted(_owned_after(owned, audiences, plans) - owned):
+        if os.path.lexists(out / rel):
+            raise output.not_ours(out / rel)
+
+
+def _update(new: Path, target: Path, stale: Iterable[str], journal: output.Journal) -> None:
     """Bring an edition up to date in place: move in the files the build wrote (new), then
     remove the generated files the edition no longer has, and the folders they leave empty.
     After an edit, a few files change among a thousand: making the edition again as a tree
@@ -782,38 +837,34 @@ def _update(new: Path, target: Path, stale: Iterable[str]) -> None:
     for folder, _, names in os.walk(new):
         rel = os.path.relpath(folder, new)
         here = target if rel == "." else target / rel
-        if here.exists() and not here.is_dir():
-            here.unlink()
-        here.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(here) and not here.is_dir():
+            journal.keep(here)
+        journal.mkdir(here)
         for name in names:
             if (here / name).is_dir():
-                shutil.rmtree(here / name)
-            os.replace(os.path.join(folder, name), here / name)
+                journal.keep(here / name)
+            journal.replace_file(Path(folder, name), here / name)
     for rel in stale:
         gone = target / _built(rel)
-        gone.unlink(missing_ok=True)
+        journal.keep(gone)
         for parent in gone.parents:
-            if parent == target:
-                break
-            try:
-                parent.rmdir()
-            except OSError:
+            if parent == target or not journal.rmdir(parent):
                 break  # not empty
 
 
-def _replace_away(path: Path, trash: Path) -> None:
-    trash.mkdir(parents=True, exist_ok=True)
-    os.rename(path, trash / uuid.uuid4().hex)
-
-
-def _staging_folder(tmp: Path) -> Path:
+def _shared_memory() -> Path | None:
     """Where each audience's docs_dir (site_src/ files, Kept's stylesheet) is written for
     MkDocs to read: memory when the machine offers it (it is thrown away after the build),
-    else beside the output."""
+    else (None) beside the output."""
     shm = Path("/dev/shm")
-    if shm.is_dir() and os.access(shm, os.W_OK):
-        return Path(tempfile.mkdtemp(prefix="kept-stage-", dir=shm))
-    return tmp / ".stage"
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+STAGE_PREFIX = "kept-stage-"
+
+
+def _staging_prefix(out: Path) -> str:
+    return f".{out.name}.kept-"
 
 
 def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = AUDIENCES,
@@ -867,13 +918,10 @@ class _Collections:
 def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
            newest_only: bool, live_reload: bool, inputs: manifest.Inputs,
            collections: _Collections) -> BuildResult:
+    owned = output.owned(out)
     parsed = ParseCache.read(out / PARSED)
     dataset, warnings = load_dataset(root, cache=parsed)
     user = _user_config(root)
-    for audience in audiences:
-        if not _looks_like_ours(out / audience):
-            raise KeptError(f"refusing to replace {out / audience}: it is not a site built by "
-                            "kept (no versions.json); move it away or choose another --out")
     config_file = root / "mkdocs.yml"
     result = BuildResult(out, warnings=list(warnings))
     previous = manifest.edition_digests(manifest.read(out))
@@ -882,10 +930,21 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
     known_pages = {k: v for k, v in pages_before.items() if k.split("/", 1)[0] not in audiences}
     digests = _Digests(inputs.common)
     skippable = _only_search(user)
-    tmp = out.parent / f".{out.name}.kept-{uuid.uuid4().hex[:12]}"
-    stage = _staging_folder(tmp)
-    try:
-        stage.mkdir(parents=True, exist_ok=True)
+    shm = _shared_memory()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    output.remove_stale(out.parent, _staging_prefix(out))
+    if shm is not None:
+        output.remove_stale(shm, STAGE_PREFIX)
+    with contextlib.ExitStack() as staging:
+        staging.callback(_DIGESTS.clear)
+        staging.callback(_PLANS.clear)
+        tmp = staging.enter_context(output.claimed(
+            out.parent / output.staging_name(_staging_prefix(out))))
+        if shm is not None:
+            stage = staging.enter_context(output.claimed(shm / output.staging_name(STAGE_PREFIX)))
+        else:
+            stage = tmp / ".stage"
+            stage.mkdir()
         if not config_file.is_file():
             config_file = stage / "mkdocs.yml"
             config_file.write_text("site_name: Kept\ntheme:\n  name: material\n", encoding="utf-8")
@@ -922,6 +981,7 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
                     frame=frame, whole=cache[key], skippable=skippable,
                     previous_files=tuple((path, *known[path]) for path in sorted(known)),
                     in_place=before is not None and chrome_before == chrome))
+        _check_owned(out, owned, audiences, plans)
         collections.planned()
         jobs = jobs or os.cpu_count() or 1
         if len(tasks) < jobs:  # idle processors: each edition's pages rendered by several
@@ -949,16 +1009,20 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
                 cache[latest] = cache[f"{audience}/{newest}"]
                 if previous.get(latest) != cache[latest] or (audience, newest) in built:
                     stale_latest.add(audience)
-        _install(tmp, out, audiences, plans, built, stale_latest, updates)
-        if parsed.write(tmp / PARSED):
-            os.replace(tmp / PARSED, out / PARSED)
+        # Everything the install puts in place is written before it begins.
+        parsed.write(tmp / PARSED)
         manifest.write_pages(tmp / manifest.PAGES, known_pages)
-        os.replace(tmp / manifest.PAGES, out / manifest.PAGES)
         manifest.write(tmp / manifest.CACHE, inputs.digest, cache, result)
-        os.replace(tmp / manifest.CACHE, out / manifest.CACHE)
-    finally:
-        _PLANS.clear()
-        _DIGESTS.clear()
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(stage, ignore_errors=True)
+        after = _owned_after(owned, audiences, plans)
+        output.write_owned(tmp / OWNED_DURING, owned | after)
+        output.write_owned(tmp / output.OWNED, after)
+        journal = output.Journal(tmp / "trash")
+        try:
+            _install(tmp, out, audiences, plans, built, stale_latest, updates, owned, journal)
+        except BaseException as exc:
+            if journal.rollback():
+                raise KeptError(f"the build failed while putting its output in place ({exc}), "
+                                f"and some changes could not be undone: {out} may be "
+                                "incomplete; build again") from exc
+            raise
     return result

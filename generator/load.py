@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from generator import files
+from generator import files, output
 from generator.errors import Problem
 
 Pos = tuple[int, int]  # 1-based line and column
@@ -261,7 +261,7 @@ class ParseCache:
     @classmethod
     def read(cls, path: Path) -> ParseCache:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(output.read_own(path.parent, path.name) or b"")
             if data.get("format") == cls.FORMAT and isinstance(data.get("files"), dict):
                 return cls(data["files"])
         except (OSError, ValueError, AttributeError):

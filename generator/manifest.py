@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import files
+from generator import files, output
 from generator.errors import Problem
 
 CACHE = ".kept-cache.json"
@@ -103,8 +103,8 @@ def inputs(root: Path, audiences: Iterable[str], newest_only: bool = False,
 def read(out: Path) -> dict[str, Any]:
     """The manifest of the build in out; empty when there is none or it cannot be read."""
     try:
-        data = json.loads((out / CACHE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(output.read_own(out, CACHE) or b"")
+    except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -130,7 +130,7 @@ EditionFiles = tuple[str, dict[str, tuple[str, str]]]
 def read_pages(out: Path) -> dict[str, str]:
     """What the last build recorded of each edition, by "audience/edition", as JSON text."""
     try:
-        data = json.loads((out / PAGES).read_text(encoding="utf-8"))
+        data = json.loads(output.read_own(out, PAGES) or b"")
         editions = data["editions"] if data.get("format") == PAGES_FORMAT else {}
         return {str(k): v for k, v in editions.items() if isinstance(v, str)}
     except (OSError, ValueError, KeyError, AttributeError, TypeError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import html
 import http.server
-import shutil
 import signal
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from typing import Any
 from generator.errors import DataError, KeptError
 
 WATCHED = ("commitments.yml", "results", "site_src", "mkdocs.yml")
+SERVED = "kept-serve-"  # the prefix of the temporary folder a serve builds into
 POLL_SECONDS = 0.5
 
 RELOAD_SCRIPT = """<script>
@@ -115,12 +115,16 @@ def rebuild(root: Path, out: Path, audience: str, state: State) -> None:
 
 def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
           stop: threading.Event | None = None) -> None:
+    from generator import output
+
     host, _, port = addr.rpartition(":")
     if not port.isdigit():
         raise KeptError(f"--dev-addr must be HOST:PORT, not '{addr}'")
-    out = Path(tempfile.mkdtemp(prefix="kept-serve-"))
+    temp = Path(tempfile.gettempdir())
+    for prefix in (SERVED, f".{SERVED}"):  # the site of a killed serve, and its build's staging
+        output.remove_stale(temp, prefix)
     state = State()
-    try:
+    with output.claimed(temp / output.staging_name(SERVED)) as out:
         rebuild(root, out, audience, state)
         server = http.server.ThreadingHTTPServer((host or "127.0.0.1", int(port)),
                                                  _handler(out / audience, state))
@@ -143,5 +147,3 @@ def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
         finally:
             server.shutdown()
             server.server_close()
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
