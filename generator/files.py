@@ -52,7 +52,9 @@ def _kind(mode: int) -> str:
         return "a block device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return "not a regular file"
+    if stat.S_ISLNK(mode):
+        return "a loop of links"
+    return "something other than a file"
 
 
 def within(real_root: str, real: str) -> bool:

@@ -382,3 +382,28 @@ def test_a_hook_outside_the_repository_is_refused(tmp_path: Path, built: tuple[P
     assert fails_to_build(root, out) == [
         "mkdocs.yml:3:1: error: hooks: '../elsewhere/hook.py' is outside the repository; "
         "keep theme overrides and hooks in the repository"]
+
+
+def test_a_loop_of_links_and_a_folder_named_like_a_file(project: Path) -> None:
+    results = project / "results"
+    (results / "2024-Q1.yml").symlink_to("2024-Q2.yml")
+    (results / "2024-Q2.yml").symlink_to("2024-Q1.yml")
+    (results / "2024-Q3.yml").mkdir()  # a folder: not a results file, as before
+    assert [p.format() for p in check(project).problems] == [
+        refused(f"results/{name}.yml", "the file is a link to a loop of links, not a regular file",
+                REGULAR_HINT) for name in ("2024-Q1", "2024-Q2")]
+
+
+def test_schemas_replace_a_link_instead_of_writing_through_it(tmp_path: Path, project: Path) -> None:
+    from generator.jsonschema import document
+
+    elsewhere = outside(tmp_path, "profile", "export PATH=/usr/bin\n")
+    (project / "commitments.schema.json").symlink_to(elsewhere)
+    os.mkfifo(project / "results.schema.json")
+    result = kept_bounded("schema", "--root", str(project))
+    assert result.returncode == 0, result.stderr
+    assert elsewhere.read_text() == "export PATH=/usr/bin\n"
+    for name in ("commitments.schema.json", "results.schema.json"):
+        path = project / name
+        assert not path.is_symlink() and path.is_file()
+        assert __import__("json").loads(path.read_text()) == document(name)
