@@ -108,10 +108,13 @@ class Journal:
     def __init__(self, trash: Path):
         self.trash = trash
         self.undo: list[Callable[[], None]] = []
+        self.spares = 0
 
     def _spare(self) -> Path:
-        self.trash.mkdir(parents=True, exist_ok=True)
-        return self.trash / uuid.uuid4().hex
+        if not self.spares:
+            self.trash.mkdir(parents=True, exist_ok=True)
+        self.spares += 1
+        return self.trash / str(self.spares)
 
     def keep(self, path: Path) -> None:
         """Move path (if there is one) out of the way."""
