@@ -433,6 +433,7 @@ def _load_config(task: Task) -> tuple[Any, bool]:
 
     config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
     only_search = set(config.plugins) <= {"search", "material/search"}
+    KeptPlugin.read_theme_safely(config.theme, Path(task.root))
     KeptPlugin.share_theme_work(config.theme, memoize=only_search)
     return config, only_search
 

@@ -407,3 +407,31 @@ def test_schemas_replace_a_link_instead_of_writing_through_it(tmp_path: Path, pr
         path = project / name
         assert not path.is_symlink() and path.is_file()
         assert __import__("json").loads(path.read_text()) == document(name)
+
+
+@pytest.mark.slow
+def test_a_theme_template_reached_through_a_linked_folder_is_read_safely(
+        tmp_path: Path, built: tuple[Path, Path]) -> None:
+    """The check of theme.custom_dir does not walk into linked folders; MkDocs' templates
+    loader would, and render what the link leads to into every page."""
+    root, out = built
+    (root / "mkdocs.yml").write_text(CUSTOM_DIR.format("overrides"))
+    (root / "overrides").mkdir()
+    (root / "shared").mkdir()
+    (root / "overrides" / "partials").symlink_to("../shared")
+    (root / "shared" / "footer.html").symlink_to(outside(tmp_path, "footer.html", f"<p>{SECRET}</p>"))
+    assert fails_to_build(root, out) == [
+        refused("overrides/partials/footer.html", "the file is a link to a file outside the repository")]
+
+
+@pytest.mark.slow
+def test_theme_overrides_inside_the_repository_are_used(tmp_path: Path) -> None:
+    from generator.build import build_site
+
+    root = write_project(tmp_path / "data", mkdocs=CUSTOM_DIR.format("overrides"))
+    (root / "overrides" / "partials").mkdir(parents=True)
+    (root / "shared").mkdir()
+    (root / "shared" / "copyright.html").write_text('<div class="md-copyright">Our own footer</div>\n')
+    (root / "overrides" / "partials" / "copyright.html").symlink_to("../../shared/copyright.html")
+    build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
+    assert "Our own footer" in (tmp_path / "out" / "public" / "latest" / "index.html").read_text()
