@@ -79,9 +79,69 @@ def _versions() -> dict[str, str]:
 
 def common_digest(root: Path) -> str:
     """What every edition depends on besides its own data: the generator and the packages
-    it builds with, site_src/ and mkdocs.yml."""
+    it builds with, site_src/, mkdocs.yml and what it names (see config_paths)."""
+    named = [(rel, _user_tree_digest(root, rel) if folder else _file_digest(root, rel))
+             for rel, folder in config_paths(root)]
     return sha([tree_digest(GENERATOR), _versions(), _user_tree_digest(root, SITE_SRC),
-                _file_digest(root, "mkdocs.yml")])
+                _file_digest(root, "mkdocs.yml"), named])
+
+
+# What mkdocs.yml may name that the build reads: parsed only when one of them is written.
+_NAMING = (b"INHERIT", b"custom_dir", b"hooks")
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+
+
+def config_paths(root: Path) -> list[tuple[str, bool]]:
+    """The paths inside root, besides site_src/, that mkdocs.yml makes part of the build (and
+    whether each is a folder): the configs it inherits (INHERIT), the theme's custom_dir and
+    hooks. One outside the repository is left out: the build refuses it."""
+    found: list[tuple[str, bool]] = []
+    real_root = os.path.realpath(root)
+
+    def inside(value: Any, base: str = "") -> str | None:
+        if not isinstance(value, str):
+            return None
+        full = os.path.normpath(os.path.join(root, base, value))
+        if not files.within(real_root, os.path.realpath(full)):
+            return None
+        return os.path.relpath(full, root).replace(os.sep, "/")
+
+    rel: str | None = "mkdocs.yml"
+    seen: set[str] = set()
+    while rel is not None and rel not in seen and len(seen) <= 8:
+        seen.add(rel)
+        try:
+            raw = files.read_bytes(root, rel, MAX_CONFIG_BYTES)
+        except files.Refused:
+            break
+        config = _loose_yaml(raw) if any(name in raw for name in _NAMING) else None
+        if not isinstance(config, dict):
+            break
+        theme = config.get("theme")
+        hooks = config.get("hooks")
+        named = [(theme.get("custom_dir") if isinstance(theme, dict) else None, True)]
+        named += [(hook, False) for hook in hooks] if isinstance(hooks, list) else []
+        found += [(path, folder) for value, folder in named
+                  if (path := inside(value)) is not None]
+        rel = inside(config.get("INHERIT"), os.path.dirname(rel))
+        if rel is not None:
+            found.append((rel, False))
+    return found
+
+
+def _loose_yaml(raw: bytes) -> Any:
+    """A MkDocs config as plain data, its tags (!ENV, !!python/name:...) read as nothing."""
+    import yaml
+
+    class Loose(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
+
+    Loose.add_multi_constructor("!", lambda loader, suffix, node: None)
+    Loose.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    try:
+        return yaml.load(raw, Loader=Loose)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
 
 
 @dataclass(frozen=True)

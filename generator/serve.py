@@ -46,9 +46,12 @@ pre{{background:#fff3f3;border-left:4px solid #c62828;padding:1em;white-space:pr
 
 
 def snapshot(root: Path) -> dict[str, float]:
-    """Modification times of every watched file."""
+    """Modification times of every watched file: the data, site_src/, mkdocs.yml and what it
+    names (the configs it inherits, the theme's custom_dir, hooks). Only their times are read."""
+    from generator.manifest import config_paths
+
     stamps: dict[str, float] = {}
-    for name in WATCHED:
+    for name in [*WATCHED, *(rel for rel, _ in config_paths(root))]:
         path = root / name
         paths = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
         for item in paths:

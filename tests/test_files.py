@@ -435,3 +435,30 @@ def test_theme_overrides_inside_the_repository_are_used(tmp_path: Path) -> None:
     (root / "overrides" / "partials" / "copyright.html").symlink_to("../../shared/copyright.html")
     build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
     assert "Our own footer" in (tmp_path / "out" / "public" / "latest" / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_files_named_by_the_config_are_inputs_of_the_build(tmp_path: Path) -> None:
+    """A theme folder outside site_src/ and an inherited config are read by the build: a
+    change to either is a change of its inputs (a build does not take the old site for new),
+    and kept serve watches them."""
+    from generator.build import build_site
+    from generator.serve import snapshot
+
+    root = write_project(tmp_path / "data", mkdocs="INHERIT: config/base.yml\nsite_name: Acme\n")
+    (root / "config").mkdir()
+    (root / "config" / "base.yml").write_text(
+        "theme:\n  name: material\n  custom_dir: overrides\nmarkdown_extensions:\n"
+        "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n")
+    (root / "overrides" / "extra").mkdir(parents=True)
+    out = tmp_path / "out"
+    build_site(root, out, audiences=("public",), jobs=1)
+    (root / "overrides" / "extra" / "terms.txt").write_text("Terms.\n")
+    build_site(root, out, audiences=("public",), jobs=1)
+    assert (out / "public" / "latest" / "extra" / "terms.txt").read_text() == "Terms.\n"
+    base = root / "config" / "base.yml"
+    base.write_text(base.read_text() + "copyright: Acme Ltd 2025\n")
+    build_site(root, out, audiences=("public",), jobs=1)
+    assert "Acme Ltd 2025" in (out / "public" / "latest" / "index.html").read_text()
+    watched = snapshot(root)
+    assert str(base) in watched and str(root / "overrides" / "extra" / "terms.txt") in watched
