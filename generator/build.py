@@ -4,13 +4,16 @@ All MkDocs coupling lives here: the derived config, the in-process build, the ve
 Each (audience, edition) whose inputs changed is rendered to Markdown (in memory) and built by
 MkDocs with Material, in worker processes, into a temporary folder beside the output; pages
 whose content did not change are linked from the previous output instead.
-Only when every edition has built are the new editions, latest/ and versions.json renamed into
-place; a failure before that leaves the previous output exactly as it was.
+Only when every edition has built, and the manifests are written, are the new editions,
+latest/, versions.json and the manifests renamed into place, each change journaled: a failure
+at any point leaves the previous output exactly as it was. Kept changes only what it owns in
+the output folder (see output.owned).
 """
 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import copy
 import dataclasses
 import gc
@@ -21,7 +24,8 @@ import logging
 import multiprocessing
 import os
 import shutil
-import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -29,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import manifest
-from generator.errors import KeptError
-from generator.load import ParseCache
+from generator import files, manifest, output
+from generator.errors import DataError, KeptError, Problem
+from generator.load import MAX_FILE_BYTES, ParseCache
 from generator.manifest import SITE_SRC, BuildResult
 from generator.model import EMPTY, Period
 from generator.plugin import PLACEHOLDER_URL
@@ -59,7 +63,7 @@ class Task:
     config_file: str
     overrides: dict[str, Any]  # docs_dir and site_dir among them
     epoch: int
-    site_files: tuple[tuple[str, str], ...]  # (source, path in docs) of site_src/ files
+    site_files: tuple[tuple[str, str], ...]  # site_src/ files: (path from root, path in docs)
     live_reload: bool = False
     # What every page's HTML depends on besides its own content (see _Digests.chrome), and
     # the edition as the previous build left it.
@@ -101,22 +105,100 @@ def _epoch(edition: Edition) -> int:
 
 
 def _user_config(root: Path) -> dict[str, Any]:
-    from mkdocs.utils.yaml import yaml_load
-
-    path = root / "mkdocs.yml"
-    if not path.is_file():
+    """The user's mkdocs.yml, with the files it inherits (INHERIT), as MkDocs will read it; and
+    the paths it names that MkDocs reads (the files inherited, theme.custom_dir, hooks) checked
+    to be the repository's own regular files first, since MkDocs would follow them anywhere."""
+    if not os.path.lexists(root / CONFIG):
         return {}
+    data = _config_file(root, CONFIG, [])
+    problems = _config_paths(root, data)
+    if problems:
+        raise DataError(problems)
+    return data
+
+
+CONFIG = "mkdocs.yml"
+MAX_INHERIT = 8  # files a config may inherit from, one through another
+
+
+def _config_file(root: Path, rel: str, chain: list[str]) -> dict[str, Any]:
+    import yaml
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    text = _config_text(root, rel)
     try:
-        with path.open("rb") as stream:
-            data = yaml_load(stream)
+        data = yaml.load(text, Loader=get_yaml_loader())  # noqa: S506 - MkDocs' safe loader
     except Exception as exc:  # noqa: BLE001 - any parse failure is the user's file, reported
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise KeptError(f"mkdocs.yml:{line}:{col}: error: cannot read the MkDocs config: "
+        raise KeptError(f"{rel}:{line}:{col}: error: cannot read the MkDocs config: "
                         f"{getattr(exc, 'problem', None) or exc}") from None
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
-        raise KeptError("mkdocs.yml:1:1: error: the MkDocs config must be a mapping")
-    return data
+        raise KeptError(f"{rel}:1:1: error: the MkDocs config must be a mapping")
+    if "INHERIT" not in data:
+        return data
+    import mergedeep
+
+    inherited = data.pop("INHERIT")
+    line = _line_of(text, "INHERIT")
+    full = os.path.normpath(os.path.join(root, os.path.dirname(rel), str(inherited)))
+    parent = os.path.relpath(full, root).replace(os.sep, "/")
+    if not files.within(os.path.realpath(root), os.path.realpath(full)):
+        raise DataError([Problem(rel, line, 1, "INHERIT names a file outside the repository",
+                                 "keep the inherited config in the repository")])
+    if parent in chain + [rel] or len(chain) >= MAX_INHERIT:
+        raise DataError([Problem(rel, line, 1, f"INHERIT: '{parent}' inherits from itself, or "
+                                 f"configs inherit more than {MAX_INHERIT} deep",
+                                 "inherit from a config that does not inherit back")])
+    if not os.path.lexists(full):
+        raise DataError([Problem(rel, line, 1, f"INHERIT: '{parent}' not found", "check the name")])
+    return mergedeep.merge(_config_file(root, parent, chain + [rel]), data)
+
+
+def _config_text(root: Path, rel: str) -> str:
+    raw = files.read_bytes(root, rel, MAX_FILE_BYTES)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError([Problem(rel, 1, 1, "the MkDocs config is not UTF-8 text",
+                                 "save it as UTF-8")]) from None
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The line where the config names a setting, to point at it (1 when it cannot be told)."""
+    return next((i for i, line in enumerate(text.splitlines(), 1) if needle in line), 1)
+
+
+def _config_paths(root: Path, config: dict[str, Any]) -> list[Problem]:
+    """Problems with the paths of the config that MkDocs reads files from: a theme override
+    folder (theme.custom_dir, whose files MkDocs copies into every edition and whose templates
+    it renders) and hooks (run as Python)."""
+    text = _config_text(root, CONFIG)
+    problems: list[Problem] = []
+    real_root = os.path.realpath(root)
+    theme = config.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    named: list[tuple[str, str, bool]] = [("custom_dir", custom, True)] if isinstance(custom, str) else []
+    hooks = config.get("hooks")
+    named += [("hooks", hook, False) for hook in hooks if isinstance(hook, str)] \
+        if isinstance(hooks, list) else []
+    for key, value, folder in named:
+        full = os.path.normpath(os.path.join(root, value))
+        rel = os.path.relpath(full, root).replace(os.sep, "/")
+        if not files.within(real_root, os.path.realpath(full)):
+            problems.append(Problem(CONFIG, _line_of(text, value), 1,
+                                    f"{key}: '{value}' is outside the repository",
+                                    "keep theme overrides and hooks in the repository"))
+        elif folder:
+            problems += files.walk(root, rel).problems
+        elif os.path.lexists(full):
+            try:
+                files.read_bytes(root, rel, MAX_FILE_BYTES)
+            except files.Refused as exc:
+                problems.append(exc.problem)
+    return problems
 
 
 def _extensions(user: Any) -> list[Any]:
@@ -156,37 +238,34 @@ def _overrides(user: dict[str, Any], org_name: str, org_url: str | None, audienc
 
 
 def _site_pages(root: Path, audience: str) -> tuple[list[tuple[str, str]], list[Any]]:
-    """Hand-written files of site_src/ for an audience (source, path in docs) and their nav."""
-    src = root / SITE_SRC
-    files: list[tuple[str, str]] = []
+    """Hand-written files of site_src/ for an audience (source relative to root, path in
+    docs) and their nav. A file Kept will not read (a link out of the repository, a pipe) is
+    an error, not left out: the site would silently miss a page."""
+    listing = files.walk(root, SITE_SRC)
+    if listing.problems:
+        raise DataError(listing.problems)
+    found: list[tuple[str, str]] = []
     nav_items: list[Any] = []
-    if not src.is_dir():
-        return files, nav_items
-    for path in sorted(src.rglob("*")):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(src).as_posix()
+    team: list[tuple[str, str]] = []
+    for source in listing.files:
+        rel = source[len(SITE_SRC) + 1:]
         top = rel.split("/", 1)[0]
+        if top == "internal":
+            if audience == "internal":
+                team.append((source, "team/" + rel.split("/", 1)[1]))
+            continue
         if top in NOT_PAGES or top.startswith("."):
             continue
         if top in RESERVED or rel in RESERVED:
             raise KeptError(f"{SITE_SRC}/{rel}:1:1: error: '{top}' is generated by Kept; "
                             f"rename or move your file")
-        files.append((str(path), rel))
+        found.append((source, rel))
         if rel.endswith(".md") and "/" not in rel:
             nav_items.append(rel)
-    team = src / "internal"
-    if audience == "internal" and team.is_dir():
-        team_pages = []
-        for path in sorted(team.rglob("*")):
-            if path.is_file():
-                rel = "team/" + path.relative_to(team).as_posix()
-                files.append((str(path), rel))
-                if rel.endswith(".md"):
-                    team_pages.append(rel)
-        if team_pages:
-            nav_items.append({"Team pages": team_pages})
-    return files, nav_items
+    team_pages = [page for _, page in team if page.endswith(".md")]
+    if team_pages:
+        nav_items.append({"Team pages": team_pages})
+    return found + team, nav_items
 
 
 def _write(folder: Path, files: Mapping[str, str], previous: Path | None = None,
@@ -225,14 +304,15 @@ def _write(folder: Path, files: Mapping[str, str], previous: Path | None = None,
             pass  # another process stored the same bytes first, or no links here
 
 
-def _stage(docs: Path, site_files: Iterable[tuple[str, str]]) -> None:
+def _stage(root: Path, docs: Path, site_files: Iterable[tuple[str, str]]) -> None:
     """Write an audience's docs_dir: the files of site_src/ and Kept's stylesheet. Generated
-    pages are not written: the Kept plugin gives them to MkDocs from memory."""
+    pages are not written: the Kept plugin gives them to MkDocs from memory. The files are
+    copies, made as every user file is read (files.copy_file): MkDocs follows links."""
     docs.mkdir(parents=True, exist_ok=True)
     for source, rel in site_files:
         target = docs / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        files.copy_file(root, source, target)
     (docs / "kept").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ASSETS / "kept.css", docs / "kept" / "kept.css")
 
@@ -310,7 +390,8 @@ def _render(task: Task, edition: Edition) -> Rendered:
     if task.shares <= 1:
         return render_edition(edition, templates, skip=set(task.skip))
     context = multiprocessing.get_context("fork")  # the helpers inherit _PLANS
-    with ProcessPoolExecutor(max_workers=task.shares - 1, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=task.shares - 1, mp_context=context,
+                             initializer=_die_with, initargs=(os.getpid(),)) as pool:
         others = [pool.submit(_render_share, task, i) for i in range(1, task.shares)]
         _prepare_mkdocs(task)  # while the others render (their share has the feeds and badges)
         parts = [render_edition(edition, templates, (0, task.shares), set(task.skip))]
@@ -354,6 +435,7 @@ def _load_config(task: Task) -> tuple[Any, bool]:
 
     config = load_config(config_file=task.config_file, **copy.deepcopy(task.overrides))
     only_search = set(config.plugins) <= {"search", "material/search"}
+    KeptPlugin.read_theme_safely(config.theme, Path(task.root))
     KeptPlugin.share_theme_work(config.theme, memoize=only_search)
     return config, only_search
 
@@ -452,8 +534,21 @@ def _run(tasks: list[Task], jobs: int) -> list[tuple[list[str], dict[str, tuple[
     if jobs <= 1 or len(tasks) <= 1:
         return [build_edition(task) for task in tasks]
     context = multiprocessing.get_context("fork")  # workers inherit _PLANS
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
+                             initializer=_die_with, initargs=(os.getpid(),)) as pool:
         return list(pool.map(_worker_build, tasks))
+
+
+def _die_with(parent: int) -> None:
+    """Worker initializer: end when the process that started the worker is gone (killed,
+    say), instead of waiting for work forever, holding the build's staging folder."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kept-orphan-watch", daemon=True).start()
 
 
 _BUILT_IN_WORKER: list[str] = []
@@ -517,16 +612,12 @@ def _site_root_files(folder: Path, audience: str, planned: list[Edition], site_n
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 
-def _looks_like_ours(folder: Path) -> bool:
-    return not folder.exists() or (folder / "versions.json").is_file() or not any(folder.iterdir())
-
-
 def _link_tree(source: Path, target: Path) -> None:
     """A copy of a built tree made of hard links (a plain copy where links are not possible)."""
     shutil.copytree(source, target, copy_function=lambda src, dst: _link(Path(src), Path(dst)))
 
 
-def _mirror(source: Path, target: Path) -> None:
+def _mirror(source: Path, target: Path, journal: output.Journal) -> None:
     """Make target (a tree of links to an earlier edition) the same as source by changing
     only what differs: after an edit, an edition's files are mostly those of the build
     before, and so are the files of latest/. Each file is swapped by a rename."""
@@ -539,33 +630,31 @@ def _mirror(source: Path, target: Path) -> None:
         path = os.path.join(target, name)
         if entry.is_dir(follow_symlinks=False):
             if there is not None and not there.is_dir(follow_symlinks=False):
-                os.unlink(path)
+                journal.keep(Path(path))
                 there = None
             if there is None:
+                journal.created(Path(path))
                 _link_tree(Path(entry.path), Path(path))
             else:
-                _mirror(Path(entry.path), Path(path))
+                _mirror(Path(entry.path), Path(path), journal)
         elif there is None or there.is_dir(follow_symlinks=False) or there.inode() != entry.inode():
             if there is not None and there.is_dir(follow_symlinks=False):
-                shutil.rmtree(path)
-            partial = f"{path}.kept-{uuid.uuid4().hex[:8]}"
-            _link(Path(entry.path), Path(partial))
-            os.replace(partial, path)
+                journal.keep(Path(path))
+            partial = Path(f"{path}.kept-{uuid.uuid4().hex[:8]}")
+            journal.created(partial)
+            _link(Path(entry.path), partial)
+            journal.replace_file(partial, Path(path))
     for name, there in present.items():
         if name not in wanted:
-            if there.is_dir(follow_symlinks=False):
-                shutil.rmtree(there.path)
-            else:
-                os.unlink(there.path)
+            journal.keep(Path(there.path))
 
 
-def _replace(new: Path, target: Path, trash: Path) -> None:
-    """Put new in target's place; the old target goes to trash (deleted with the temp folder)."""
-    if target.exists():
-        trash.mkdir(parents=True, exist_ok=True)
-        os.rename(target, trash / uuid.uuid4().hex)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.rename(new, target)
+def _replace(new: Path, target: Path, journal: output.Journal) -> None:
+    """Put new in target's place; the old target is kept aside (deleted with the staging
+    folder, or put back when the install fails)."""
+    journal.keep(target)
+    journal.mkdir(target.parent)
+    journal.move(new, target)
 
 
 def _digest(value: Any) -> str:
@@ -663,44 +752,87 @@ def _built(path: str) -> str:
     return _dest(path) if path.endswith(".md") else path
 
 
+# Written into the staging folder before the install: what the output owns while the install
+# runs (what it owned and what it is given), put in place first.
+OWNED_DURING = "owned-during-install.json"
+# Kept's files at the top of an output folder, in the order the install puts them in place,
+# after the editions: the manifest of digests is moved away first and back last, so that an
+# install cut short (kill -9) causes a rebuild, never the reuse of a stale edition.
+TOP_FILES = (PARSED, manifest.PAGES, manifest.CACHE, output.OWNED)
+
+
 def _install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],
              built: set[tuple[str, str]], stale_latest: set[str],
-             updates: Mapping[tuple[str, str], Iterable[str]]) -> None:
-    """Move the new editions, latest/, versions.json and the root page into out.
+             updates: Mapping[tuple[str, str], Iterable[str]], owned: set[str],
+             journal: output.Journal) -> None:
+    """Move the new editions, latest/, versions.json, the root page and the manifests (all
+    written beforehand into tmp) into out, each change recorded in the journal.
 
-    Unchanged editions stay where they are; editions that no longer exist (a removed draft)
-    go; an edition of `updates` is brought up to date in place (see _update), the others
-    built are replaced whole. The manifest of digests is removed first and written last, so
-    that an interrupted install can only cause a rebuild, never the reuse of a stale edition.
+    Unchanged editions stay where they are; editions Kept owns that no longer exist (a removed
+    draft) go; an edition of `updates` is brought up to date in place (see _update), the
+    others built are replaced whole. Nothing that is not in `owned` is removed or replaced.
     """
-    trash = tmp / "trash"
-    (out / manifest.CACHE).unlink(missing_ok=True)
-    (out / manifest.PAGES).unlink(missing_ok=True)  # it describes the editions being replaced
-    out.mkdir(parents=True, exist_ok=True)
+    journal.mkdir(out)
+    journal.replace_file(tmp / OWNED_DURING, out / output.OWNED)
+    journal.keep(out / manifest.CACHE)
+    journal.keep(out / manifest.PAGES)  # it describes the editions being replaced
     for audience in audiences:
         site = out / audience
-        site.mkdir(exist_ok=True)
+        journal.mkdir(site)
         planned = [e.id for e in plans[audience]]
         for edition in planned:
             if (audience, edition) in updates:
-                _update(tmp / audience / edition, site / edition, updates[(audience, edition)])
+                _update(tmp / audience / edition, site / edition, updates[(audience, edition)],
+                        journal)
             elif (audience, edition) in built:
-                _replace(tmp / audience / edition, site / edition, trash)
-        for child in list(site.iterdir()):
-            if child.is_dir() and child.name not in planned and child.name != "latest":
-                _replace_away(child, trash)
+                _replace(tmp / audience / edition, site / edition, journal)
+        for rel in sorted(owned):
+            where, _, name = rel.partition("/")
+            if where == audience and "/" not in name and name not in planned \
+                    and name not in ("latest", "versions.json", "index.html"):
+                journal.keep(out / rel)
         if planned and (site / "latest").is_dir() and audience in stale_latest:
-            _mirror(site / planned[0], site / "latest")
+            _mirror(site / planned[0], site / "latest", journal)
         elif planned and not (site / "latest").is_dir():
             _link_tree(site / planned[0], tmp / "latest" / audience)
-            _replace(tmp / "latest" / audience, site / "latest", trash)
-        elif not planned and (site / "latest").exists():
-            _replace_away(site / "latest", trash)
+            _replace(tmp / "latest" / audience, site / "latest", journal)
+        elif not planned:
+            journal.keep(site / "latest")
         for name in ("versions.json", "index.html"):
-            os.replace(tmp / "root" / audience / name, site / name)
+            journal.replace_file(tmp / "root" / audience / name, site / name)
+    for name in TOP_FILES:
+        if (tmp / name).exists():
+            journal.replace_file(tmp / name, out / name)
 
 
-def _update(new: Path, target: Path, stale: Iterable[str]) -> None:
+def _owned_after(owned: set[str], audiences: Iterable[str],
+                 plans: Mapping[str, list[Edition]]) -> set[str]:
+    """What the output owns once the build is in place: what this build writes, and what it
+    owned of the audiences it did not build."""
+    built = set(audiences)
+    after = {rel for rel in owned if rel.split("/", 1)[0] not in built and rel not in TOP_FILES}
+    after |= set(TOP_FILES)
+    for audience in built:
+        after |= {f"{audience}/versions.json", f"{audience}/index.html"}
+        after |= {f"{audience}/{e.id}" for e in plans[audience]}
+        if plans[audience]:
+            after.add(f"{audience}/latest")
+    return after
+
+
+def _check_owned(out: Path, owned: set[str], audiences: Iterable[str],
+                 plans: Mapping[str, list[Edition]]) -> None:
+    """Refuse, before anything is built, an output where this build would replace something
+    Kept does not own (a folder of the user's named like an edition)."""
+    for audience in audiences:
+        if os.path.lexists(out / audience) and not (out / audience).is_dir():
+            raise output.not_ours(out / audience)
+    for rel in sorted(_owned_after(owned, audiences, plans) - owned):
+        if os.path.lexists(out / rel):
+            raise output.not_ours(out / rel)
+
+
+def _update(new: Path, target: Path, stale: Iterable[str], journal: output.Journal) -> None:
     """Bring an edition up to date in place: move in the files the build wrote (new), then
     remove the generated files the edition no longer has, and the folders they leave empty.
     After an edit, a few files change among a thousand: making the edition again as a tree
@@ -708,38 +840,34 @@ def _update(new: Path, target: Path, stale: Iterable[str]) -> None:
     for folder, _, names in os.walk(new):
         rel = os.path.relpath(folder, new)
         here = target if rel == "." else target / rel
-        if here.exists() and not here.is_dir():
-            here.unlink()
-        here.mkdir(parents=True, exist_ok=True)
+        if os.path.lexists(here) and not here.is_dir():
+            journal.keep(here)
+        journal.mkdir(here)
         for name in names:
             if (here / name).is_dir():
-                shutil.rmtree(here / name)
-            os.replace(os.path.join(folder, name), here / name)
+                journal.keep(here / name)
+            journal.replace_file(Path(folder, name), here / name)
     for rel in stale:
         gone = target / _built(rel)
-        gone.unlink(missing_ok=True)
+        journal.keep(gone)
         for parent in gone.parents:
-            if parent == target:
-                break
-            try:
-                parent.rmdir()
-            except OSError:
+            if parent == target or not journal.rmdir(parent):
                 break  # not empty
 
 
-def _replace_away(path: Path, trash: Path) -> None:
-    trash.mkdir(parents=True, exist_ok=True)
-    os.rename(path, trash / uuid.uuid4().hex)
-
-
-def _staging_folder(tmp: Path) -> Path:
+def _shared_memory() -> Path | None:
     """Where each audience's docs_dir (site_src/ files, Kept's stylesheet) is written for
     MkDocs to read: memory when the machine offers it (it is thrown away after the build),
-    else beside the output."""
+    else (None) beside the output."""
     shm = Path("/dev/shm")
-    if shm.is_dir() and os.access(shm, os.W_OK):
-        return Path(tempfile.mkdtemp(prefix="kept-stage-", dir=shm))
-    return tmp / ".stage"
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+STAGE_PREFIX = "kept-stage-"
+
+
+def _staging_prefix(out: Path) -> str:
+    return f".{out.name}.kept-"
 
 
 def build_site(root: Path, out: Path | None = None, audiences: Iterable[str] = AUDIENCES,
@@ -796,13 +924,10 @@ class _Collections:
 def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
            newest_only: bool, live_reload: bool, inputs: manifest.Inputs,
            collections: _Collections, python_tags: bool) -> BuildResult:
+    owned = output.owned(out)
     parsed = ParseCache.read(out / PARSED)
     dataset, warnings = load_dataset(root, cache=parsed, site_config=True, python_tags=python_tags)
     user = _user_config(root)
-    for audience in audiences:
-        if not _looks_like_ours(out / audience):
-            raise KeptError(f"refusing to replace {out / audience}: it is not a site built by "
-                            "kept (no versions.json); move it away or choose another --out")
     config_file = root / "mkdocs.yml"
     result = BuildResult(out, warnings=list(warnings))
     previous = manifest.edition_digests(manifest.read(out))
@@ -811,10 +936,21 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
     known_pages = {k: v for k, v in pages_before.items() if k.split("/", 1)[0] not in audiences}
     digests = _Digests(inputs.common)
     skippable = _only_search(user)
-    tmp = out.parent / f".{out.name}.kept-{uuid.uuid4().hex[:12]}"
-    stage = _staging_folder(tmp)
-    try:
-        stage.mkdir(parents=True, exist_ok=True)
+    shm = _shared_memory()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    output.remove_stale(out.parent, _staging_prefix(out))
+    if shm is not None:
+        output.remove_stale(shm, STAGE_PREFIX)
+    with contextlib.ExitStack() as staging:
+        staging.callback(_DIGESTS.clear)
+        staging.callback(_PLANS.clear)
+        tmp = staging.enter_context(output.claimed(
+            out.parent / output.staging_name(_staging_prefix(out))))
+        if shm is not None:
+            stage = staging.enter_context(output.claimed(shm / output.staging_name(STAGE_PREFIX)))
+        else:
+            stage = tmp / ".stage"
+            stage.mkdir()
         if not config_file.is_file():
             config_file = stage / "mkdocs.yml"
             config_file.write_text("site_name: Kept\ntheme:\n  name: material\n", encoding="utf-8")
@@ -825,7 +961,7 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
         for audience in audiences:
             site_files, extra_nav = _site_pages(root, audience)
             docs = stage / audience
-            _stage(docs, site_files)
+            _stage(root, docs, site_files)
             plans[audience] = editions(project(dataset, audience), audience)
             if newest_only:
                 plans[audience] = plans[audience][:1]
@@ -851,6 +987,7 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
                     frame=frame, whole=cache[key], skippable=skippable,
                     previous_files=tuple((path, *known[path]) for path in sorted(known)),
                     in_place=before is not None and chrome_before == chrome))
+        _check_owned(out, owned, audiences, plans)
         collections.planned()
         jobs = jobs or os.cpu_count() or 1
         if len(tasks) < jobs:  # idle processors: each edition's pages rendered by several
@@ -878,16 +1015,20 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
                 cache[latest] = cache[f"{audience}/{newest}"]
                 if previous.get(latest) != cache[latest] or (audience, newest) in built:
                     stale_latest.add(audience)
-        _install(tmp, out, audiences, plans, built, stale_latest, updates)
-        if parsed.write(tmp / PARSED):
-            os.replace(tmp / PARSED, out / PARSED)
+        # Everything the install puts in place is written before it begins.
+        parsed.write(tmp / PARSED)
         manifest.write_pages(tmp / manifest.PAGES, known_pages)
-        os.replace(tmp / manifest.PAGES, out / manifest.PAGES)
         manifest.write(tmp / manifest.CACHE, inputs.digest, cache, result)
-        os.replace(tmp / manifest.CACHE, out / manifest.CACHE)
-    finally:
-        _PLANS.clear()
-        _DIGESTS.clear()
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(stage, ignore_errors=True)
+        after = _owned_after(owned, audiences, plans)
+        output.write_owned(tmp / OWNED_DURING, owned | after)
+        output.write_owned(tmp / output.OWNED, after)
+        journal = output.Journal(tmp / "trash")
+        try:
+            _install(tmp, out, audiences, plans, built, stale_latest, updates, owned, journal)
+        except BaseException as exc:
+            if journal.rollback():
+                raise KeptError(f"the build failed while putting its output in place ({exc}), "
+                                f"and some changes could not be undone: {out} may be "
+                                "incomplete; build again") from exc
+            raise
     return result

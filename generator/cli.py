@@ -216,7 +216,9 @@ def parser() -> argparse.ArgumentParser:
                        description="Validate, then build every edition for each audience into "
                                    "OUT/public and OUT/internal. The previous output is replaced "
                                    "only when every edition has built.")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: ROOT/site)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder (default: ROOT/site); an existing one must have been "
+                        "written by Kept, which changes only what it wrote there")
     p.add_argument("--audience", choices=(*AUDIENCES, "all"), default="all")
     p.add_argument("--jobs", type=int, default=None,
                    help="editions built at once (default: the number of CPUs)")

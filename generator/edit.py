@@ -16,10 +16,11 @@ import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generator import records
+from generator import files, records
 from generator.compute import as_of
 from generator.errors import DataError, KeptError, Problem, UsageError
-from generator.load import Map, Pos, load_file, load_text
+from generator.load import MAX_FILE_BYTES, Map, Pos, load_file, load_text
+from generator.manifest import SITE_SRC
 from generator.model import (
     Commitment,
     Dataset,
@@ -71,7 +72,13 @@ def _blocking(root: Path, rel: str) -> list[Problem]:
     period's unexplained miss) are not this period's business and do not block it."""
     report = check(root)
     return [replace(p, severity="error") for p in report.problems
-            if p.severity == "error" or p.path == rel]
+            if (p.severity == "error" or p.path == rel) and not _site_file(p.path)]
+
+
+def _site_file(path: str) -> bool:
+    """Whether a problem is about site_src/: the site's files, checked by validate and build,
+    are not the data a period is published from (and the check of a copy has none)."""
+    return path == SITE_SRC or path.startswith(SITE_SRC + "/")
 
 
 def _refusal(rel: str, pos: Pos, message: str, hint: str) -> DataError:
@@ -90,7 +97,10 @@ def _kind(root: Path) -> str | None:
 def _write_atomic(path: Path, data: bytes) -> None:
     """Replace path in one step, so a crash leaves the old file or the new one, never half.
 
-    The temporary file is hidden, so the validator ignores it if it is ever left behind."""
+    The temporary file is hidden, so the validator ignores it if it is ever left behind.
+    A link (checked to stay inside the repository when the file was read) stays a link: its
+    file is the one replaced."""
+    path = Path(os.path.realpath(path))
     tmp = path.with_name(f".{path.name}.kept-{uuid.uuid4().hex[:12]}")
     try:
         tmp.write_bytes(data)
@@ -195,9 +205,12 @@ def new_period(root: Path, period: str) -> Path:
     _require_period(period, dataset.organization.period)
     rel = _results_path(period)
     path = root / rel
-    if path.exists():
+    if os.path.lexists(path):
         raise KeptError(f"{rel} already exists; new-period never overwrites a results file")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not files.within(os.path.realpath(root), os.path.realpath(path.parent)):
+        raise DataError([Problem(RESULTS, 1, 1, "the folder is a link to a folder outside the "
+                                 "repository", "put the results files themselves here")])
     with path.open("x", encoding="utf-8", newline="\n") as stream:
         stream.write(new_period_text(dataset, period))
     problems = [p for p in check(root).errors if p.path == rel]
@@ -262,18 +275,6 @@ def _insert_published(lines: list[str], data: Map, day: dt.date, rel: str) -> _E
     return _Edit("".join(lines), inserted=after + 2)
 
 
-def _copy_data(root: Path, shadow: Path) -> None:
-    """The data files of root (commitments, results, records) copied into shadow."""
-    shutil.copyfile(root / COMMITMENTS, shadow / COMMITMENTS)
-    for folder in (RESULTS, records.RECORDS):
-        (shadow / folder).mkdir(parents=True, exist_ok=True)
-        if not (root / folder).is_dir():
-            continue
-        for source in (root / folder).iterdir():
-            if source.is_file() and source.suffix in (".yml", ".yaml", ".json"):
-                shutil.copyfile(source, shadow / folder / source.name)
-
-
 def _shadow_check(root: Path, rel: str, text: str, period: str) -> tuple[list[Problem], str | None]:
     """The blocking problems of the repository as it would be with rel holding text and the
     period's record written; and that record's text, when the period has none yet.
@@ -282,17 +283,33 @@ def _shadow_check(root: Path, rel: str, text: str, period: str) -> tuple[list[Pr
     also catches what only a published period is checked for (a commitment left out)."""
     with tempfile.TemporaryDirectory(prefix="kept-publish-") as tmp:
         shadow = Path(tmp)
-        _copy_data(root, shadow)
+        (shadow / RESULTS).mkdir()
+        (shadow / records.RECORDS).mkdir()
+        refused = []
+        sources = [COMMITMENTS] + [f"{RESULTS}/{p.name}" for p in (root / RESULTS).iterdir()
+                                   if not p.name.startswith(".") and not p.is_dir()
+                                   and p.suffix in (".yml", ".yaml")]
+        if (root / records.RECORDS).is_dir():
+            sources += [f"{records.RECORDS}/{p.name}" for p in (root / records.RECORDS).iterdir()
+                        if not p.name.startswith(".") and not p.is_dir()]
+        for source in sources:
+            try:  # as the validator reads them: a link out of the repository is not followed
+                cap = records.MAX_RECORD_BYTES if source.startswith(records.RECORDS) else MAX_FILE_BYTES
+                (shadow / source).write_bytes(files.read_bytes(root, source, cap))
+            except files.Refused as exc:
+                refused.append(exc.problem)
+        if any(p.path == COMMITMENTS for p in refused):
+            return refused, None  # the copy has no commitments.yml: nothing else can be checked
         (shadow / rel).write_bytes(text.encode("utf-8"))
         record = shadow / records.record_path(period)
         written = None
         if not record.exists():
             report = check(shadow)
             if report.dataset is None:
-                return _blocking(shadow, rel), None
+                return sorted(set(_blocking(shadow, rel) + refused)), None
             written = records.canonical(records.published_facts(report.dataset)[period])
             record.write_text(written, encoding="utf-8")
-        return _blocking(shadow, rel), written
+        return sorted(set(_blocking(shadow, rel) + refused)), written
 
 
 def _unshift(problems: list[Problem], rel: str, edit: _Edit | None, data: Map) -> list[Problem]:
@@ -330,7 +347,7 @@ class _Source:
 
 
 def _read(root: Path, rel: str) -> _Source:
-    original = (root / rel).read_bytes()
+    original = files.read_bytes(root, rel, MAX_FILE_BYTES)
     try:
         text = original.decode("utf-8")
     except UnicodeDecodeError:
@@ -369,12 +386,12 @@ def publish(root: Path, period: str, date: dt.date | None = None) -> Publication
     DataError with every problem that stops the period being published."""
     day = date or dt.date.today()
     _require_period(period, None)
-    if not (root / COMMITMENTS).is_file():
+    if not os.path.lexists(root / COMMITMENTS):
         raise KeptError(f"{COMMITMENTS} not found: is {root} the root of a Kept repository?")
     _require_period(period, _kind(root))
     rel = _results_path(period)
     path = root / rel
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise KeptError(f"{rel} not found; start it with `kept new-period {period}`")
     end = period_bounds(period)[1]
     if day < end:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from generator.errors import KeptError, Problem
+from generator.load import MAX_FILE_BYTES
 from generator.model import Dataset
 from generator.records import RECORDS
 from generator.validate import COMMITMENTS, RESULTS, check
@@ -92,15 +93,16 @@ def default_base(root: Path) -> str:
     return "origin/main" if _resolves(root, "origin/main") else "HEAD"
 
 
-def _blobs(root: Path, commit: str) -> dict[str, str]:
-    """Object ids of commitments.yml, the files directly in results/ and the records in
-    results/records/, by path below root.
+def _blobs(root: Path, commit: str) -> dict[str, tuple[str, int]]:
+    """Object ids and sizes of commitments.yml, the files directly in results/ and the
+    records in results/records/, by path below root.
 
     Paths are relative to root, so a data folder inside a larger repository works too.
     Folders, symbolic links and submodules are left out: the validator ignores folders, and a
     link's blob is its target's name, not data.
     """
-    result = _git(root, "ls-tree", "-z", commit, "--", COMMITMENTS, f"{RESULTS}/", f"{RECORDS}/")
+    result = _git(root, "ls-tree", "-z", "--long", commit, "--", COMMITMENTS, f"{RESULTS}/",
+                  f"{RECORDS}/")
     if result.returncode != 0:
         raise KeptError(f"cannot list the files of {commit[:12]}: {_stderr(result)}")
     found = {}
@@ -108,9 +110,9 @@ def _blobs(root: Path, commit: str) -> dict[str, str]:
         if not entry:
             continue
         meta, path = entry.split("\t", 1)
-        mode, kind, oid = meta.split()
+        mode, kind, oid, size = meta.split()
         if kind == "blob" and mode in ("100644", "100755"):
-            found[path] = oid
+            found[path] = (oid, int(size))
     return found
 
 
@@ -131,11 +133,20 @@ def _read_blobs(root: Path, oids: list[str]) -> list[bytes]:
 
 
 def _materialise(root: Path, commit: str, folder: Path) -> None:
+    """Write the data files of commit into folder. A file over the loader's limit is not read
+    (git would hand all of it over, in memory): it is written as a file of its size that holds
+    nothing (sparse), which the loader refuses by its size as it would in the working tree."""
     blobs = _blobs(root, commit)
-    for path, content in zip(blobs, _read_blobs(root, list(blobs.values())), strict=True):
+    wanted = {path: oid for path, (oid, size) in blobs.items() if size <= MAX_FILE_BYTES}
+    contents = dict(zip(wanted, _read_blobs(root, list(wanted.values())), strict=True))
+    for path, (_, size) in blobs.items():
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        if path in contents:
+            target.write_bytes(contents[path])
+        else:
+            with target.open("wb") as stream:
+                stream.truncate(size)
 
 
 def dataset_at(root: Path, ref: str) -> Dataset:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-from generator import schema
+from generator import files, schema
 
+MAX_SCHEMA_BYTES = 1 << 20  # a schema file bigger than this is not ours: written anew
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMAS = {
     "commitments.schema.json": schema.COMMITMENTS_FILE,
@@ -22,12 +24,28 @@ def document(name: str) -> dict[str, Any]:
 
 
 def write_schemas(folder: Path) -> list[Path]:
+    """Write the schemas into folder, leaving alone those that are already as they should be.
+
+    A schema file that is a link (out of the repository, say) is replaced by the file, never
+    written through; one that is not a regular file is not read."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in SCHEMAS:
         path = folder / name
-        text = json.dumps(document(name), indent=2, ensure_ascii=False) + "\n"
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+        data = (json.dumps(document(name), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        if path.is_symlink() or _current(folder, name) != data:
+            partial = folder / f".{name}.kept-{os.getpid()}"
+            try:
+                partial.write_bytes(data)
+                os.replace(partial, path)
+            finally:
+                partial.unlink(missing_ok=True)
         written.append(path)
     return written
+
+
+def _current(folder: Path, name: str) -> bytes | None:
+    try:
+        return files.read_bytes(folder, name, MAX_SCHEMA_BYTES)
+    except files.Refused:
+        return None

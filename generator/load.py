@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from generator import files, output
 from generator.errors import Problem
 
 Pos = tuple[int, int]  # 1-based line and column
@@ -424,7 +425,7 @@ class ParseCache:
     @classmethod
     def read(cls, path: Path) -> ParseCache:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(output.read_own(path.parent, path.name) or b"")
             if data.get("format") == cls.FORMAT and isinstance(data.get("files"), dict):
                 return cls(data["files"])
         except (OSError, ValueError, AttributeError):
@@ -461,21 +462,13 @@ class ParseCache:
 
 def load_file(root: Path, relpath: str, cache: ParseCache | None = None,
               mkdocs: bool = False, python_tags: bool = False) -> tuple[Any, list[Problem]]:
-    """Read and parse one file under root, checking its size and encoding first (see
-    load_text for mkdocs and python_tags; such a file is not cached: `!ENV` reads the
-    environment)."""
-    full = root / relpath
+    """Read and parse one file under root (a regular file inside it: see files.read_bytes),
+    checking its size and encoding first (see load_text for mkdocs and python_tags; such a
+    file is not cached: `!ENV` reads the environment)."""
     try:
-        size = full.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [
-                Problem(relpath, 1, 1,
-                        f"the file is {size} bytes, more than the limit of {MAX_FILE_BYTES}",
-                        "split it or remove what does not belong in it")
-            ]
-        raw = full.read_bytes()
-    except OSError as exc:
-        return None, [Problem(relpath, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
+        raw = files.read_bytes(root, relpath, MAX_FILE_BYTES)
+    except files.Refused as exc:
+        return None, [exc.problem]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import files, output
 from generator.errors import Problem, UsageError
 
 CACHE = ".kept-cache.json"
@@ -47,7 +48,7 @@ def sha(value: Any) -> str:
 
 
 def tree_digest(*folders: Path) -> str:
-    """Digest of every file under the folders: names and bytes."""
+    """Digest of every file under the folders (Kept's own): names and bytes."""
     digest = hashlib.sha256()
     for folder in folders:
         if not folder.exists():
@@ -57,8 +58,16 @@ def tree_digest(*folders: Path) -> str:
     return digest.hexdigest()
 
 
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+def _user_tree_digest(root: Path, folder: str) -> str:
+    """Digest of the files under a folder of the repository: names and bytes, read as the
+    build reads them (files.walk), with what it will not read marked by its problem."""
+    listing = files.walk(root, folder)
+    return sha([[(rel, files.digest(root, rel)) for rel in listing.files],
+                [p.format() for p in listing.problems]])
+
+
+def _file_digest(root: Path, rel: str) -> str:
+    return files.digest(root, rel) if os.path.lexists(root / rel) else ""
 
 
 def _versions() -> dict[str, str]:
@@ -73,9 +82,69 @@ def _versions() -> dict[str, str]:
 
 def common_digest(root: Path) -> str:
     """What every edition depends on besides its own data: the generator and the packages
-    it builds with, site_src/ and mkdocs.yml."""
-    return sha([tree_digest(GENERATOR), _versions(), tree_digest(root / SITE_SRC),
-                _file_digest(root / "mkdocs.yml")])
+    it builds with, site_src/, mkdocs.yml and what it names (see config_paths)."""
+    named = [(rel, _user_tree_digest(root, rel) if folder else _file_digest(root, rel))
+             for rel, folder in config_paths(root)]
+    return sha([tree_digest(GENERATOR), _versions(), _user_tree_digest(root, SITE_SRC),
+                _file_digest(root, "mkdocs.yml"), named])
+
+
+# What mkdocs.yml may name that the build reads: parsed only when one of them is written.
+_NAMING = (b"INHERIT", b"custom_dir", b"hooks")
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+
+
+def config_paths(root: Path) -> list[tuple[str, bool]]:
+    """The paths inside root, besides site_src/, that mkdocs.yml makes part of the build (and
+    whether each is a folder): the configs it inherits (INHERIT), the theme's custom_dir and
+    hooks. One outside the repository is left out: the build refuses it."""
+    found: list[tuple[str, bool]] = []
+    real_root = os.path.realpath(root)
+
+    def inside(value: Any, base: str = "") -> str | None:
+        if not isinstance(value, str):
+            return None
+        full = os.path.normpath(os.path.join(root, base, value))
+        if not files.within(real_root, os.path.realpath(full)):
+            return None
+        return os.path.relpath(full, root).replace(os.sep, "/")
+
+    rel: str | None = "mkdocs.yml"
+    seen: set[str] = set()
+    while rel is not None and rel not in seen and len(seen) <= 8:
+        seen.add(rel)
+        try:
+            raw = files.read_bytes(root, rel, MAX_CONFIG_BYTES)
+        except files.Refused:
+            break
+        config = _loose_yaml(raw) if any(name in raw for name in _NAMING) else None
+        if not isinstance(config, dict):
+            break
+        theme = config.get("theme")
+        hooks = config.get("hooks")
+        named = [(theme.get("custom_dir") if isinstance(theme, dict) else None, True)]
+        named += [(hook, False) for hook in hooks] if isinstance(hooks, list) else []
+        found += [(path, folder) for value, folder in named
+                  if (path := inside(value)) is not None]
+        rel = inside(config.get("INHERIT"), os.path.dirname(rel))
+        if rel is not None:
+            found.append((rel, False))
+    return found
+
+
+def _loose_yaml(raw: bytes) -> Any:
+    """A MkDocs config as plain data, its tags (!ENV, !!python/name:...) read as nothing."""
+    import yaml
+
+    class Loose(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
+
+    Loose.add_multi_constructor("!", lambda loader, suffix, node: None)
+    Loose.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    try:
+        return yaml.load(raw, Loader=Loose)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
 
 
 def source_date_epoch() -> int | None:
@@ -104,16 +173,16 @@ def inputs(root: Path, audiences: Iterable[str], newest_only: bool = False,
     the build's options and SOURCE_DATE_EPOCH (UsageError when it is not one)."""
     epoch = source_date_epoch()
     common = common_digest(root)
-    return Inputs(common, sha([common, _file_digest(root / "commitments.yml"),
-                               tree_digest(root / "results"), list(audiences), newest_only,
+    return Inputs(common, sha([common, _file_digest(root, "commitments.yml"),
+                               _user_tree_digest(root, "results"), list(audiences), newest_only,
                                live_reload, epoch, python_tags]))
 
 
 def read(out: Path) -> dict[str, Any]:
     """The manifest of the build in out; empty when there is none or it cannot be read."""
     try:
-        data = json.loads((out / CACHE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(output.read_own(out, CACHE) or b"")
+    except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -139,7 +208,7 @@ EditionFiles = tuple[str, dict[str, tuple[str, str]]]
 def read_pages(out: Path) -> dict[str, str]:
     """What the last build recorded of each edition, by "audience/edition", as JSON text."""
     try:
-        data = json.loads((out / PAGES).read_text(encoding="utf-8"))
+        data = json.loads(output.read_own(out, PAGES) or b"")
         editions = data["editions"] if data.get("format") == PAGES_FORMAT else {}
         return {str(k): v for k, v in editions.items() if isinstance(v, str)}
     except (OSError, ValueError, KeyError, AttributeError, TypeError):

@@ -27,6 +27,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
+from generator import files
 from generator.markup import page_html
 from generator.render import BYTECODE, Rendered
 
@@ -338,6 +339,34 @@ def _render_nothing(page: Page, config: Any, files: Files) -> None:
     page.links_to_anchors = {}
 
 
+class _RepositoryLoader(jinja2.FileSystemLoader):
+    """The theme's template folders, those inside the repository read through files.read_bytes:
+    Jinja follows a link anywhere, through a linked folder too (which the check of the
+    folder's files does not walk), and would render what it finds into every page."""
+
+    def __init__(self, searchpath: Any, root: Path):
+        super().__init__(searchpath)
+        self.root = root
+        real_root = os.path.realpath(root)
+        self.inside = [files.within(real_root, os.path.realpath(folder)) for folder in self.searchpath]
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder, inside in zip(self.searchpath, self.inside, strict=True):
+            path = os.path.join(folder, *pieces)
+            if not os.path.isfile(path):
+                continue
+            if not inside:
+                return super().get_source(environment, template)  # a package's own templates
+            break
+        else:
+            raise jinja2.TemplateNotFound(template)
+        rel = os.path.relpath(path, self.root)
+        text = files.read_bytes(self.root, rel, files.MAX_SITE_FILE_BYTES).decode("utf-8")
+        mtime = os.path.getmtime(path)
+        return text, os.path.normpath(path), lambda: os.path.isfile(path) and os.path.getmtime(path) == mtime
+
+
 def _link_shared(file: File, shared: Path, dirty: bool = False) -> None:
     """File.copy_file, through one copy per build of each source file."""
     source = str(file.abs_src_path)
@@ -493,6 +522,20 @@ class KeptPlugin(BasePlugin):
         self.markdown_settings = repr((config.markdown_extensions, config.mdx_configs))
         self.search = config.plugins.get("material/search") or config.plugins.get("search")
         return config
+
+    @staticmethod
+    def read_theme_safely(theme: Any, root: Path) -> None:
+        """Make every template environment of this build's theme read the templates of
+        folders inside the repository (theme.custom_dir) as every user file is read."""
+        make_env = theme.get_env
+
+        def get_env() -> jinja2.Environment:
+            env = make_env()
+            if isinstance(env.loader, jinja2.FileSystemLoader):
+                env.loader = _RepositoryLoader(env.loader.searchpath, root)
+            return env
+
+        theme.get_env = get_env
 
     @staticmethod
     def share_theme_work(theme: Any, memoize: bool = True) -> None:

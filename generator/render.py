@@ -26,8 +26,9 @@ import jinja2
 import jinja2.bccache
 import yaml
 
-from generator import charts, compute, feeds, opendata
+from generator import charts, compute, feeds, files, opendata
 from generator.compute import Status
+from generator.errors import Problem
 from generator.markup import BLOCK, MARKER_RE, h, inline, md_html, md_text, meta_text, put_blocks
 from generator.model import Amendment, Commitment, Correction, Direction, Improvement, Metric, Period
 from generator.project import Edition
@@ -151,11 +152,40 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
     return _environment(user_templates)
 
 
+class _UserTemplates(jinja2.BaseLoader):
+    """The templates of site_src/templates, read as every user file is (files.read_bytes):
+    Jinja's FileSystemLoader follows a link anywhere, and would render what it finds into
+    every page. The repository's root is the folder above site_src/."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.root = folder.parent.parent
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Any]:
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        if not path.is_file() and not path.is_symlink():
+            raise jinja2.TemplateNotFound(template)
+        rel = path.relative_to(self.root).as_posix()
+        raw = files.read_bytes(self.root, rel, files.MAX_SITE_FILE_BYTES)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise files.Refused(Problem(rel, 1, 1, "the template is not UTF-8 text",
+                                        "save it as UTF-8")) from None
+        mtime = path.stat().st_mtime_ns
+        return text, str(path), lambda: path.exists() and path.stat().st_mtime_ns == mtime
+
+    def list_templates(self) -> list[str]:
+        folder = self.folder.relative_to(self.root).as_posix()
+        return [rel[len(folder) + 1:] for rel in files.walk(self.root, folder).files]
+
+
 def _environment(user_templates: Path | None) -> jinja2.Environment:
     package = jinja2.FileSystemLoader(str(TEMPLATES))
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None and user_templates.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+        loaders.append(_UserTemplates(user_templates))
     loaders += [jinja2.PrefixLoader({"default": package}, delimiter=":"), package]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),

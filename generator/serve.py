@@ -13,7 +13,6 @@ import html
 import http.server
 import os
 import re
-import shutil
 import signal
 import socket
 import sys
@@ -27,6 +26,7 @@ from generator.errors import DataError, KeptError, UsageError, printable
 from generator.manifest import source_date_epoch
 
 WATCHED = ("commitments.yml", "results", "site_src", "mkdocs.yml")
+SERVED = "kept-serve-"  # the prefix of the temporary folder a serve builds into
 POLL_SECONDS = 0.5
 
 RELOAD_SCRIPT = """<script>
@@ -71,9 +71,12 @@ def address(text: str) -> tuple[str, int]:
 
 
 def snapshot(root: Path) -> dict[str, float]:
-    """Modification times of every watched file."""
+    """Modification times of every watched file: the data, site_src/, mkdocs.yml and what it
+    names (the configs it inherits, the theme's custom_dir, hooks). Only their times are read."""
+    from generator.manifest import config_paths
+
     stamps: dict[str, float] = {}
-    for name in WATCHED:
+    for name in [*WATCHED, *(rel for rel, _ in config_paths(root))]:
         path = root / name
         paths = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
         for item in paths:
@@ -169,37 +172,37 @@ def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
     """Serve the newest edition at addr (HOST:PORT), rebuilding it as the data changes, until
     stop is set (or Ctrl-C). The address and SOURCE_DATE_EPOCH are checked, and the port
     taken, before anything is built. python_tags: see build.build_site."""
+    from generator import output
+
     host, port = address(addr)
     source_date_epoch()
-    out = Path(tempfile.mkdtemp(prefix="kept-serve-"))
+    temp = Path(tempfile.gettempdir())
+    for prefix in (SERVED, f".{SERVED}"):  # the site of a killed serve, and its build's staging
+        output.remove_stale(temp, prefix)
     state = State()
-    try:
+    with output.claimed(temp / output.staging_name(SERVED)) as out:
         kind = _Server6 if ":" in host else http.server.ThreadingHTTPServer
         server = kind((host, port), _handler(out / audience, state))
-    except BaseException:
-        shutil.rmtree(out, ignore_errors=True)
-        raise
-    try:
-        rebuild(root, out, audience, state, python_tags)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        shown = f"[{host}]" if ":" in host else host
-        print(f"kept serve: http://{shown}:{server.server_port}/latest/ "
-              f"({audience}); Ctrl-C to stop", file=sys.stderr)
-        stamps = snapshot(root)
-        stop = stop or threading.Event()
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
-            while not stop.wait(POLL_SECONDS):
-                now = snapshot(root)
-                if now != stamps:
-                    stamps = now
-                    rebuild(root, out, audience, state, python_tags)
-        except KeyboardInterrupt:
-            pass
+            rebuild(root, out, audience, state, python_tags)
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            shown = f"[{host}]" if ":" in host else host
+            print(f"kept serve: http://{shown}:{server.server_port}/latest/ "
+                  f"({audience}); Ctrl-C to stop", file=sys.stderr)
+            stamps = snapshot(root)
+            stop = stop or threading.Event()
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            try:
+                while not stop.wait(POLL_SECONDS):
+                    now = snapshot(root)
+                    if now != stamps:
+                        stamps = now
+                        rebuild(root, out, audience, state, python_tags)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                server.shutdown()
         finally:
-            server.shutdown()
-    finally:
-        server.server_close()
-        shutil.rmtree(out, ignore_errors=True)
+            server.server_close()

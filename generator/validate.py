@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator import records, schema
+from generator import files, records, schema
 from generator.compute import Status, status
 from generator.errors import DataError, Problem
 from generator.load import Map, ParseCache, Pos, Seq, load_file, position
+from generator.manifest import SITE_SRC
 from generator.model import (
     Commitment,
     Correction,
@@ -116,6 +118,8 @@ class _Validator:
     def run(self) -> tuple[Any, dict[str, Any]]:
         main = self._commitments_file()
         results = self._results_files()
+        # Not data, but published with it: a file there that Kept will not read stops the build.
+        self.problems += files.walk(self.root, SITE_SRC).problems
         return main, results
 
     def site_config(self, python_tags: bool) -> None:
@@ -142,7 +146,8 @@ class _Validator:
                                                     "this one is not used", "remove it")
             theme = data.get("theme")
             if isinstance(theme, Map) and isinstance(theme.get("custom_dir"), str):
-                self._inside(rel, theme["custom_dir"], _at(theme, "custom_dir"), "custom_dir",
+                # MkDocs merges the configs, then reads a path relative to mkdocs.yml
+                self._inside(MKDOCS, theme["custom_dir"], _at(theme, "custom_dir"), "custom_dir",
                              sink, folder=True)
             rel = None
             inherit = data.get("INHERIT")
@@ -151,7 +156,8 @@ class _Validator:
                 if rel in seen or len(seen) >= MAX_INHERIT:
                     sink.error(_at(data, "INHERIT"), f"'INHERIT' leads back to {rel}"
                                if rel in seen else f"more than {MAX_INHERIT} configs extend "
-                                                   "one another")
+                                                   "one another",
+                               "inherit from a config that does not inherit back")
                     rel = None
             self.problems += sink.problems
 
@@ -173,7 +179,7 @@ class _Validator:
         return target.relative_to(root).as_posix()
 
     def _commitments_file(self) -> Any:
-        if not (self.root / COMMITMENTS).is_file():
+        if not os.path.lexists(self.root / COMMITMENTS):
             self.problems.append(Problem(COMMITMENTS, 1, 1, "file not found",
                                          f"is {self.root} the root of a Kept repository?"))
             return None
@@ -240,6 +246,10 @@ class _Validator:
         folder = self.root / RESULTS
         found: dict[str, Any] = {}
         if not folder.is_dir():
+            return found
+        if not files.within(os.path.realpath(self.root), os.path.realpath(folder)):
+            self.problems.append(Problem(RESULTS, 1, 1, "the folder is a link to a folder outside "
+                                         "the repository", "put the results files themselves here"))
             return found
         for path in sorted(folder.iterdir()):
             rel = f"{RESULTS}/{path.name}"

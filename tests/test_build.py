@@ -183,7 +183,7 @@ def test_refuses_to_replace_a_foreign_folder(tmp_path: Path) -> None:
     root = write_project(tmp_path / "data")
     (tmp_path / "out" / "public").mkdir(parents=True)
     (tmp_path / "out" / "public" / "precious.txt").write_text("mine")
-    with pytest.raises(KeptError, match="not a site built by kept"):
+    with pytest.raises(KeptError, match="out exists and was not written by Kept; move it away"):
         build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
     assert (tmp_path / "out" / "public" / "precious.txt").read_text() == "mine"
 

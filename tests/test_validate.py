@@ -384,7 +384,8 @@ def test_mkdocs_config_paths_stay_in_the_repository(tmp_path: Path) -> None:
     (root / "base").mkdir()
     (root / "base" / "site.yml").write_text("INHERIT: ../mkdocs.yml\nextra_css: style.css\n")
     assert [p.format() for p in check(root, site_config=True).problems] == [
-        "base/site.yml:1:10: error: 'INHERIT' leads back to mkdocs.yml",
+        "base/site.yml:1:10: error: 'INHERIT' leads back to mkdocs.yml; inherit from a config that "
+        "does not inherit back",
         "base/site.yml:2:12: error: 'extra_css' must be a list (lines starting with '- '), not "
         "the text 'style.css'",
         "mkdocs.yml:4:15: error: 'custom_dir' leads out of the repository: '../outside'; name a "
