@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, replace
 
-from generator.model import Commitment, Dataset, Direction, Measurement, Metric, Period
+from generator.model import Commitment, Dataset, Direction, Measurement, Metric, Period, out_of_force
 
 
 class Status(enum.Enum):
@@ -49,10 +49,9 @@ def is_met(metric: Metric, value: float) -> bool:
 
 def status(commitment: Commitment, period: Period) -> Status:
     """How the commitment did in the period, judged against the target in force on its last day."""
-    if commitment.since > period.end:
-        return Status.NOT_YET
-    if commitment.retired is not None and commitment.retired < period.start:
-        return Status.RETIRED
+    outside = out_of_force(commitment.since, commitment.retired, period.start, period.end)
+    if outside is not None:
+        return Status.NOT_YET if outside == "not yet" else Status.RETIRED
     measurement = period.measurements.get(commitment.id)
     if measurement is None or measurement.value is None:
         return Status.NOT_MEASURED

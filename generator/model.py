@@ -109,7 +109,19 @@ class Commitment:
         return self.retired is not None and self.retired < day
 
     def active_during(self, start: dt.date, end: dt.date) -> bool:
-        return self.since <= end and (self.retired is None or self.retired >= start)
+        return out_of_force(self.since, self.retired, start, end) is None
+
+
+def out_of_force(since: dt.date, retired: dt.date | None, start: dt.date,
+                 end: dt.date) -> str | None:
+    """Why a promise applying from since to retired does not apply in the period start..end:
+    "not yet" (it begins after the period ends) or "retired" (it ended before the period
+    began); None when it applies. A promise retired during a period applies in it."""
+    if since > end:
+        return "not yet"
+    if retired is not None and retired < start:
+        return "retired"
+    return None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.model import period_bounds
+from generator.model import out_of_force, period_bounds
 
 TOPICS = ["email", "phone", "chat", "letters", "billing", "repairs", "complaints", "refunds",
           "appointments", "deliveries", "accounts", "meters", "moves", "payments", "outages"]
@@ -114,7 +114,7 @@ def generate(root: Path, size: Size = Size(), seed: int = 1) -> Path:
         for c in commitments:
             since = dt.date.fromisoformat(str(c["since"]))
             retired = dt.date.fromisoformat(str(c["retired"])) if "retired" in c else None
-            if since > end or (retired and retired < start):
+            if out_of_force(since, retired, start, end) is not None:
                 continue
             metric = c["metric"]
             assert isinstance(metric, dict)

@@ -31,6 +31,7 @@ from generator.model import (
     Revision,
     Value,
     Visibility,
+    out_of_force,
     period_bounds,
     period_kind,
 )
@@ -311,7 +312,7 @@ class _Validator:
         if published and self.commitments and isinstance(measurements, (Map, type(None))):
             for cid, item in self.commitments.items():
                 since, retired = _date(item, "since"), _date(item, "retired")
-                active = since and since <= end and (retired is None or retired >= start)
+                active = since is not None and out_of_force(since, retired, start, end) is None
                 if active and cid not in (measurements or {}):
                     sink.warning(_at(data, "period"),
                                  f"published period has no measurement for commitment '{cid}'",
@@ -339,10 +340,11 @@ class _Validator:
                      sink: Sink) -> None:
         item = self.commitments[cid]
         since, retired = _date(item, "since"), _date(item, "retired")
-        if since and since > end:
+        outside = out_of_force(since, retired, start, end) if since else None
+        if outside == "not yet":
             sink.error(pos, f"commitment '{cid}' begins on {since}, after this period ends ({end})",
                        "remove the measurement, or correct 'since'")
-        elif retired and retired < start:
+        elif outside == "retired":
             sink.error(pos, f"commitment '{cid}' was retired on {retired}, before this period "
                             f"began ({start})", "remove the measurement")
         if not isinstance(m, Map):

@@ -3,10 +3,12 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
+from generator.pages import relative_url as _relative
 from generator.project import editions
 from generator.project import project as project_for
-from generator.render import _relative, num, qty, render_edition
+from generator.render import render_edition
 from generator.validate import load_dataset
+from generator.words import num, qty
 
 
 def test_numbers() -> None:

@@ -1,0 +1,186 @@
+"""The generated pages of an edition, what each shows, and where each is.
+
+`pages` lists an edition's pages (path, template, title, description, what a search finds
+them by, and the measurements they show); `outputs` adds the other files (feeds, badges, open
+data) with theirs, so that a build renders again only the files whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import compute
+from generator.markup import meta_text
+from generator.project import Edition
+from generator.words import plain
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The measurements a generated file shows: those of some commitments, in every period
+    of the edition, and those of every commitment in the periods up to `through`. Besides
+    them it may show anything of its edition but measurements (commitments, improvements,
+    the periods' other fields, the organisation, the settings). A file with no Needs (None)
+    may show any measurement.
+
+    A build renders again only the files whose inputs changed: after one value is edited,
+    its commitment's page, the period's report and the edition's summaries, not every page.
+    """
+
+    commitments: tuple[str, ...] = ()
+    through: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # inside docs_dir, e.g. "commitments/email-reply.md"
+    template: str
+    title: str
+    description: str
+    context: Mapping[str, Any]
+    search: str = ""  # the words a search should find this page by
+    needs: Needs | None = None  # what the shipped template shows of the measurements
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def relative_url(path: str, folder: str) -> str:
+    """The relative URL of a path inside the edition, seen from a folder of it (both plain
+    paths from the edition's root: what posixpath.relpath gives, without its system calls)."""
+    target = [part for part in path.split("/") if part]
+    here = [part for part in folder.split("/") if part]
+    if path.startswith("/") or {".", ".."} & {*target, *here}:  # not plain: let posixpath say
+        return posixpath.relpath(path or ".", folder or ".") + ("/" if path.endswith("/") else "")
+    common = 0
+    while common < min(len(target), len(here)) and target[common] == here[common]:
+        common += 1
+    relative = "/".join([".."] * (len(here) - common) + target[common:]) or "."
+    return relative + ("/" if path.endswith("/") else "")
+
+
+def _words(*texts: str | None) -> str:
+    return " ".join(plain(t, 10_000) for t in texts if t)
+
+
+# The pages of the edition listed last: a build lists them to digest their inputs, then to
+# render them.
+_LISTED: list[tuple[Edition, tuple[Page, ...]]] = []
+
+
+def pages(edition: Edition) -> tuple[Page, ...]:
+    """Every generated page of an edition."""
+    if not _LISTED or _LISTED[0][0] is not edition:
+        _LISTED[:] = [(edition, tuple(_pages(edition)))]
+    return _LISTED[0][1]
+
+
+def _pages(edition: Edition) -> list[Page]:
+    org = edition.dataset.organization.name
+    label = edition.period.label
+    result = [
+        Page("index.md", "home.md.j2", f"{org}: our commitments",
+             f"What {org} promises its customers, and how it did in {label}.", {}),
+        Page("commitments/index.md", "commitments.md.j2", "Commitments",
+             f"Every promise {org} makes its customers, with its results.", {}),
+        Page("improvements/index.md", "improvements.md.j2", "You said, we did",
+             f"What {org} changed because customers asked.", {}),
+        Page("reports/index.md", "reports.md.j2", "Reports",
+             f"{org}'s results, period by period.", {}),
+    ]
+    for commitment in edition.commitments:
+        result.append(Page(
+            f"commitments/{commitment.id}.md", "commitment.md.j2", commitment.title,
+            plain(commitment.promise), {"commitment": commitment},
+            _words(commitment.promise, commitment.why, commitment.metric.name,
+                   commitment.metric.definition),
+            Needs(commitments=(commitment.id,))))
+    for improvement in edition.improvements:
+        result.append(Page(
+            f"improvements/{improvement.id}.md", "improvement.md.j2", improvement.title,
+            plain(improvement.we_did), {"improvement": improvement},
+            _words(f"You said: {improvement.you_said}", f"We did: {improvement.we_did}"),
+            Needs(commitments=improvement.commitments)))  # their statuses
+    for period in edition.periods:
+        # A row shows its change from the period before: every period up to this one.
+        result.append(Page(f"reports/{period.id}.md", "report.md.j2",
+                           f"Report for {period.label}",
+                           plain(period.summary) or f"Results for {period.label}.",
+                           {"report": period}, _words(period.summary, *period.highlights),
+                           Needs(through=period.id)))
+    if edition.internal:
+        result.append(Page("reviews/index.md", "reviews.md.j2", "Reviews due",
+                           "Commitments whose review is due.",
+                           {"reviews": compute.reviews(edition.dataset, edition.period.end)}))
+        result.append(Page("locations/index.md", "locations.md.j2", "Locations",
+                           "Where results are measured.", {}))
+        result.append(Page("consistency/index.md", "consistency.md.j2", "Consistency",
+                           "How locations compare, period by period.", {}))
+        for period in edition.periods:
+            result.append(Page(f"consistency/{period.id}.md", "consistency-period.md.j2",
+                               f"Consistency in {period.label}",
+                               f"How locations compared in {period.label}.", {"report": period},
+                               needs=Needs(through=period.id)))
+    return result
+
+
+# Shipped templates that every page template imports: overriding one may change any page.
+_SHARED_TEMPLATES = ("macros.md.j2",)
+
+
+def outputs(edition: Edition, user_templates: Path | None = None) -> dict[str, Needs | None]:
+    """Every file render_edition makes (pages, then feeds, badges and open data), with the
+    measurements it shows. A page whose template, or a template it imports, is overridden
+    in site_src/templates may show anything: it has no Needs."""
+    overridden = set()
+    if user_templates is not None and user_templates.is_dir():
+        overridden = {p.name for p in user_templates.iterdir()}
+    shared_overridden = any(name in overridden for name in _SHARED_TEMPLATES)
+    found: dict[str, Needs | None] = {
+        page.path: None if shared_overridden or page.template in overridden else page.needs
+        for page in pages(edition)}
+    found.update(dict.fromkeys(EDITION_FILES))
+    for c in edition.commitments:
+        found.update(dict.fromkeys(commitment_files(c.id), Needs(commitments=(c.id,))))
+    return found
+
+
+def nav(edition: Edition, extra: list[Any]) -> list[Any]:
+    """A short nested navigation: index pages only, never a page per commitment."""
+    items: list[Any] = [
+        {"Home": "index.md"},
+        {"Commitments": "commitments/index.md"},
+        {"You said, we did": "improvements/index.md"},
+        {"Reports": "reports/index.md"},
+    ]
+    if edition.internal:
+        items += [{"Team": [{"Reviews due": "reviews/index.md"},
+                            {"Consistency": "consistency/index.md"},
+                            {"Locations": "locations/index.md"}]}]
+    return items + extra
+
+
+def page_url(path: str) -> str:
+    """The directory URL MkDocs gives a Markdown file: 'a/b.md' -> 'a/b/', 'a/index.md' -> 'a/'."""
+    stem = path[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem[: -len("index")]
+    return stem.rstrip("/") + "/" if stem else ""
+
+
+def page_meta(page: Page) -> dict[str, Any]:
+    """What front matter would hold for the page."""
+    return {"title": meta_text(page.title), "description": meta_text(page.description),
+            "search": {"exclude": True}, "kept_search": page.search or page.description}
+
+
+# The files of an edition that are neither pages nor a commitment's own.
+EDITION_FILES = ("feed.xml", "api/commitments.json", "api/improvements.json")
+
+
+def commitment_files(cid: str) -> tuple[str, str]:
+    """A commitment's badge and feed, by path inside docs_dir."""
+    return f"badges/{cid}.svg", f"commitments/{cid}/feed.xml"

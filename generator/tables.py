@@ -1,0 +1,124 @@
+"""The largest tables of the pages, as HTML: a commitment's results and its figures by
+location, and how locations compare in a period.
+
+They are built here rather than in templates because, cell by cell, they cost more through
+Jinja than the rest of a page. Every text from the data goes through `cell`, the one escaping
+helper; links come from the page being rendered (`href`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from generator.compute import Status
+from generator.markup import h
+from generator.model import Commitment, Period
+from generator.view import EditionView
+from generator.words import change_text, num, qty, target_text
+
+Href = Callable[[str], str]
+
+_SYMBOLS = {Status.MET: "✓", Status.MISSED: "✗", Status.NOT_MEASURED: "–",
+            Status.NOT_YET: "·", Status.RETIRED: "⏹"}
+_BADGES = {state: f'<span class="kept-status kept-status--{state.css}">{symbol} {state.value}</span>'
+           for state, symbol in _SYMBOLS.items()}
+
+
+def status_badge(state: Status) -> str:
+    return _BADGES[state]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escaped(text: str) -> str:
+    return h(text)
+
+
+def cell(text: Any) -> str:
+    """Text escaped for HTML; the same names and figures are escaped thousands of times a
+    build, so each is escaped once."""
+    return _escaped(text if isinstance(text, str) else str(text))
+
+
+def results(view: EditionView, commitment: Commitment, href: Href) -> str:
+    """A commitment's result, target, status and change in each period, newest first."""
+    metric = commitment.metric
+    lines = ["<table>", "<thead><tr><th>Period</th><th>Result</th><th>Target</th>"
+             "<th>Status</th><th>Change</th></tr></thead>", "<tbody>"]
+    for r in reversed(view.rows[commitment.id]):
+        draft = " (draft)" if r.period.draft else ""
+        sample = r.measurement.sample if r.measurement else None
+        cases = f" <small>({num(sample)} cases)</small>" if sample else ""
+        if view.corrected(commitment.id, r.period):
+            cases += (f' <small><a href="{href("reports/" + r.period.id + ".md#corrections")}">'
+                      "(corrected)</a></small>")
+        lines.append(
+            f'<tr><td><a href="{href("reports/" + r.period.id + ".md")}">{r.period.id}</a>'
+            f"{draft}</td><td>{cell(qty(r.value, metric.unit))}{cases}</td>"
+            f"<td>{cell(target_text(metric, r.target))}</td><td>{status_badge(r.status)}</td>"
+            f"<td>{cell(change_text(metric, r.change))}</td></tr>")
+    return "\n".join([*lines, "</tbody>", "</table>"])
+
+
+def by_location(view: EditionView, commitment: Commitment) -> str:
+    """A commitment's figures per location (columns) and period (rows, newest first)."""
+    columns, rows = view.location_table(commitment)
+    if not columns:
+        return ""
+    unit = commitment.metric.unit
+    lines = ["<table>", "<thead><tr><th>Period</th>"
+             + "".join(f"<th>{cell(loc.name)}</th>" for loc in columns) + "</tr></thead>", "<tbody>"]
+    for period, figures in rows:
+        cells = []
+        for f in figures:
+            if f is None or f.value is None:
+                cells.append("<td>—</td>")
+                continue
+            mark = " ✓" if view.met(commitment, f.value, period) else " ✗"
+            sample = f" <small>({num(f.sample)})</small>" if f.sample is not None else ""
+            cells.append(f"<td>{cell(qty(f.value, unit))}{mark}{sample}</td>")
+        lines.append(f"<tr><td>{period.id}</td>{''.join(cells)}</tr>")
+    return "\n".join([*lines, "</tbody>", "</table>"])
+
+
+def consistency(view: EditionView, period: Period, href: Href) -> str:
+    """Every commitment measured by location in the period: a summary, largest gap first,
+    then each one's locations from the best to the worst against the target."""
+    items = view.consistency(period)
+    if not items:
+        return ""
+    summary = ["<table>", "<thead><tr><th>Commitment</th><th>Overall</th><th>Best</th>"
+               "<th>Worst</th><th>Gap</th><th>Locations missing the target</th></tr></thead>",
+               "<tbody>"]
+    for item in sorted(items, key=lambda i: -i.spread):
+        c, unit = item.commitment, item.commitment.metric.unit
+        best, worst = item.figures[0], item.figures[-1]
+        missed = sum(1 for f in item.figures if not f.met)
+        summary.append(
+            f'<tr><td><a href="#commitment-{c.id}">{cell(c.title)}</a></td>'
+            f"<td>{cell(qty(item.row.value, unit))}</td>"
+            f"<td>{cell(best.location.name)}: {cell(qty(best.value, unit))}</td>"
+            f"<td>{cell(worst.location.name)}: {cell(qty(worst.value, unit))}</td>"
+            f"<td>{cell(qty(item.spread, unit))}</td><td>{missed} of {len(item.figures)}</td></tr>")
+    summary += ["</tbody>", "</table>"]
+    details: list[str] = []
+    for item in items:
+        c, row, figures, unit = item.commitment, item.row, item.figures, item.commitment.metric.unit
+        details += [
+            f'<h2 id="commitment-{c.id}"><a href="{href("commitments/" + c.id + ".md")}">'
+            f"{cell(c.title)}</a></h2>",
+            f"<p>Target {cell(target_text(c.metric, row.target))}; overall "
+            f"{cell(qty(row.value, unit))} ({row.status.value.lower()}).</p>",
+            "<table>", "<thead><tr><th>Location</th><th>Result</th><th>Against target</th>"
+            "<th>Cases</th></tr></thead>", "<tbody>"]
+        for index, f in enumerate(figures):
+            rank = ""
+            if len(figures) > 1 and index in (0, len(figures) - 1):
+                rank = " (best)" if index == 0 else " (worst)"
+            cases = num(f.sample) if f.sample is not None else "—"
+            details.append(
+                f"<tr><td>{cell(f.location.name)}{rank}</td><td>{cell(qty(f.value, unit))}</td>"
+                f"<td>{'✓ Met' if f.met else '✗ Missed'}</td><td>{cases}</td></tr>")
+        details += ["</tbody>", "</table>"]
+    return "\n".join(summary + details)

@@ -1,0 +1,385 @@
+"""What templates see of an edition: queries over it, computed once per edition.
+
+Pure queries, no HTML: the tables built from them are in `tables`, the pages in the templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from generator import charts, compute
+from generator.compute import Row, Status
+from generator.model import Amendment, Commitment, Correction, Direction, Improvement, Location, Metric, Period
+from generator.pages import relative_url
+from generator.project import Edition
+from generator.schema import parse_date
+from generator.words import date_text, excerpts, num, qty, target_text
+
+Link = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A location's figure in a period, judged against the target then in force."""
+
+    location: Location
+    value: float
+    sample: int | None
+    met: bool
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A commitment's locations in a period, from the best to the worst, and how far apart."""
+
+    commitment: Commitment
+    row: Row
+    figures: list[Figure]
+
+    @property
+    def spread(self) -> float:
+        return abs(float(self.figures[0].value) - float(self.figures[-1].value))
+
+
+class EditionView:
+    """An edition's commitments, results and corrections, as its pages show them."""
+
+    def __init__(self, edition: Edition):
+        self.edition = edition
+        self.period = edition.period
+        self.organization = edition.dataset.organization
+        self.rows = {c.id: compute.history(c, edition.periods) for c in edition.commitments}
+        self.status = {c.id: compute.status(c, edition.period) for c in edition.commitments}
+        self.commitment_ids = {c.id for c in edition.commitments}
+        self._commitments = {c.id: c for c in edition.commitments}
+        self._periods = {p.id: p for p in edition.periods}
+        self._row = {(cid, r.period.id): r for cid, rows in self.rows.items() for r in rows}
+        self._metrics: dict[tuple[str, str], Metric] = {}
+        self._consistency: dict[str, list[Comparison]] = {}
+        self._by_period: dict[str, list[tuple[Commitment, Row]]] | None = None
+        url = self.organization.url
+        # Only the public site has a known address; links stay relative without one.
+        self.base_url = f"{url.rstrip('/')}/{edition.id}/" if url and not edition.internal else None
+        self.site_url = f"{url.rstrip('/')}/" if url and not edition.internal else None
+
+    def commitment(self, cid: str) -> Commitment:
+        """A commitment of the edition, as it stood then."""
+        return self._commitments[cid]
+
+    def period_named(self, pid: str) -> Period:
+        return self._periods[pid]
+
+    def row(self, cid: str, period: Period) -> Row | None:
+        """A commitment's row for a period, if it applied then."""
+        return self._row.get((cid, period.id))
+
+    def link_from(self, folder: str) -> Link:
+        """A function giving the URL of a path inside the edition, as seen from folder."""
+        def link(path: str) -> str:
+            if self.base_url:
+                return self.base_url + path
+            return relative_url(path, folder)
+        return link
+
+    def chart(self, commitment: Commitment) -> str:
+        return charts.chart(commitment, self.rows[commitment.id])
+
+    def sparkline(self, commitment: Commitment) -> str:
+        return charts.sparkline(self.rows[commitment.id], f"Trend of {commitment.title}")
+
+    def badge_snippet(self, commitment: Commitment) -> str:
+        """HTML to paste elsewhere: the badge of the newest edition, linking to the page."""
+        base = f"{self.site_url}latest/" if self.site_url else ""
+        alt = html.escape(f"{commitment.title}: status", quote=True)
+        return (f'<a href="{base}commitments/{commitment.id}/">'
+                f'<img src="{base}badges/{commitment.id}.svg" alt="{alt}"></a>')
+
+    # -- progress --
+
+    def newly_met(self) -> list[Commitment]:
+        """Commitments met this period that missed the period before: progress to celebrate."""
+        found = []
+        for c in self.edition.commitments:
+            measured = [r for r in self.rows[c.id] if r.status in (Status.MET, Status.MISSED)]
+            if (len(measured) >= 2 and measured[-1].period.id == self.period.id
+                    and measured[-1].status is Status.MET and measured[-2].status is Status.MISSED):
+                found.append(c)
+        return found
+
+    def longest_streaks(self, count: int = 3) -> list[tuple[Commitment, int]]:
+        streaks = [(c, self.streak(c.id)) for c in self.edition.commitments
+                   if self.status[c.id] is Status.MET and self.streak(c.id) >= 2]
+        return sorted(streaks, key=lambda s: (-s[1], s[0].title))[:count]
+
+    def attainment(self, cid: str) -> compute.Attainment:
+        return compute.attainment(self.rows[cid])
+
+    def streak(self, cid: str) -> int:
+        return compute.streak(self.rows[cid])
+
+    # -- locations --
+
+    def _located(self, period: Period) -> Iterator[tuple[Commitment, Row, list[tuple[Location, Any]]]]:
+        """Each commitment measured by location in the period, with its row and its known
+        locations' figures: what both the consistency pages and their index read."""
+        dataset = self.edition.dataset
+        for commitment in self.edition.commitments:
+            row = self.row(commitment.id, period)
+            if row is None or row.measurement is None or not row.measurement.locations:
+                continue
+            figures = [(location, figure) for lid, figure in row.measurement.locations.items()
+                       if figure.value is not None and (location := dataset.location(lid)) is not None]
+            if figures:
+                yield commitment, row, figures
+
+    def consistency(self, period: Period) -> list[Comparison]:
+        """Per commitment, each location's figure in the period against target, best first."""
+        if period.id not in self._consistency:
+            found = []
+            for commitment, row, figures in self._located(period):
+                lower = commitment.metric.direction is Direction.LOWER
+                judged = [Figure(location, figure.value, figure.sample,
+                                 bool(self.met(commitment, figure.value, period)))
+                          for location, figure in figures]
+                judged.sort(key=lambda f: float(f.value) if lower else -float(f.value))
+                found.append(Comparison(commitment, row, judged))
+            self._consistency[period.id] = found
+        return self._consistency[period.id]
+
+    def consistency_summary(self, period: Period) -> tuple[int, dict[str, Any] | None]:
+        """How many commitments were measured by location in the period, and the one whose
+        locations were furthest apart (the first, if several), with that spread: what
+        consistency() would say of them, without judging and sorting every location."""
+        count, widest, widest_spread = 0, None, 0.0
+        for commitment, _, figures in self._located(period):
+            values = [float(figure.value) for _, figure in figures]
+            count += 1
+            spread = max(values) - min(values)
+            if widest is None or spread > widest_spread:
+                widest, widest_spread = commitment, spread
+        return count, {"commitment": widest, "spread": widest_spread} if widest else None
+
+    def location_table(self, commitment: Commitment) -> tuple[list[Location], list[tuple[Period, list[Any]]]]:
+        """Columns (locations with a figure in some period) and rows of figures per period."""
+        dataset = self.edition.dataset
+        columns = [loc for lid in commitment.locations
+                   if (loc := dataset.location(lid)) is not None
+                   and any(lid in r.measurement.locations for r in self.rows[commitment.id]
+                           if r.measurement)]
+        rows = []
+        for row in reversed(self.rows[commitment.id]):
+            if not row.measurement or not row.measurement.locations:
+                continue
+            rows.append((row.period, [row.measurement.locations.get(loc.id) for loc in columns]))
+        return columns, rows
+
+    def reporting(self, location_id: str) -> list[Commitment]:
+        return [c for c in self.edition.commitments if location_id in c.locations]
+
+    def met(self, commitment: Commitment, value: float | None, period: Period) -> bool | None:
+        if value is None:
+            return None
+        key = (commitment.id, period.id)
+        if key not in self._metrics:
+            self._metrics[key] = compute.as_of(commitment, period.end).metric
+        return compute.is_met(self._metrics[key], value)
+
+    # -- commitments, improvements, periods --
+
+    def groups(self) -> list[tuple[Any, list[Commitment]]]:
+        """Commitments in force, grouped by value in the order values are declared; then the rest."""
+        current = [c for c in self.edition.commitments if self.status[c.id] is not Status.RETIRED]
+        groups: list[tuple[Any, list[Commitment]]] = []
+        for value in self.edition.dataset.values:
+            members = [c for c in current if c.value == value.id]
+            if members:
+                groups.append((value, members))
+        rest = [c for c in current if c.value not in {v.id for v, _ in groups}]
+        if rest:
+            groups.append((None, rest))
+        return groups
+
+    def retired_list(self) -> list[Commitment]:
+        """Commitments retired before this period began: their pages stay, listed apart."""
+        return [c for c in self.edition.commitments if self.status[c.id] is Status.RETIRED]
+
+    def improvements_for(self, cid: str) -> list[Improvement]:
+        return [i for i in self.edition.improvements if cid in i.commitments]
+
+    def period_improvements(self, period: Period) -> list[Improvement]:
+        return sorted(period.improvements, key=lambda i: (i.date, i.id), reverse=True)
+
+    def target_since(self, commitment: Commitment) -> dt.date:
+        """The day the target in force at the edition's end took effect."""
+        changes = [r.date for r in commitment.revisions
+                   if r.target is not None and r.date <= self.period.end]
+        return max(changes, default=commitment.since)
+
+    def retired(self, commitment: Commitment) -> bool:
+        return commitment.retired is not None and commitment.retired <= self.period.end
+
+    def revisions(self, commitment: Commitment) -> list[dict[str, Any]]:
+        """Revisions in effect by the edition, newest first, each with what changed from and to."""
+        out = []
+        for revision in reversed(commitment.revisions):
+            if revision.date > self.period.end:
+                continue
+            after = compute.as_of(commitment, revision.date)
+            changes = []
+            if revision.target is not None:
+                changes.append(("Target", target_text(after.metric, revision.target),
+                                target_text(after.metric)))
+            if revision.title is not None:
+                changes.append(("Title", revision.title, after.title))
+            if revision.promise is not None:
+                changes.append(("Promise", revision.promise, after.promise))
+            if revision.name is not None:
+                changes.append(("Measure", revision.name, after.metric.name))
+            if revision.definition is not None:
+                changes.append(("How we measure it", revision.definition,
+                                after.metric.definition or ""))
+            out.append({"date": revision.date, "reason": revision.reason, "changes": changes,
+                        "internal": revision.internal})
+        return out
+
+    def period_rows(self, period: Period) -> list[tuple[Commitment, Row]]:
+        """Each commitment that applied in the period, with its row for it."""
+        if self._by_period is None:
+            self._by_period = {}
+            for c in self.edition.commitments:
+                for row in self.rows[c.id]:
+                    self._by_period.setdefault(row.period.id, []).append((c, row))
+        return self._by_period.get(period.id, [])
+
+    def period_score(self, period: Period) -> str:
+        rows = [row for _, row in self.period_rows(period)]
+        score = compute.attainment(rows)
+        return f"{score.met} of {score.measured}" if score.measured else "—"
+
+    # -- corrections, with what they changed --
+
+    def amendment_rows(self, correction: Correction) -> list[tuple[str, str, str]]:
+        """What a correction changed, as (what, published, now) in plain words."""
+        return [amendment_row(self.edition.dataset, a) for a in _in_order(correction.amended)]
+
+    def corrections(self, commitment: str | None = None,
+                    improvement: str | None = None) -> list[tuple[Period, Correction, list[Any]]]:
+        """The edition's corrections that changed what is said of a commitment or an
+        improvement, newest first, each with the rows of what it changed there."""
+        found = []
+        for period in self.edition.periods:
+            for correction in period.corrections:
+                rows = [amendment_row(self.edition.dataset, a) for a in _in_order(correction.amended)
+                        if (commitment is not None and a.commitment == commitment)
+                        or (improvement is not None and a.improvement == improvement)]
+                if rows:
+                    found.append((period, correction, rows))
+        return sorted(found, key=lambda f: (f[1].date, f[0].id), reverse=True)
+
+    def all_corrections(self) -> list[tuple[Period, Correction, list[Any]]]:
+        """Every correction of the edition's periods, with what it changed."""
+        return [(p, c, self.amendment_rows(c)) for p in self.edition.periods for c in p.corrections]
+
+    def corrected(self, commitment: str, period: Period) -> bool:
+        """Whether a correction changed the commitment's result in the period."""
+        return any(a.commitment == commitment and a.location is None and a.field == "value"
+                   for c in period.corrections for a in c.amended)
+
+
+# --- what a correction changed, in plain words ------------------------------------------------
+
+_FIELDS = {"value": "result", "sample": "cases measured", "explanation": "explanation",
+           "status": "status", "title": "title", "promise": "promise", "target": "target",
+           "measure": "measure", "definition": "how we measure it", "since": "promised since",
+           "retired": "applied until", "commitments": "related commitments",
+           "feedback": "feedback",
+           "unit": "unit", "direction": "which way is better", "applies": "in this report",
+           "you_said": "you said", "we_did": "we did", "date": "date",
+           "improvement": "in this report", "summary": "Summary", "highlights": "What went well"}
+
+
+def _in_order(amended: tuple[Amendment, ...]) -> list[Amendment]:
+    """Amendments as a reader takes them in: by commitment or improvement, the result first."""
+    rank = {field: i for i, field in enumerate(_FIELDS)}
+    return sorted(amended, key=lambda a: (a.commitment or "", a.improvement or "",
+                                          a.location or "", rank.get(a.field, len(rank))))
+
+
+def amendment_row(data: Any, amendment: Amendment) -> tuple[str, str, str]:
+    """An amendment as (what, published, now) in plain words: 'Phone calls answered: result',
+    '87.4%', '89.1%'."""
+    from generator.markup import md_text
+
+    field = amendment.field
+    what = _FIELDS.get(field, field.replace("_", " "))
+    old, new = amendment.old, amendment.new
+    unit = ""
+    if amendment.commitment is not None:
+        commitment = data.commitment(amendment.commitment)
+        name = commitment.title if commitment else amendment.commitment
+        unit = commitment.metric.unit if commitment else ""
+        if amendment.location is not None:
+            location = data.location(amendment.location)
+            place = location.name if location else amendment.location
+            what = f"{what} at {place}"
+        what = f"{name}: {what}"
+    elif amendment.improvement is not None:
+        improvement = next((i for p in data.periods for i in p.improvements
+                            if i.id == amendment.improvement), None)
+        what = f"{improvement.title if improvement else amendment.improvement}: {what}"
+    if field in ("applies", "improvement"):
+        return what, "shown" if old else "not shown", "shown" if new else "not shown"
+    if field == "status":
+        return what, _status_name(old), _status_name(new)
+    if field in ("value", "target"):
+        return what, _amount(old, unit), _amount(new, unit)
+    if field == "sample":
+        return what, num(old) if old is not None else "not given", \
+            num(new) if new is not None else "not given"
+    if field in ("since", "retired", "date"):
+        return what, _day(old), _day(new)
+    if field == "commitments":
+        return what, _titles(data, old), _titles(data, new)
+    if field == "feedback":
+        return what, _feedback(old), _feedback(new)
+    if field == "highlights":
+        old_items, new_items = tuple(old or ()), tuple(new or ())
+        at = next((i for i, (a, b) in enumerate(zip(old_items, new_items, strict=False)) if a != b),
+                  min(len(old_items), len(new_items)))
+        old = old_items[at] if at < len(old_items) else None
+        new = new_items[at] if at < len(new_items) else None
+    # Markdown fields are quoted as the words a reader saw; one-line texts as written.
+    words = md_text if field not in ("title", "unit", "measure", "date") else str
+    if isinstance(old, str) and isinstance(new, str):
+        return (what, *excerpts(words(old), words(new)))
+    return (what, excerpts(words(old), "")[0] if isinstance(old, str) else "none",
+            excerpts(words(new), "")[0] if isinstance(new, str) else "none")
+
+
+def _day(value: Any) -> str:
+    day = parse_date(value) if isinstance(value, str) else None
+    return date_text(day) if day else "none"
+
+
+def _titles(data: Any, ids: Any) -> str:
+    titles = [c.title if (c := data.commitment(cid)) else cid for cid in ids or ()]
+    return "; ".join(titles) or "none"
+
+
+def _feedback(pairs: Any) -> str:
+    found = dict(pairs or ())
+    count, source = found.get("count"), found.get("source")
+    said = f"{num(count)} customers" if count is not None else ""
+    return ", ".join(x for x in (said, source) if x) or "none"
+
+
+def _amount(value: Any, unit: str) -> str:
+    return "not measured" if value is None else qty(value, unit)
+
+
+def _status_name(css: Any) -> str:
+    return next((s.value for s in Status if s.css == css), str(css))
