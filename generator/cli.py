@@ -152,7 +152,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _date(text: str) -> dt.date:
-    from generator.schema import DAYS, parse_date
+    from generator.kinds import parse_date
+    from generator.model import DAYS
 
     day = parse_date(text)
     if day is None:

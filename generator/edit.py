@@ -19,9 +19,11 @@ from pathlib import Path
 from generator import files, records
 from generator.compute import as_of
 from generator.errors import DataError, KeptError, Problem, UsageError
+from generator.kinds import parse_date
 from generator.load import MAX_FILE_BYTES, Map, Pos, load_file, load_text
 from generator.manifest import SITE_SRC
 from generator.model import (
+    PERIOD_RE,
     Commitment,
     Dataset,
     Direction,
@@ -29,8 +31,8 @@ from generator.model import (
     period_bounds,
     period_kind,
     period_label,
+    period_out_of_range,
 )
-from generator.schema import PERIOD_RE, parse_date, period_out_of_range
 from generator.validate import COMMITMENTS, RESULTS, check, load_dataset
 
 _EXAMPLE = {"quarter": "2026-Q3", "month": "2026-09"}

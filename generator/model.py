@@ -6,12 +6,20 @@ import calendar
 import datetime as dt
 import enum
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from generator.schema import PERIOD_RE
+# The dates Kept handles: a site's files carry their time as seconds since 1970 in 32 bits
+# (gzip, the sitemap's compression), which end on 2106-02-07; 2105 is the last whole year.
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2105, 12, 31)
+YEAR = r"(?:19[7-9][0-9]|20[0-9][0-9]|210[0-5])"
+PERIOD_RE = re.compile(rf"^({YEAR})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
+PERIOD_SHAPE_RE = re.compile(r"^\d{4}-(?:Q[1-4]|0[1-9]|1[0-2])$")  # any year
+DAYS = f"{FIRST_DAY} to {LAST_DAY}"
+YEARS = f"{FIRST_DAY.year} to {LAST_DAY.year}"
 
 _MONTHS = [calendar.month_name[i] for i in range(13)]
 
@@ -269,3 +277,10 @@ def period_of(day: dt.date, kind: str) -> str:
     if kind == "quarter":
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
     return f"{day.year}-{day.month:02d}"
+
+
+def period_out_of_range(text: str) -> str | None:
+    """For a text shaped like a period id of a year Kept does not handle, why; else None."""
+    if PERIOD_SHAPE_RE.fullmatch(text) and not PERIOD_RE.fullmatch(text):
+        return f"is in the year {text[:4]}, outside the years Kept handles ({YEARS})"
+    return None

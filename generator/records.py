@@ -24,10 +24,11 @@ from typing import Any
 
 from generator.compute import Status, as_of, status
 from generator.errors import Problem
+from generator.hints import suggest
+from generator.kinds import SLUG_RE, parse_date
 from generator.load import Pos, load_text, position
-from generator.model import Amendment, Dataset, Period, Visibility
+from generator.model import PERIOD_RE, Amendment, Dataset, Period, Visibility
 from generator.project import project
-from generator.schema import PERIOD_RE, SLUG_RE, parse_date, suggest
 
 RECORDS = "results/records"
 FORMAT = 1

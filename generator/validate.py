@@ -10,12 +10,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator import files, records, schema
+from generator import files, records, schema, siteconfig
 from generator.compute import Status, status
 from generator.errors import DataError, Problem
+from generator.hints import listing, suggest
+from generator.kinds import Sink, parse_date
 from generator.load import Map, ParseCache, Pos, Seq, load_file, position
 from generator.manifest import SITE_SRC
 from generator.model import (
+    PERIOD_RE,
     Commitment,
     Correction,
     Dataset,
@@ -34,13 +37,11 @@ from generator.model import (
     out_of_force,
     period_bounds,
     period_kind,
+    period_out_of_range,
 )
-from generator.schema import Sink, listing, parse_date, suggest
 
 COMMITMENTS = "commitments.yml"
 RESULTS = "results"
-MKDOCS = "mkdocs.yml"
-MAX_INHERIT = 8  # configs extending one another (INHERIT)
 
 
 @dataclass(frozen=True)
@@ -124,60 +125,7 @@ class _Validator:
         return main, results
 
     def site_config(self, python_tags: bool) -> None:
-        """mkdocs.yml, and the configs it extends (INHERIT): read without running anything,
-        and the types of the keys Kept relies on checked. It may name Python code (plugins,
-        hooks, extensions): it is trusted config, but a Python tag is refused unless
-        python_tags (see load.SAFE_PYTHON_NAMES)."""
-        rel: str | None = MKDOCS
-        seen: list[str] = []
-        while rel is not None and (self.root / rel).is_file():
-            seen.append(rel)
-            data, problems = load_file(self.root, rel, mkdocs=True, python_tags=python_tags)
-            self.problems += problems
-            if not isinstance(data, Map):
-                if data is not None:
-                    self.problems.append(Problem(rel, 1, 1, "the MkDocs config must be a mapping "
-                                                            "(key: value lines)"))
-                return
-            sink = Sink(rel)
-            schema.MKDOCS_FILE.check(data, data.pos, rel, sink)
-            for key in schema.KEPT_OWNS:
-                if key in data:
-                    sink.warning(data.key_pos[key], f"'{key}' is set by Kept for every edition: "
-                                                    "this one is not used", "remove it")
-            theme = data.get("theme")
-            if isinstance(theme, Map) and isinstance(theme.get("custom_dir"), str):
-                # MkDocs merges the configs, then reads a path relative to mkdocs.yml
-                self._inside(MKDOCS, theme["custom_dir"], _at(theme, "custom_dir"), "custom_dir",
-                             sink, folder=True)
-            rel = None
-            inherit = data.get("INHERIT")
-            if isinstance(inherit, str):
-                rel = self._inside(seen[-1], inherit, _at(data, "INHERIT"), "INHERIT", sink)
-                if rel in seen or len(seen) >= MAX_INHERIT:
-                    sink.error(_at(data, "INHERIT"), f"'INHERIT' leads back to {rel}"
-                               if rel in seen else f"more than {MAX_INHERIT} configs extend "
-                                                   "one another",
-                               "inherit from a config that does not inherit back")
-                    rel = None
-            self.problems += sink.problems
-
-    def _inside(self, rel: str, written: str, pos: Pos, key: str, sink: Sink,
-                folder: bool = False) -> str | None:
-        """The path written in the config file rel, relative to the root, when it names a file
-        (folder: a folder) inside the repository; else None, and an error."""
-        root = self.root.resolve()
-        target = ((self.root / rel).parent / written).resolve()
-        kind = "folder" if folder else "file"
-        if root != target and root not in target.parents:
-            sink.error(pos, f"'{key}' leads out of the repository: '{written[:80]}'",
-                       f"name a {kind} inside the repository")
-            return None
-        if not (target.is_dir() if folder else target.is_file()):
-            sink.error(pos, f"'{key}' names no {kind}: '{written[:80]}'",
-                       f"the path is relative to {rel}")
-            return None
-        return target.relative_to(root).as_posix()
+        self.problems += siteconfig.check(self.root, python_tags)
 
     def _commitments_file(self) -> Any:
         if not os.path.lexists(self.root / COMMITMENTS):
@@ -259,10 +207,10 @@ class _Validator:
             if path.suffix not in (".yml", ".yaml"):
                 continue
             stem = path.stem
-            if path.suffix == ".yml" and (why := schema.period_out_of_range(stem)):
+            if path.suffix == ".yml" and (why := period_out_of_range(stem)):
                 self.problems.append(Problem(rel, 1, 1, f"'{path.name}' names a period that {why}"))
                 continue
-            if path.suffix == ".yaml" or not schema.PERIOD_RE.fullmatch(stem):
+            if path.suffix == ".yaml" or not PERIOD_RE.fullmatch(stem):
                 self.problems.append(Problem(
                     rel, 1, 1, f"'{path.name}' is not named after a period",
                     "name results files like results/2026-Q3.yml (quarterly) or "
@@ -283,7 +231,7 @@ class _Validator:
 
     def _results(self, stem: str, data: Map, sink: Sink) -> None:
         period = data.get("period")
-        if isinstance(period, str) and schema.PERIOD_RE.fullmatch(period) and period != stem:
+        if isinstance(period, str) and PERIOD_RE.fullmatch(period) and period != stem:
             sink.error(_at(data, "period"), f"period '{period}' does not match the file name",
                        f"this file holds '{stem}': write period: {stem}, or rename the file")
         if self.period_kind and period_kind(stem) != self.period_kind:

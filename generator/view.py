@@ -13,10 +13,10 @@ from typing import Any
 
 from generator import charts, compute
 from generator.compute import Row, Status
+from generator.kinds import parse_date
 from generator.model import Amendment, Commitment, Correction, Direction, Improvement, Location, Metric, Period
 from generator.pages import relative_url
 from generator.project import Edition
-from generator.schema import parse_date
 from generator.words import date_text, excerpts, num, qty, target_text
 
 Link = Callable[[str], str]
