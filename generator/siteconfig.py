@@ -3,14 +3,111 @@ rest), and where the paths it names may lead."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.errors import Problem
-from generator.kinds import AnyMapping, Either, Field, Flag, ListOf, Named, Record, Sink, Text
-from generator.load import Map, Pos, load_file
+from generator.hints import describe
+from generator.kinds import AnyMapping, Field, ListOf, Record, Sink, Text, Type
+from generator.load import Map, Pos, Seq, load_file
 
 MKDOCS = "mkdocs.yml"
 MAX_INHERIT = 8  # configs extending one another (INHERIT)
+
+
+# --- kinds of value only mkdocs.yml has -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Flag(Type):
+    label = "true or false"
+    kinds = (bool,)
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, bool):
+            sink.error(pos, f"'{name}' must be true or false, not {describe(value)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class Either(Type):
+    """One of a few kinds of value, told apart by what was written (text, a mapping, a list):
+    the first option that takes it checks it."""
+
+    options: tuple[Type, ...] = ()
+    what: str = "value"  # the options in words, for the message
+    null: bool = False  # nothing (null) is allowed too
+
+    def accepts(self, value: Any) -> bool:
+        return (value is None and self.null) or any(o.accepts(value) for o in self.options)
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if value is None and self.null:
+            return
+        option = next((o for o in self.options if o.accepts(value)), None)
+        if option is None:
+            quote = all(isinstance(o, Text) for o in self.options) and isinstance(
+                value, (int, float, bool, dt.date))
+            sink.error(pos, f"'{name}' must be {self.what}, not {describe(value)}",
+                       "put it in quotes" if quote else None)
+        else:
+            option.check(value, pos, name, sink)
+
+    def json_schema(self) -> dict[str, Any]:
+        options = [o.json_schema() for o in self.options] + ([{"type": "null"}] if self.null else [])
+        return {"oneOf": options}
+
+
+@dataclass(frozen=True)
+class Named(Type):
+    """MkDocs' Markdown extensions or plugins: a list of names, each alone or as a mapping of
+    the name to its options; or one mapping of names to options."""
+
+    kind: str = "plugin"
+    kinds = (Seq, Map)
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if isinstance(value, Map):
+            for key, options in value.items():
+                self._options(key, options, value.val_pos[key], sink)
+            return
+        if not isinstance(value, Seq):
+            sink.error(pos, f"'{name}' must be a list of {self.kind} names (lines starting with "
+                            f"'- '), not {describe(value)}")
+            return
+        for item, item_pos in zip(value, value.item_pos, strict=True):
+            if isinstance(item, str) and item.strip():
+                continue
+            if isinstance(item, Map) and len(item) == 1:
+                key = next(iter(item))
+                self._options(key, item[key], item.val_pos[key], sink)
+                continue
+            what = (f"a mapping of {len(item)} names" if isinstance(item, Map) and item
+                    else "an empty mapping" if isinstance(item, Map) else describe(item))
+            sink.error(item_pos, f"an item of '{name}' must be a {self.kind} name, or a mapping of "
+                                 f"one name to its options, not {what}",
+                       f"write '- NAME' or '- NAME:' with its options indented below it, one "
+                       f"item for each {self.kind}")
+
+    def _options(self, key: str, options: Any, pos: Pos, sink: Sink) -> None:
+        if options is not None and not isinstance(options, Map):
+            sink.error(pos, f"the options of {self.kind} '{key}' must be a mapping (option: value "
+                            f"lines), not {describe(options)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        options = {"oneOf": [{"type": "object"}, {"type": "null"}]}
+        return {"oneOf": [
+            {"type": "array", "items": {"oneOf": [
+                {"type": "string"},
+                {"type": "object", "minProperties": 1, "maxProperties": 1,
+                 "additionalProperties": options}]}},
+            {"type": "object", "additionalProperties": options}]}
+
+
+# --- the declarations ---------------------------------------------------------------------
 
 # --- mkdocs.yml: the keys Kept relies on, and their types (MkDocs checks the rest) -------------
 
