@@ -53,7 +53,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                    python_tags=args.allow_python_tags)
     problems = report.problems
     if args.base and report.data is not None:
-        from generator.diff import check_against_base
+        from generator.guard import check_against_base
 
         # What differs from a record and from the base is one error, said once (a warning at
         # the same place does not stand for the error).

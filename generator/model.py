@@ -237,6 +237,10 @@ class Dataset:
     def location(self, lid: str) -> Location | None:
         return self._by_id[1].get(lid)
 
+    def improvements_by_id(self) -> dict[str, Improvement]:
+        """Every improvement of every period, by id (ids are unique across periods)."""
+        return {i.id: i for p in self.periods for i in p.improvements}
+
     def value(self, vid: str) -> Value | None:
         return next((v for v in self.values if v.id == vid), None)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator import files, records, schema, siteconfig
+from generator import files, published, records, schema, siteconfig
 from generator.compute import Status, status
 from generator.errors import DataError, Problem
 from generator.hints import listing, suggest
@@ -443,7 +443,7 @@ def _against_records(dataset: Dataset, main: Map, results: dict[str, Any],
         data = main if path == COMMITMENTS else results.get(Path(path).stem, (None, None))[1]
         return position(data, keys, on_key)
 
-    return records.check(dataset, records_found, locate, main)
+    return published.check(dataset, records_found, locate, main)
 
 
 def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
@@ -470,6 +470,15 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
     if any(p.severity == "error" for p in problems):
         return Report(None, problems, dataset)
     return Report(dataset, problems, dataset)
+
+
+def as_written(root: Path) -> Dataset:
+    """The data of root even where it differs from a published record (what `kept diff` and
+    `--base` compare); DataError when its files are not valid."""
+    report = check(root)
+    if report.data is None:
+        raise DataError(report.problems)
+    return report.data
 
 
 def load_dataset(root: Path, strict: bool = False, cache: ParseCache | None = None,
