@@ -26,7 +26,8 @@ from generator.compute import Status, as_of, status
 from generator.errors import Problem
 from generator.kinds import SLUG_RE, parse_date
 from generator.load import Pos, load_text, position
-from generator.model import PERIOD_RE, Amendment, Dataset, Period
+from generator.model import Amendment, Dataset, Period
+from generator.periods import SHAPE_RE
 from generator.project import project
 
 RECORDS = "results/records"
@@ -231,7 +232,7 @@ def read_records(root: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], lis
         rel = f"{RECORDS}/{path.name}"
         if path.name.startswith("."):
             continue
-        if path.suffix != ".json" or not PERIOD_RE.match(path.stem) or not path.is_file():
+        if path.suffix != ".json" or not SHAPE_RE.fullmatch(path.stem) or not path.is_file():
             problems.append(Problem(rel, 1, 1, f"'{path.name}' is not a record",
                                     f"{RECORDS}/ holds only records named PERIOD.json, "
                                     "written by `kept publish` and `kept record`: move it away"))

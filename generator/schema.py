@@ -14,6 +14,7 @@ from generator.kinds import (
     Date,
     Enum,
     Field,
+    Flag,
     ListOf,
     MapOf,
     Number,
@@ -35,9 +36,16 @@ ORGANIZATION = Record("organization", {
     "name": Field(Text(), "the organisation's name, shown as the site's name", required=True),
     "url": Field(Url(), "base URL of the public site (http or https), for canonical links "
                         "and feeds"),
-    "period": Field(Enum(("quarter", "month")),
-                    "reporting period: quarter (results/2026-Q3.yml) or month (results/2026-09.yml)",
-                    required=True),
+    "period": Field(Enum(("quarter", "month", "year")),
+                    "reporting period: quarter (results/2026-Q3.yml), month (results/2026-09.yml) "
+                    "or year (results/2025.yml)", required=True),
+    "year_starts": Field(Number(minimum=1, maximum=12, integer=True),
+                         "the month a reporting year starts (default 1, January; 4 for April): "
+                         "years are then named by the years they span (2024-25) and quarters "
+                         "count from it (2024-25-Q3)"),
+    "require_explanations": Field(Flag(),
+                                  "whether a missed target needs an explanation (default true; "
+                                  "false for reports that never had them)"),
     "min_sample": Field(Number(minimum=0, integer=True),
                         "per-location figures measured on fewer cases are not published (default 30)"),
     "internal": INTERNAL,

@@ -18,7 +18,7 @@ from generator.kinds import Sink, parse_date
 from generator.load import Map, ParseCache, Pos, Seq, load_file, position
 from generator.manifest import SITE_SRC
 from generator.model import (
-    PERIOD_RE,
+    DEFAULT_CALENDAR,
     Commitment,
     Correction,
     Dataset,
@@ -35,10 +35,8 @@ from generator.model import (
     Value,
     Visibility,
     out_of_force,
-    period_bounds,
-    period_kind,
-    period_out_of_range,
 )
+from generator.periods import KINDS, MONTHS, SHAPE_RE, Calendar
 
 COMMITMENTS = "commitments.yml"
 RESULTS = "results"
@@ -112,7 +110,10 @@ class _Validator:
         self.cache = cache
         self.today = today or dt.date.today()
         self.problems: list[Problem] = []
-        self.period_kind: str | None = None
+        # The organisation's calendar, once commitments.yml says it (else periods of any kind
+        # are read, and not judged by a calendar that is not known)
+        self.calendar: Calendar | None = None
+        self.require_explanations = True
         self.commitments: dict[str, Map] = {}
         self.locations: dict[str, Map] = {}
         self.values: dict[str, Map] = {}
@@ -140,8 +141,12 @@ class _Validator:
         schema.COMMITMENTS_FILE.check(data, getattr(data, "pos", (1, 1)), COMMITMENTS, sink)
         if isinstance(data, Map):
             org = data.get("organization")
-            if isinstance(org, Map) and org.get("period") in ("quarter", "month"):
-                self.period_kind = org["period"]
+            if isinstance(org, Map) and org.get("require_explanations") is False:
+                self.require_explanations = False
+            if isinstance(org, Map) and org.get("period") in KINDS:
+                starts = org.get("year_starts", 1)
+                if isinstance(starts, int) and not isinstance(starts, bool) and 1 <= starts <= 12:
+                    self.calendar = Calendar(org["period"], starts)
             self.values = _check_unique(_items(data, "values"), "value", sink)
             self.locations = _check_unique(_items(data, "locations"), "location", sink)
             self.commitments = _check_unique(_items(data, "commitments"), "commitment", sink)
@@ -207,14 +212,14 @@ class _Validator:
             if path.suffix not in (".yml", ".yaml"):
                 continue
             stem = path.stem
-            if path.suffix == ".yml" and (why := period_out_of_range(stem)):
+            calendar = self.calendar or DEFAULT_CALENDAR
+            if path.suffix == ".yml" and (why := calendar.out_of_range(stem)):
                 self.problems.append(Problem(rel, 1, 1, f"'{path.name}' names a period that {why}"))
                 continue
-            if path.suffix == ".yaml" or not PERIOD_RE.fullmatch(stem):
+            if path.suffix == ".yaml" or not SHAPE_RE.fullmatch(stem):
                 self.problems.append(Problem(
                     rel, 1, 1, f"'{path.name}' is not named after a period",
-                    "name results files like results/2026-Q3.yml (quarterly) or "
-                    "results/2026-09.yml (monthly)"))
+                    f"name results files after {calendar.words}: results/{calendar.example.split()[0]}.yml"))
                 continue
             data, problems = load_file(self.root, rel, self.cache)
             self.problems += problems
@@ -231,16 +236,22 @@ class _Validator:
 
     def _results(self, stem: str, data: Map, sink: Sink) -> None:
         period = data.get("period")
-        if isinstance(period, str) and PERIOD_RE.fullmatch(period) and period != stem:
+        if (isinstance(period, str) and SHAPE_RE.fullmatch(period) and period != stem
+                and DEFAULT_CALENDAR.out_of_range(period) is None):
             sink.error(_at(data, "period"), f"period '{period}' does not match the file name",
                        f"this file holds '{stem}': write period: {stem}, or rename the file")
-        if self.period_kind and period_kind(stem) != self.period_kind:
-            example = "2026-Q3" if self.period_kind == "quarter" else "2026-09"
+        calendar = self.calendar
+        if calendar is None:
+            return  # no calendar to judge the period by: commitments.yml says why
+        if calendar.kind_of(stem) is None:
+            kind = calendar.kind
+            year = " that start in " + MONTHS[calendar.year_starts] if calendar.fiscal else ""
             sink.error(_at(data, "period"),
-                       f"'{stem}' is not a {self.period_kind}, but the organisation reports by "
-                       f"{self.period_kind}", f"name periods like {example}")
+                       f"'{stem}' is not a {kind} of this organisation, which reports by {kind}"
+                       f"{' in years' + year if calendar.fiscal else ''}",
+                       f"name periods like {calendar.example}")
             return
-        start, end = period_bounds(stem)
+        start, end = calendar.bounds(stem)
         published = _date(data, "published")
         if published and published < end:
             sink.error(_at(data, "published"),
@@ -310,7 +321,8 @@ class _Validator:
                                hint or (f"its locations are: {listing(listed_ids)}"
                                         if listed_ids else
                                         f"add it to the 'locations' of '{cid}' in commitments.yml"))
-        if "value" in m and m["value"] is None and "explanation" not in m:
+        if ("value" in m and m["value"] is None and "explanation" not in m
+                and self.require_explanations):
             sink.warning(_at(m, "value"), f"'{cid}' was not measured and has no explanation",
                          "add an explanation saying why")
 
@@ -346,14 +358,18 @@ def _build(main: Map, results: dict[str, Any]) -> Dataset:
     org = main["organization"]
     organization = Organization(
         name=org["name"], period=org["period"], url=org.get("url"),
-        min_sample=org.get("min_sample", 30), internal=_internal(org))
+        min_sample=org.get("min_sample", 30), internal=_internal(org),
+        year_starts=org.get("year_starts", 1),
+        require_explanations=org.get("require_explanations", True))
     values = tuple(
         Value(v["id"], v["title"], v.get("description"), _vis(v), _internal(v))
         for v in main.get("values") or ())
     locations = tuple(
         Location(x["id"], x["name"], _vis(x), _internal(x)) for x in main.get("locations") or ())
     commitments = tuple(_commitment(c) for c in main.get("commitments") or ())
-    periods = tuple(_period(pid, data) for pid, (_, data) in sorted(results.items()))
+    calendar = organization.calendar
+    periods = tuple(sorted((_period(pid, data, calendar) for pid, (_, data) in results.items()),
+                           key=lambda p: p.start))
     return Dataset(organization, values, locations, commitments, periods)
 
 
@@ -386,7 +402,7 @@ def _figure(value: Any) -> LocationFigure:
     return LocationFigure(value)
 
 
-def _period(pid: str, data: Map) -> Period:
+def _period(pid: str, data: Map, calendar: Calendar) -> Period:
     measurements = {
         cid: Measurement(
             value=m.get("value"), sample=m.get("sample"),
@@ -415,12 +431,14 @@ def _period(pid: str, data: Map) -> Period:
             (Correction(parse_date(x["date"]), x["note"], _vis(x), _internal(x),  # type: ignore[arg-type]
                         changes=tuple(x.get("changes") or ()))
              for x in data.get("corrections") or ()), key=lambda x: x.date)),
-        internal=_internal(data))
+        internal=_internal(data), calendar=calendar)
 
 
 def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Problem]:
     """A missed target needs an explanation for customers: a warning, an error with --strict."""
-    problems = []
+    problems: list[Problem] = []
+    if not dataset.organization.require_explanations:
+        return problems
     for period in dataset.periods:
         rel, raw = results[period.id]
         for commitment in dataset.commitments:
