@@ -140,10 +140,20 @@ def _measurement_stub(commitment: Commitment, end: dt.date) -> list[str]:
     Only comments explain; nothing is a placeholder that would reach the site if forgotten."""
     stood = as_of(commitment, end)
     metric = stood.metric
-    better = "lower" if metric.direction is Direction.LOWER else "higher"
     internal = ("  (internal: shown on the internal site only)"
                 if commitment.visibility is Visibility.INTERNAL else "")
-    judged = (f"{_one_line(metric.name)}, in {_one_line(metric.unit)}. Target "
+    if metric is None:  # a promise in words
+        return [
+            f"  {commitment.id}:",
+            f"    # {_one_line(stood.title)}{internal}",
+            "    # A promise in words: was it kept? met, missed, or not-measured with an "
+            "explanation.",
+            "    status: not-measured",
+            "    # explanation: >          # needed when it was missed or not measured",
+            "    #   What happened, and what is being done about it.",
+        ]
+    better = "lower" if metric.direction is Direction.LOWER else "higher"
+    judged = (f"{_one_line(metric.name)}, in {_one_line(metric.unit) or 'a count'}. Target "
               f"{_number(metric.target)} (in force on {end}); {better} is better.")
     lines = [
         f"  {commitment.id}:",

@@ -75,6 +75,7 @@ class Text(Type):
     kinds = (str,)
     markdown: bool = False
     max_length: int | None = None  # default: MAX_MARKDOWN for Markdown, else MAX_LINE
+    may_be_empty: bool = False  # "" is a value (a unit for plain counts)
 
     @property
     def label(self) -> str:  # type: ignore[override]
@@ -90,7 +91,7 @@ class Text(Type):
         if not isinstance(value, str):
             hint = "put it in quotes" if isinstance(value, (int, float, bool, dt.date)) else None
             sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
-        elif not value.strip():
+        elif not value.strip() and not (self.may_be_empty and value == ""):
             sink.error(pos, f"'{name}' is empty", "write some text or remove the key")
         else:
             self.check_size(value, pos, name, sink)
@@ -107,7 +108,8 @@ class Text(Type):
                        "start each list item on a line of its own")
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1, "maxLength": self.limit}
+        return {"type": "string", "minLength": 0 if self.may_be_empty else 1,
+                "maxLength": self.limit}
 
 
 # An address a page may print in an attribute: http or https, a host, and none of the

@@ -65,12 +65,22 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Threshold:
+    """What a share is counted within: the 180 seconds of "80% answered within 180 seconds"."""
+
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
 class Metric:
     name: str
     unit: str
     direction: Direction
     target: float
     definition: str | None = None
+    threshold: Threshold | None = None
+    method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,7 @@ class Revision:
     promise: str | None = None
     name: str | None = None  # the metric's name
     definition: str | None = None  # the metric's definition
+    threshold: Threshold | None = None
     internal: Mapping[str, Any] = field(default_factory=_empty)
 
 
@@ -96,7 +107,7 @@ class Commitment:
     id: str
     title: str
     promise: str
-    metric: Metric
+    metric: Metric | None  # None for a promise in words (kind "words")
     since: dt.date
     why: str | None = None
     value: str | None = None
@@ -106,6 +117,12 @@ class Commitment:
     revisions: tuple[Revision, ...] = ()  # oldest first
     visibility: Visibility = Visibility.PUBLIC
     internal: Mapping[str, Any] = field(default_factory=_empty)
+    announced: dt.date | None = None  # before `since`: shown as starting then
+
+    @property
+    def words(self) -> bool:
+        """A promise kept or not, with no figure: each period says met or missed."""
+        return self.metric is None
 
     def begun_by(self, day: dt.date) -> bool:
         return self.since <= day
@@ -136,12 +153,21 @@ class LocationFigure:
 
 
 @dataclass(frozen=True)
+class Benchmark:
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Measurement:
     value: float | None
     sample: int | None = None
     locations: Mapping[str, LocationFigure] = field(default_factory=_empty)
     explanation: str | None = None
     internal: Mapping[str, Any] = field(default_factory=_empty)
+    status: str | None = None  # a words commitment's: "met" | "missed" | "not-measured"
+    margin: float | None = None  # ± in the metric's unit
+    benchmark: Benchmark | None = None
 
 
 @dataclass(frozen=True)

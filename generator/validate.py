@@ -19,6 +19,7 @@ from generator.load import Map, ParseCache, Pos, Seq, load_file, position
 from generator.manifest import SITE_SRC
 from generator.model import (
     DEFAULT_CALENDAR,
+    Benchmark,
     Commitment,
     Correction,
     Dataset,
@@ -32,6 +33,7 @@ from generator.model import (
     Period,
     Review,
     Revision,
+    Threshold,
     Value,
     Visibility,
     out_of_force,
@@ -157,6 +159,7 @@ class _Validator:
 
     def _commitment(self, item: Map, sink: Sink) -> None:
         _ref(sink, _at(item, "value"), "value", item.get("value"), self.values)
+        self._kind(item, sink)
         locations = item.get("locations")
         if isinstance(locations, Seq):
             seen: set[str] = set()
@@ -169,6 +172,11 @@ class _Validator:
         if since and retired and retired < since:
             sink.error(_at(item, "retired"), f"'retired' ({retired}) is before 'since' ({since})",
                        "a commitment retires on or after the day it began")
+        announced = _date(item, "announced")
+        if since and announced and announced >= since:
+            sink.error(_at(item, "announced"), f"'announced' ({announced}) is not before 'since' "
+                                               f"({since})",
+                       "a promise is announced before it starts; remove 'announced' if it was not")
         review = item.get("review")
         if isinstance(review, Map) and since and (last := _date(review, "last")) and last < since:
             sink.warning(_at(review, "last"), f"review 'last' ({last}) is before 'since' ({since})")
@@ -195,6 +203,30 @@ class _Validator:
                 sink.error(_at(rev, "previous"), "'previous' is empty",
                            "give the target, title, promise, name or definition that applied "
                            "before the revision")
+
+    def _kind(self, item: Map, sink: Sink) -> None:
+        """A promise in words has no metric, no locations and no revision of a measure; a
+        promise measured by a number has a metric."""
+        who = f"commitment '{item['id']}'" if isinstance(item.get("id"), str) else "commitment"
+        if item.get("kind") != "words":
+            if "metric" not in item:
+                sink.error(item.pos, f"{who} is missing required key 'metric'",
+                           "how it is measured (or `kind: words` for a promise kept or not, "
+                           "with no figure)")
+            return
+        for key in ("metric", "locations"):
+            if key in item:
+                sink.error(item.key_pos[key], f"a promise in words (kind: words) has no {key}",
+                           f"remove '{key}': each period says whether it was kept "
+                           "(status: met or missed)")
+        for rev, _ in _items(item, "revisions"):
+            previous = rev.get("previous")
+            if not isinstance(previous, Map):
+                continue
+            for key in previous:
+                if key not in ("title", "promise"):
+                    sink.error(previous.key_pos[key], f"a promise in words has no {key} to revise",
+                               "revise its title or promise")
 
     def _results_files(self) -> dict[str, Any]:
         folder = self.root / RESULTS
@@ -308,6 +340,15 @@ class _Validator:
                             f"began ({start})", "remove the measurement")
         if not isinstance(m, Map):
             return
+        if item.get("kind") == "words":
+            self._words(cid, m, pos, sink)
+            return
+        if "status" in m:
+            sink.error(m.key_pos["status"], f"'{cid}' is measured by a figure, not a status",
+                       "write its figure as value (status is for promises in words)")
+        if "value" not in m:
+            sink.error(m.pos, "measurement is missing required key 'value'",
+                       "the figure, or null when not measured")
         listed = item.get("locations")
         listed_ids = [x for x in listed if isinstance(x, str)] if isinstance(listed, Seq) else []
         listed_set = set(listed_ids)
@@ -324,6 +365,20 @@ class _Validator:
         if ("value" in m and m["value"] is None and "explanation" not in m
                 and self.require_explanations):
             sink.warning(_at(m, "value"), f"'{cid}' was not measured and has no explanation",
+                         "add an explanation saying why")
+
+    def _words(self, cid: str, m: Map, pos: Pos, sink: Sink) -> None:
+        """A promise in words: each period says met, missed or not-measured, and explains."""
+        for key in ("value", "sample", "locations", "margin", "benchmark"):
+            if key in m:
+                sink.error(m.key_pos[key], f"'{cid}' is a promise in words: it has no {key}",
+                           "write status: met, missed or not-measured (and an explanation)")
+        if "status" not in m:
+            sink.error(m.pos, f"'{cid}' is a promise in words and its result has no status",
+                       "write status: met, missed or not-measured")
+        elif (m["status"] == "not-measured" and "explanation" not in m
+              and self.require_explanations):
+            sink.warning(m.key_pos["status"], f"'{cid}' was not measured and has no explanation",
                          "add an explanation saying why")
 
     def _unique_improvements(self, found: dict[str, Any]) -> None:
@@ -373,21 +428,28 @@ def _build(main: Map, results: dict[str, Any]) -> Dataset:
     return Dataset(organization, values, locations, commitments, periods)
 
 
+def _threshold(value: Any) -> Threshold | None:
+    return Threshold(value["value"], value["unit"]) if value else None
+
+
 def _commitment(c: Map) -> Commitment:
-    m = c["metric"]
+    m = c.get("metric")
     review = c.get("review")
     revisions = sorted(
         (Revision(parse_date(r["date"]), r["reason"],  # type: ignore[arg-type]
                   target=r["previous"].get("target"), title=r["previous"].get("title"),
                   promise=r["previous"].get("promise"), name=r["previous"].get("name"),
-                  definition=r["previous"].get("definition"), internal=_internal(r))
+                  definition=r["previous"].get("definition"),
+                  threshold=_threshold(r["previous"].get("threshold")), internal=_internal(r))
          for r in c.get("revisions") or ()),
         key=lambda r: r.date)
     return Commitment(
         id=c["id"], title=c["title"], promise=c["promise"], why=c.get("why"),
         value=c.get("value"),
         metric=Metric(m["name"], m["unit"], Direction(m["direction"]), m["target"],
-                      m.get("definition")),
+                      m.get("definition"), _threshold(m.get("threshold")), m.get("method"))
+        if m is not None else None,
+        announced=parse_date(c["announced"]) if "announced" in c else None,
         since=parse_date(c["since"]),  # type: ignore[arg-type]
         retired=parse_date(c["retired"]) if "retired" in c else None,
         locations=tuple(c.get("locations") or ()),
@@ -407,7 +469,10 @@ def _period(pid: str, data: Map, calendar: Calendar) -> Period:
         cid: Measurement(
             value=m.get("value"), sample=m.get("sample"),
             locations=MappingProxyType({k: _figure(v) for k, v in (m.get("locations") or {}).items()}),
-            explanation=m.get("explanation"), internal=_internal(m))
+            explanation=m.get("explanation"), internal=_internal(m), status=m.get("status"),
+            margin=m.get("margin"),
+            benchmark=Benchmark(m["benchmark"]["value"], m["benchmark"]["label"])
+            if "benchmark" in m else None)
         for cid, m in (data.get("measurements") or {}).items()
     }
     improvements = tuple(sorted(

@@ -17,7 +17,7 @@ from generator.kinds import parse_date
 from generator.model import Amendment, Commitment, Correction, Direction, Improvement, Location, Metric, Period
 from generator.pages import relative_url
 from generator.project import Edition
-from generator.words import date_text, excerpts, num, qty, target_text
+from generator.words import date_text, excerpts, num, qty, target_text, threshold_text
 
 Link = Callable[[str], str]
 
@@ -58,7 +58,7 @@ class EditionView:
         self._commitments = {c.id: c for c in edition.commitments}
         self._periods = {p.id: p for p in edition.periods}
         self._row = {(cid, r.period.id): r for cid, rows in self.rows.items() for r in rows}
-        self._metrics: dict[tuple[str, str], Metric] = {}
+        self._metrics: dict[tuple[str, str], Metric | None] = {}
         self._consistency: dict[str, list[Comparison]] = {}
         self._by_period: dict[str, list[tuple[Commitment, Row]]] | None = None
         url = self.organization.url
@@ -129,7 +129,8 @@ class EditionView:
         dataset = self.edition.dataset
         for commitment in self.edition.commitments:
             row = self.row(commitment.id, period)
-            if row is None or row.measurement is None or not row.measurement.locations:
+            if (row is None or row.measurement is None or not row.measurement.locations
+                    or commitment.metric is None):
                 continue
             figures = [(location, figure) for lid, figure in row.measurement.locations.items()
                        if figure.value is not None and (location := dataset.location(lid)) is not None]
@@ -141,7 +142,7 @@ class EditionView:
         if period.id not in self._consistency:
             found = []
             for commitment, row, figures in self._located(period):
-                lower = commitment.metric.direction is Direction.LOWER
+                lower = commitment.metric is not None and commitment.metric.direction is Direction.LOWER
                 judged = [Figure(location, figure.value, figure.sample,
                                  bool(self.met(commitment, figure.value, period)))
                           for location, figure in figures]
@@ -186,7 +187,8 @@ class EditionView:
         key = (commitment.id, period.id)
         if key not in self._metrics:
             self._metrics[key] = compute.as_of(commitment, period.end).metric
-        return compute.is_met(self._metrics[key], value)
+        metric = self._metrics[key]
+        return compute.is_met(metric, value) if metric is not None else None
 
     # -- commitments, improvements, periods --
 
@@ -237,9 +239,13 @@ class EditionView:
                 changes.append(("Title", revision.title, after.title))
             if revision.promise is not None:
                 changes.append(("Promise", revision.promise, after.promise))
-            if revision.name is not None:
+            if revision.threshold is not None and after.metric is not None:
+                changes.append(("Counted within", threshold_text(revision.threshold),
+                                threshold_text(after.metric.threshold)
+                                if after.metric.threshold else "no limit"))
+            if revision.name is not None and after.metric is not None:
                 changes.append(("Measure", revision.name, after.metric.name))
-            if revision.definition is not None:
+            if revision.definition is not None and after.metric is not None:
                 changes.append(("How we measure it", revision.definition,
                                 after.metric.definition or ""))
             out.append({"date": revision.date, "reason": revision.reason, "changes": changes,
