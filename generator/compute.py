@@ -105,6 +105,22 @@ class Attainment:
         return self.met / self.measured if self.measured else None
 
 
+@dataclass(frozen=True)
+class Score:
+    """How many promises were met of those measured in a period, and how many were not
+    measured (counted apart: they are neither kept nor broken)."""
+
+    met: int
+    measured: int
+    not_measured: int
+
+
+def score(rows: list[Row]) -> Score:
+    states = [r.status for r in rows]
+    measured = sum(s in (Status.MET, Status.MISSED) for s in states)
+    return Score(states.count(Status.MET), measured, states.count(Status.NOT_MEASURED))
+
+
 def attainment(rows: list[Row]) -> Attainment:
     measured = [r for r in rows if r.status in (Status.MET, Status.MISSED)]
     return Attainment(sum(r.status is Status.MET for r in measured), len(measured))

@@ -127,6 +127,10 @@ class Commitment:
     def begun_by(self, day: dt.date) -> bool:
         return self.since <= day
 
+    def shown_by(self, day: dt.date) -> bool:
+        """Whether an edition ending on day has the promise: begun, or announced by then."""
+        return self.since <= day or (self.announced is not None and self.announced <= day)
+
     def retired_by(self, day: dt.date) -> bool:
         return self.retired is not None and self.retired < day
 

@@ -194,7 +194,8 @@ class EditionView:
 
     def groups(self) -> list[tuple[Any, list[Commitment]]]:
         """Commitments in force, grouped by value in the order values are declared; then the rest."""
-        current = [c for c in self.edition.commitments if self.status[c.id] is not Status.RETIRED]
+        current = [c for c in self.edition.commitments
+                   if self.status[c.id] not in (Status.RETIRED, Status.NOT_YET)]
         groups: list[tuple[Any, list[Commitment]]] = []
         for value in self.edition.dataset.values:
             members = [c for c in current if c.value == value.id]
@@ -204,6 +205,33 @@ class EditionView:
         if rest:
             groups.append((None, rest))
         return groups
+
+    def announced(self) -> list[Commitment]:
+        """Promises announced that start after this period: 'starts on' their first day."""
+        return sorted((c for c in self.edition.commitments if self.status[c.id] is Status.NOT_YET),
+                      key=lambda c: (c.since, c.title))
+
+    def score(self, period: Period, value: str | None = None) -> compute.Score:
+        """How many promises that applied in the period were met of those measured (of one
+        value's, when given), and how many were not measured."""
+        return compute.score([row for c, row in self.period_rows(period)
+                              if value is None or c.value == value])
+
+    def value_scores(self, period: Period) -> list[tuple[Any, compute.Score]]:
+        """The score of each value's promises in the period, in the order values are
+        declared (values none of whose promises applied are left out)."""
+        found = []
+        for value in self.edition.dataset.values:
+            score = self.score(period, value.id)
+            if score.measured or score.not_measured:
+                found.append((value, score))
+        return found
+
+    def small_sample(self, row: Row) -> bool:
+        """Whether a headline figure was measured on fewer cases than min_sample: shown, with
+        a caution."""
+        sample = row.measurement.sample if row.measurement else None
+        return sample is not None and row.value is not None and sample < self.organization.min_sample
 
     def retired_list(self) -> list[Commitment]:
         """Commitments retired before this period began: their pages stay, listed apart."""
