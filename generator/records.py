@@ -292,9 +292,11 @@ _KEYED = ("commitments", "improvements", "locations")
 
 
 def differences(old: Any, new: Any, keys: tuple[str, ...] = ()) -> list[Difference]:
-    """Every fact that differs, in a stable order. Mappings of facts (commitments, improvements,
-    figures) are compared key by key; lists and single facts as a whole."""
-    if isinstance(old, dict) and isinstance(new, dict):
+    """Every fact that differs, in a stable order. The record, its collections (commitments,
+    improvements, figures by location) and their members are compared key by key; any other
+    fact (a text, a number, a list, a threshold) as a whole."""
+    entity = not keys or keys[-1] in _KEYED or (len(keys) > 1 and keys[-2] in _KEYED)
+    if isinstance(old, dict) and isinstance(new, dict) and entity:
         found = []
         for key in sorted(set(old) | set(new)):
             a, b = old.get(key, ABSENT), new.get(key, ABSENT)

@@ -14,7 +14,17 @@ from typing import Any
 from generator import charts, compute
 from generator.compute import Row, Status
 from generator.kinds import parse_date
-from generator.model import Amendment, Commitment, Correction, Direction, Improvement, Location, Metric, Period
+from generator.model import (
+    Amendment,
+    Commitment,
+    Correction,
+    Direction,
+    Improvement,
+    Location,
+    Metric,
+    Period,
+    Threshold,
+)
 from generator.pages import relative_url
 from generator.project import Edition
 from generator.words import date_text, excerpts, num, qty, target_text, threshold_text
@@ -380,6 +390,8 @@ def amendment_row(data: Any, amendment: Amendment) -> tuple[str, str, str]:
         return what, _titles(data, old), _titles(data, new)
     if field == "feedback":
         return what, _feedback(old), _feedback(new)
+    if field == "threshold":
+        return what, _within(old), _within(new)
     if field == "highlights":
         old_items, new_items = tuple(old or ()), tuple(new or ())
         at = next((i for i, (a, b) in enumerate(zip(old_items, new_items, strict=False)) if a != b),
@@ -409,6 +421,11 @@ def _feedback(pairs: Any) -> str:
     count, source = found.get("count"), found.get("source")
     said = f"{num(count)} customers" if count is not None else ""
     return ", ".join(x for x in (said, source) if x) or "none"
+
+
+def _within(pairs: Any) -> str:
+    found = dict(pairs or ())
+    return threshold_text(Threshold(found["value"], found["unit"])) if found else "no limit"
 
 
 def _amount(value: Any, unit: str) -> str:
