@@ -228,6 +228,11 @@ class EditionView:
             rows.append((row.period, [row.measurement.locations.get(loc.id) for loc in columns]))
         return columns, rows
 
+    def reported_locations(self) -> list[Location]:
+        """The edition's locations that some commitment reports results for."""
+        listed = {lid for c in self.edition.commitments for lid in c.locations}
+        return [x for x in self.edition.dataset.locations if x.id in listed]
+
     def reporting(self, location_id: str) -> list[Commitment]:
         return [c for c in self.edition.commitments if location_id in c.locations]
 
@@ -388,6 +393,12 @@ class EditionView:
                 done = delivered.get(planned.id)
                 found.append(Plan(planned, done, done is None and by_end < self.period.end))
         return sorted(found, key=lambda p: (p.state == "done", p.planned.by, p.planned.id))
+
+    def period_label(self, pid: str) -> str:
+        """A period's words by the organisation's calendar (the period may be after the
+        edition)."""
+        calendar = self.period.calendar
+        return calendar.label(pid) if calendar.valid(pid) else pid
 
     def planned_named(self, pid: str) -> Plan | None:
         return next((p for p in self.plans() if p.planned.id == pid), None)

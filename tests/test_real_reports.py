@@ -202,7 +202,7 @@ def test_scores_count_not_measured_apart() -> None:
     assert data is not None
     draft = editions(project(data, "internal"), "internal")[0]
     home = render_edition(draft).expanded("index.md")
-    assert ('<strong>In 2025/26 Q1, April to June 2025: 2 of 3 promises met</strong>, 3 not '
+    assert ('<strong>In 2025/26 Q1, April to June 2025 we kept 2 of 3 promises</strong>, 3 not '
             "measured") in home
     report = render_edition(draft).expanded("reports/2024-25-Q3.md")
     assert ("<li>Safe, well-kept homes: 0 of 2 met</li> <li>Listening to tenants: 1 of 3 met</li>"
