@@ -143,10 +143,20 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from generator.init import init
+    from generator.init import UNKNOWN_ACTION, init
 
-    for path in init(args.dir):
+    started = init(args.dir, args.name, args.action)
+    for path in started.files:
         print(f"wrote {path}")
+    print(f"organisation: {started.name} (commitments.yml says it; it names the sites too)")
+    if started.action is None:
+        print(f"kept init: warning: this Kept was not installed from GitHub, so the workflow "
+              f"cannot tell which repository its action comes from; in "
+              f"{args.dir / '.github/workflows/kept.yml'}, replace {UNKNOWN_ACTION} with the "
+              "GitHub repository of Kept and the release to use (or give --action "
+              "OWNER/REPO@TAG to kept init)", file=sys.stderr)
+    else:
+        print(f"CI: .github/workflows/kept.yml uses the Kept action {started.action}")
     print(f"next: cd {args.dir} && kept validate && kept build")
     return 0
 
@@ -269,9 +279,16 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("init", help="start a new data repository",
-                       description="Write a small example data repository, MkDocs config, "
-                                   "JSON Schemas and CI workflow into DIR (new or empty).")
+                       description="Write a small example data repository (commitments, a "
+                                   "published quarter and a draft), MkDocs config, JSON Schemas "
+                                   "and a CI workflow that uses Kept's GitHub Action into DIR "
+                                   "(new or empty).")
     p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--name", help="the organisation's name, shown as the sites' name "
+                                  "(default: from DIR, 'acme-support' giving 'Acme Support')")
+    p.add_argument("--action", metavar="OWNER/REPO@TAG",
+                   help="the Kept action the workflow uses, pinned to a release (default: the "
+                        "GitHub repository and release this Kept was installed from)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("schema", parents=[common], help="write the JSON Schemas of the data files")
