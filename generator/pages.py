@@ -178,7 +178,7 @@ def page_meta(page: Page) -> dict[str, Any]:
 
 
 # The files of an edition that are neither pages nor a commitment's own.
-EDITION_FILES = ("feed.xml", "api/commitments.json", "api/improvements.json")
+EDITION_FILES = ("feed.xml", "api/commitments.json", "api/improvements.json", "api/results.csv")
 
 
 def commitment_files(cid: str) -> tuple[str, str]:

@@ -333,6 +333,7 @@ def static_files(view: EditionView, skip: Collection[str] = ()) -> dict[str, str
                                                     view.link_from(""), view.all_corrections()),
         "api/commitments.json": lambda: opendata.commitments_json(edition, view.rows, view.status),
         "api/improvements.json": lambda: opendata.improvements_json(edition),
+        "api/results.csv": lambda: opendata.results_csv(edition, view.rows),
     }
     made = {path: make() for path, make in makers.items() if path not in skip}
     for c in edition.commitments:

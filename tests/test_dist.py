@@ -100,3 +100,5 @@ def test_the_wheel_installed_elsewhere_starts_checks_and_builds(dist: Path, tmp_
     home = (data / "site/public/2026-Q2/index.html").read_text()
     assert "<title>Acme Support: our commitments - Acme Support</title>" in home
     assert (data / "site/public/2026-Q2/kept/kept.css").is_file()
+    assert (data / "site/public/2026-Q2/kept/kept.js").is_file()
+    assert (data / "site/public/2026-Q2/api/results.csv").is_file()
