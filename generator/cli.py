@@ -142,6 +142,18 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from generator.csvimport import import_csv
+
+    done = import_csv(args.root, args.csv, args.period)
+    state = "started as a draft" if done.created else "a draft"
+    print(f"wrote {done.figures} figure(s) of {done.commitments} commitment(s) into {done.path} "
+          f"({state}); review them, then `kept validate`")
+    for problem in done.warnings:
+        print(problem.format())
+    return 0
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from generator.init import UNKNOWN_ACTION, init
 
@@ -277,6 +289,23 @@ def parser() -> argparse.ArgumentParser:
                        epilog="example: kept record 2026-Q2 2026-Q3")
     p.add_argument("periods", nargs="*", metavar="PERIOD", help="e.g. 2026-Q3 (default: all)")
     p.set_defaults(func=cmd_record)
+
+    p = sub.add_parser("import", parents=[common], help="read a CSV export into a draft period",
+                       description="Write the figures of a CSV export (a helpdesk's report, saved "
+                                   "from a spreadsheet) into results/PERIOD.yml, leaving its "
+                                   "comments and everything else as they are; the file is "
+                                   "started as a draft when missing. The first line names the "
+                                   "columns, in any case and order: commitment, value, and "
+                                   "optionally sample and location (a row without a location "
+                                   "is the commitment's own figure). A published period is "
+                                   "never written. Nothing is written unless every row is "
+                                   "right.",
+                       epilog="example: kept import november.csv --period 2026-Q4")
+    p.add_argument("csv", type=Path, metavar="CSV", help="the export (UTF-8; separated by "
+                                                         "commas, or semicolons or tabs)")
+    p.add_argument("--period", metavar="PERIOD",
+                   help="the period to write into (default: the newest draft)")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("init", help="start a new data repository",
                        description="Write a small example data repository (commitments, a "
