@@ -626,7 +626,7 @@ def import_csv(root: Path, export: Path, period: str | None = None,
         raise KeptError(f"{rel} is not a results file Kept reads; kept import never overwrites it")
     bom = ""
     if created:
-        original = new_period_text(dataset, period)
+        original = _without_hints(new_period_text(dataset, period), found)
     else:
         raw = _source_text(root, rel)
         bom = _BOM if raw.startswith(_BOM) else ""
@@ -646,6 +646,29 @@ def import_csv(root: Path, export: Path, period: str | None = None,
         _write_atomic(path, (bom + new).encode("utf-8"))
     count = sum((f.headline is not None) + len(f.locations) for f in found.values())
     return Imported(path, created, count, len(found), warnings)
+
+
+# The hints of a new period's measurement (edit.new_period_text) for what an import writes.
+_STUB_KEY = re.compile(r"  (?P<cid>[a-z0-9-]+):")
+_SAMPLE_HINT = re.compile(r"    # sample: \.\.\. .*")
+_LOCATION_HINT = re.compile(r"    # locations: .*|    #   [a-z0-9-]+: \.\.\.")
+
+
+def _without_hints(stub: str, found: dict[str, Figures]) -> str:
+    """A new period's text without the commented hints for the samples and locations the
+    import writes (the figures take their place)."""
+    kept, cid = [], None
+    for line in stub.split("\n"):
+        if match := _STUB_KEY.fullmatch(line):
+            cid = match["cid"]
+        figures = found.get(cid or "")
+        if figures is not None and (
+                (figures.headline is not None and figures.headline.sample is not None
+                 and _SAMPLE_HINT.fullmatch(line))
+                or (figures.locations and _LOCATION_HINT.fullmatch(line))):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _source_text(root: Path, rel: str) -> str:

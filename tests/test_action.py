@@ -273,6 +273,14 @@ def test_main_builds_and_deploys_the_public_site(data: Path, tmp_path: Path) -> 
     assert gh_calls(tmp_path) == []
 
 
+@pytest.mark.slow
+def test_the_internal_site_can_go_to_a_private_pages_site(data: Path, tmp_path: Path) -> None:
+    run = Runner(data, tmp_path, PUSH).action({"deploy": "true", "site": "internal"})
+    assert run.used[2] == ("actions/upload-pages-artifact", {"path": "./site/internal"})
+    with pytest.raises(AssertionError, match="the input site is public or internal, not '../x'"):
+        Runner(data, tmp_path, PUSH).action({"deploy": "true", "site": "../x"})
+
+
 def test_the_workflow_kept_init_writes() -> None:
     """One step a job, each job with the permissions its part of the action needs."""
     jobs = WORKFLOW["jobs"]
@@ -306,3 +314,10 @@ def test_evaluate() -> None:
     assert evaluate("inputs.deploy == 'true' && github.event_name != 'pull_request'", context)
     assert not evaluate("!(inputs.deploy == 'true') || github.nothing == 'x'", context)
     assert substitute("a ${{ inputs.deploy }} ${{ github.nothing }}b", context) == "a true b"
+
+
+def test_the_docs_name_every_input_and_output() -> None:
+    guide = (REPO / "docs/deploying.md").read_text()
+    section = guide[guide.index("Its inputs:"):guide.index("**Pin a release.**")]
+    named = set(re.findall(r"`([a-z-]+)` \(", section)) | set(re.findall(r"output: `([a-z-]+)`", section))
+    assert named == set(ACTION["inputs"]) | set(ACTION["outputs"])

@@ -143,13 +143,30 @@ def test_a_missing_period_is_started_as_a_draft(project: Path) -> None:
     assert done.created
     text = (project / "results/2026-Q1.yml").read_text()
     stub = new_period_text(data, "2026-Q1")
-    assert text == stub.replace("    value: null\n", "    value: 2.75\n    sample: 1000\n", 1)
+    # The figure in place of null, and its sample in place of the hint for it.
+    assert text == stub.replace(
+        "    value: null\n    # sample: ...              # cases measured (optional)\n",
+        "    value: 2.75\n    sample: 1000\n", 1)
     assert "period: 2026-Q1\n" in text and "published" not in text
     # The other commitments stay to fill in: the warnings say so.
     assert [p.message for p in done.warnings] == [
         "'satisfaction' was not measured and has no explanation",
         "'secret-queue' was not measured and has no explanation"]
     assert check(project).errors == []
+
+
+def test_a_new_period_loses_the_hints_for_what_was_imported(project: Path) -> None:
+    imported(project, "commitment,location,value\nemail-reply,north,3\n", "2026-Q1")
+    text = (project / "results/2026-Q1.yml").read_text()
+    start = text.index("  email-reply:")
+    block = text[start:text.index("  satisfaction:")]
+    assert block.splitlines()[4:] == [
+        "    value: null",
+        "    locations:",
+        "      north: 3",
+        "    # sample: ...              # cases measured (optional)",
+        "    # explanation: >          # needed when the target is missed or the value is null",
+        "    #   What happened, and what is being done about it."]
 
 
 def test_a_published_period_is_never_written(project: Path) -> None:
