@@ -250,6 +250,18 @@ def test_the_checks_fail_a_pull_request_that_changes_a_published_figure(data: Pa
 
 
 @pytest.mark.slow
+def test_the_checks_compare_a_pull_request_with_its_base(data: Path, tmp_path: Path) -> None:
+    """Removing a published edition (results and record) passes `kept validate` alone: only
+    the comparison with the base branch sees it, and the action makes it."""
+    git(data, "rm", "-q", "results/2025-Q3.yml", "results/records/2025-Q3.json")
+    git(data, "commit", "-q", "-m", "an edition removed")
+    with pytest.raises(AssertionError) as failed:
+        Runner(data, tmp_path, PULL_REQUEST).job("check")
+    assert "published period 2025-Q3 was removed" in str(failed.value)
+    assert Runner(data, tmp_path, PUSH).job("deploy") is not None  # main: no base to compare
+
+
+@pytest.mark.slow
 def test_a_pull_request_from_a_fork_gets_no_comment(data: Path, tmp_path: Path) -> None:
     fork = {**PULL_REQUEST, "event": {"pull_request": {"number": 7, "head": {"repo": {"full_name": "x/fork"}}}}}
     run = Runner(data, tmp_path, fork).job("check")
