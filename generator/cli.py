@@ -175,7 +175,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _date(text: str) -> dt.date:
     from generator.kinds import parse_date
-    from generator.model import DAYS
+    from generator.periods import DAYS
 
     day = parse_date(text)
     if day is None:

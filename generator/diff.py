@@ -53,14 +53,17 @@ def _removed(base: Dataset, head: Dataset) -> list[str]:
     return [f"- {_name(c)}" for c in base.commitments if head.commitment(c.id) is None]
 
 
-def target_change(old: Metric, new: Metric) -> str | None:
+def target_change(old: Metric | None, new: Metric | None) -> str | None:
     """'4 hours or less → 3 hours or less (**tightened**)', judged by the metric's direction;
-    no verdict when the unit or the direction changed too, since the numbers no longer compare."""
+    no verdict when the unit, the direction or the threshold changed too, since the numbers
+    no longer compare (nor for a promise in words, which has no target)."""
     before, after = target_text(old), target_text(new)
     if before == after:
         return None
     verdict = ""
-    if old.unit == new.unit and old.direction is new.direction and old.target != new.target:
+    if (old is not None and new is not None and old.unit == new.unit
+            and old.direction is new.direction and old.threshold == new.threshold
+            and old.target != new.target):
         better = compute.improved(new, new.target - old.target)
         verdict = " (**tightened**)" if better else " (**loosened**)"
     return f"Target: {inline(before)}{ARROW}{inline(after)}{verdict}"
@@ -105,7 +108,7 @@ def _result(commitment: Commitment, period: Period, old: Measurement | None,
     changed = f" (was {was.value})" if was is not None and was is not state else ""
     if value is None:
         return f"{_name(commitment)}: **{state.value}**{changed}"
-    unit = commitment.metric.unit  # free text, like a title
+    unit = commitment.metric.unit if commitment.metric else ""  # free text, like a title
     before = (f"was {inline(qty(old.value, unit))}; "
               if old is not None and old.value is not None else "")
     target = inline(target_text(compute.as_of(commitment, period.end).metric))
@@ -122,7 +125,7 @@ def _by_location(head: Dataset, commitment: Commitment, old: Measurement | None,
     """'at Leeds: 80% → 81%' for each location figure that changed."""
     lines = []
     before = old.locations if old is not None else {}
-    unit = commitment.metric.unit
+    unit = commitment.metric.unit if commitment.metric else ""
     for lid in dict.fromkeys([*new.locations, *before]):
         a, b = before.get(lid), new.locations.get(lid)
         if a is not None and b is not None and (a.value, a.sample) == (b.value, b.sample):

@@ -14,7 +14,7 @@ from generator.errors import Problem
 from generator.hints import _yaml11_reading, describe, short_number, suggest
 from generator.load import Map, Pos, Seq
 from generator.markup import MAX_NESTING, nesting
-from generator.model import DAYS, FIRST_DAY, LAST_DAY, PERIOD_RE, YEAR, period_out_of_range
+from generator.periods import DAYS, FIRST_DAY, LAST_DAY, SHAPE_RE, YEAR, YEARS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 64
@@ -75,6 +75,7 @@ class Text(Type):
     kinds = (str,)
     markdown: bool = False
     max_length: int | None = None  # default: MAX_MARKDOWN for Markdown, else MAX_LINE
+    may_be_empty: bool = False  # "" is a value (a unit for plain counts)
 
     @property
     def label(self) -> str:  # type: ignore[override]
@@ -90,7 +91,7 @@ class Text(Type):
         if not isinstance(value, str):
             hint = "put it in quotes" if isinstance(value, (int, float, bool, dt.date)) else None
             sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
-        elif not value.strip():
+        elif not value.strip() and not (self.may_be_empty and value == ""):
             sink.error(pos, f"'{name}' is empty", "write some text or remove the key")
         else:
             self.check_size(value, pos, name, sink)
@@ -107,7 +108,8 @@ class Text(Type):
                        "start each list item on a line of its own")
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1, "maxLength": self.limit}
+        return {"type": "string", "minLength": 0 if self.may_be_empty else 1,
+                "maxLength": self.limit}
 
 
 # An address a page may print in an attribute: http or https, a host, and none of the
@@ -212,6 +214,7 @@ class Number(Type):
     minimum: float | None = None
     integer: bool = False
     nullable: bool = False
+    maximum: float | None = None
 
     @property
     def label(self) -> str:  # type: ignore[override]
@@ -234,6 +237,8 @@ class Number(Type):
                        if math.isinf(value) else None)
         elif self.minimum is not None and value < self.minimum:
             sink.error(pos, f"'{name}' must be at least {self.minimum:g}, not {short_number(value)}")
+        elif self.maximum is not None and value > self.maximum:
+            sink.error(pos, f"'{name}' must be at most {self.maximum:g}, not {short_number(value)}")
         elif abs(value) > MAX_NUMBER:
             sink.error(pos, f"'{name}' is {short_number(value)}, beyond the limit of "
                             f"{'-' if value < 0 else ''}{MAX_NUMBER:,}",
@@ -243,7 +248,7 @@ class Number(Type):
     def json_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "integer" if self.integer else "number",
                                   "minimum": -MAX_NUMBER if self.minimum is None else self.minimum,
-                                  "maximum": MAX_NUMBER}
+                                  "maximum": MAX_NUMBER if self.maximum is None else self.maximum}
         if self.nullable:
             schema = {"oneOf": [schema, {"type": "null"}]}
         return schema
@@ -269,15 +274,19 @@ class PeriodId(Type):
     kinds = (str,)
     label = "period"
 
+    """A period id of any calendar (2026-09, 2026-Q3, 2025, 2024-25, 2024-25-Q3): which
+    calendar the organisation uses, and so which ids are its periods, `validate` checks."""
+
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if isinstance(value, str) and (why := period_out_of_range(value)):
-            sink.error(pos, f"'{name}' {value} {why}")
-        elif not isinstance(value, str) or not PERIOD_RE.fullmatch(value):
-            sink.error(pos, f"'{name}' must be a period such as 2026-Q3 or 2026-09, "
-                            f"not {describe(value)}")
+        if not isinstance(value, str) or not SHAPE_RE.fullmatch(value):
+            sink.error(pos, f"'{name}' must be a period such as 2026-09, 2026-Q3, 2025, 2024-25 "
+                            f"or 2024-25-Q3, not {describe(value)}")
+        elif not FIRST_DAY.year <= int(value[:4]) <= LAST_DAY.year:
+            sink.error(pos, f"'{name}' {value} is in the year {value[:4]}, outside the years "
+                            f"Kept handles ({YEARS})")
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": PERIOD_RE.pattern}
+        return {"type": "string", "pattern": SHAPE_RE.pattern}
 
 
 CHANGE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(@[a-z0-9]+(-[a-z0-9]+)*)?$")
@@ -444,3 +453,16 @@ class NumberOr(Type):
 
     def json_schema(self) -> dict[str, Any]:
         return {"oneOf": [self.number.json_schema(), self.record.json_schema()]}
+
+
+@dataclass(frozen=True)
+class Flag(Type):
+    label = "true or false"
+    kinds = (bool,)
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, bool):
+            sink.error(pos, f"'{name}' must be true or false, not {describe(value)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}

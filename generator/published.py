@@ -53,6 +53,8 @@ def _text(value: Any, limit: int = 60) -> str:
         return "'" + (flat if len(flat) <= limit else flat[: limit - 1] + "…") + "'"
     if isinstance(value, list):
         return f"{len(value)} item(s)"
+    if isinstance(value, dict) and "unit" in value:  # a threshold
+        return f"{value['value']} {value['unit']}"
     if isinstance(value, dict) and "value" in value:  # a location's figure
         cases = f" ({value['sample']} cases)" if value.get("sample") is not None else ""
         return f"{_text(value['value'])}{cases}"
@@ -61,7 +63,9 @@ def _text(value: Any, limit: int = 60) -> str:
 
 def _shown(value: Any) -> str:
     """A fact as YAML would take it back."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+    if isinstance(value, (str, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
 
 
 def _change(old: Any, new: Any) -> str:

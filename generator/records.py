@@ -26,7 +26,8 @@ from generator.compute import Status, as_of, status
 from generator.errors import Problem
 from generator.kinds import SLUG_RE, parse_date
 from generator.load import Pos, load_text, position
-from generator.model import PERIOD_RE, Amendment, Dataset, Period
+from generator.model import Amendment, Dataset, Period
+from generator.periods import SHAPE_RE
 from generator.project import project
 
 RECORDS = "results/records"
@@ -36,11 +37,11 @@ MAX_RECORD_BYTES = 8 * 1024 * 1024
 # Facts of a commitment that come from commitments.yml (as revised by the period's end), and
 # the `previous:` key a revision gives each of them (None: no revision can change it).
 COMMITMENT_FACTS = {"title": "title", "promise": "promise", "target": "target",
-                    "measure": "name", "definition": "definition",
+                    "measure": "name", "definition": "definition", "threshold": "threshold",
                     "unit": None, "direction": None, "since": None, "retired": None}
 METRIC_KEYS = {"target": ("metric", "target"), "unit": ("metric", "unit"),
                 "direction": ("metric", "direction"), "measure": ("metric", "name"),
-                "definition": ("metric", "definition")}
+                "definition": ("metric", "definition"), "threshold": ("metric", "threshold")}
 
 
 def record_path(period_id: str) -> str:
@@ -57,11 +58,17 @@ def period_facts(data: Dataset, period: Period) -> dict[str, Any]:
         if not c.active_during(period.start, period.end):
             continue
         stood = as_of(c, period.end)
+        metric = stood.metric  # None for a promise in words
         m = period.measurements.get(c.id)
         commitments[c.id] = {
-            "title": stood.title, "promise": stood.promise, "target": stood.metric.target,
-            "unit": stood.metric.unit, "direction": stood.metric.direction.value,
-            "measure": stood.metric.name, "definition": stood.metric.definition,
+            "title": stood.title, "promise": stood.promise,
+            "target": metric.target if metric else None,
+            "unit": metric.unit if metric else None,
+            "direction": metric.direction.value if metric else None,
+            "measure": metric.name if metric else None,
+            "definition": metric.definition if metric else None,
+            "threshold": {"value": metric.threshold.value, "unit": metric.threshold.unit}
+            if metric and metric.threshold else None,
             "since": c.since.isoformat(),
             "retired": c.retired.isoformat() if c.retired and c.retired <= period.end else None,
             "status": status(c, period).css,
@@ -103,9 +110,10 @@ def canonical(facts: dict[str, Any]) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _Spec = Any  # "text", "text?", "number", "number?", "count?", "date", list, dict or ("map", spec)
 _FIGURE = {"value": "number?", "sample": "count?"}
-_COMMITMENT = {"title": "text", "promise": "text", "target": "number", "unit": "text",
-               "direction": ("enum", ("lower", "higher")), "measure": "text",
+_COMMITMENT = {"title": "text", "promise": "text", "target": "number?", "unit": "text?",
+               "direction": ("enum", ("lower", "higher", None)), "measure": "text?",
                "definition": "text?", "since": "date", "retired": "date?",
+               "threshold": ("optional", {"value": "number", "unit": "text"}),
                "status": ("enum", tuple(s.css for s in Status)), "value": "number?",
                "sample": "count?", "explanation": "text?", "locations": ("map", _FIGURE)}
 _IMPROVEMENT = {"date": "date", "title": "text", "you_said": "text", "we_did": "text",
@@ -142,6 +150,8 @@ def _shape(value: Any, spec: _Spec, path: tuple[str | int, ...]) -> tuple[tuple[
             if found := _shape(item, spec[0], (*path, index)):
                 return found
         return None
+    if isinstance(spec, tuple) and spec[0] == "optional":
+        return None if value is None else _shape(value, spec[1], path)
     if isinstance(spec, tuple) and spec[0] == "enum":
         return None if value in spec[1] and not isinstance(value, bool) else (
             path, f"must be one of {', '.join(map(str, spec[1]))}")
@@ -231,7 +241,7 @@ def read_records(root: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], lis
         rel = f"{RECORDS}/{path.name}"
         if path.name.startswith("."):
             continue
-        if path.suffix != ".json" or not PERIOD_RE.match(path.stem) or not path.is_file():
+        if path.suffix != ".json" or not SHAPE_RE.fullmatch(path.stem) or not path.is_file():
             problems.append(Problem(rel, 1, 1, f"'{path.name}' is not a record",
                                     f"{RECORDS}/ holds only records named PERIOD.json, "
                                     "written by `kept publish` and `kept record`: move it away"))
@@ -282,9 +292,11 @@ _KEYED = ("commitments", "improvements", "locations")
 
 
 def differences(old: Any, new: Any, keys: tuple[str, ...] = ()) -> list[Difference]:
-    """Every fact that differs, in a stable order. Mappings of facts (commitments, improvements,
-    figures) are compared key by key; lists and single facts as a whole."""
-    if isinstance(old, dict) and isinstance(new, dict):
+    """Every fact that differs, in a stable order. The record, its collections (commitments,
+    improvements, figures by location) and their members are compared key by key; any other
+    fact (a text, a number, a list, a threshold) as a whole."""
+    entity = not keys or keys[-1] in _KEYED or (len(keys) > 1 and keys[-2] in _KEYED)
+    if isinstance(old, dict) and isinstance(new, dict) and entity:
         found = []
         for key in sorted(set(old) | set(new)):
             a, b = old.get(key, ABSENT), new.get(key, ABSENT)

@@ -14,6 +14,7 @@ from generator.kinds import (
     Date,
     Enum,
     Field,
+    Flag,
     ListOf,
     MapOf,
     Number,
@@ -35,9 +36,16 @@ ORGANIZATION = Record("organization", {
     "name": Field(Text(), "the organisation's name, shown as the site's name", required=True),
     "url": Field(Url(), "base URL of the public site (http or https), for canonical links "
                         "and feeds"),
-    "period": Field(Enum(("quarter", "month")),
-                    "reporting period: quarter (results/2026-Q3.yml) or month (results/2026-09.yml)",
-                    required=True),
+    "period": Field(Enum(("quarter", "month", "year")),
+                    "reporting period: quarter (results/2026-Q3.yml), month (results/2026-09.yml) "
+                    "or year (results/2025.yml)", required=True),
+    "year_starts": Field(Number(minimum=1, maximum=12, integer=True),
+                         "the month a reporting year starts (default 1, January; 4 for April): "
+                         "years are then named by the years they span (2024-25) and quarters "
+                         "count from it (2024-25-Q3)"),
+    "require_explanations": Field(Flag(),
+                                  "whether a missed target needs an explanation (default true; "
+                                  "false for reports that never had them)"),
     "min_sample": Field(Number(minimum=0, integer=True),
                         "per-location figures measured on fewer cases are not published (default 30)"),
     "internal": INTERNAL,
@@ -58,13 +66,24 @@ LOCATION = Record("location", {
     "internal": INTERNAL,
 }, "A site or team whose results are reported separately")
 
+THRESHOLD = Record("threshold", {
+    "value": Field(Number(minimum=0), "the threshold, in its unit", required=True),
+    "unit": Field(Text(), "its unit (seconds, minutes, hours, working days...)", required=True),
+}, "What a share is counted within: 80% of calls answered within 180 seconds")
+
 METRIC = Record("metric", {
     "name": Field(Text(), "what is measured", required=True),
-    "unit": Field(Text(), "unit of the figures, free text (%, hours, score)", required=True),
+    "unit": Field(Text(may_be_empty=True),
+                  "unit of the figures, free text (%, hours, score; \"\" for a plain count); a "
+                  "currency (GBP, USD, EUR, £, $, €) makes the figures money", required=True),
     "direction": Field(Enum(("lower", "higher")),
                        "which way is better: lower or higher", required=True),
     "target": Field(Number(), "the figure to reach", required=True),
+    "threshold": Field(THRESHOLD, "for a share counted within a limit: the limit (the target "
+                                  "is then the share: 80, with threshold 180 seconds)"),
     "definition": Field(Text(markdown=True), "how it is measured"),
+    "method": Field(Text(markdown=True), "how the figure is collected (a survey's method, its "
+                                         "fieldwork, who counts)"),
 }, "How a commitment is measured")
 
 REVIEW = Record("review", {
@@ -79,6 +98,7 @@ PREVIOUS = Record("previous", {
     "promise": Field(Text(markdown=True), "the promise before the revision"),
     "name": Field(Text(), "the metric's name (what was measured) before the revision"),
     "definition": Field(Text(markdown=True), "how it was measured before the revision"),
+    "threshold": Field(THRESHOLD, "the threshold before the revision"),
 }, "What applied before the revision")
 
 REVISION = Record("revision", {
@@ -94,8 +114,13 @@ COMMITMENT = Record("commitment", {
     "promise": Field(Text(markdown=True), "the promise in customers' words", required=True),
     "why": Field(Text(markdown=True), "what is in it for the customer"),
     "value": Field(Slug(), "id of the value it serves"),
-    "metric": Field(METRIC, "how it is measured", required=True),
+    "kind": Field(Enum(("number", "words")),
+                  "number (default): measured by a figure against a target; words: a promise "
+                  "kept or not, with no figure (each period says met or missed)"),
+    "metric": Field(METRIC, "how it is measured (required, but for a words commitment)"),
     "since": Field(Date(), "first day the promise applies", required=True),
+    "announced": Field(Date(), "the day the promise was announced, before `since`: editions from "
+                               "then show it as starting on `since`"),
     "retired": Field(Date(), "last day the promise applies"),
     "locations": Field(ListOf(Slug()), "location ids: results are broken down by these"),
     "review": Field(REVIEW, "review schedule"),
@@ -116,9 +141,19 @@ LOCATION_FIGURE = NumberOr(Number(nullable=True), Record("location figure", {
     "sample": Field(Number(minimum=0, integer=True), "cases measured at the location"),
 }, "A location's figure with its sample"))
 
+BENCHMARK = Record("benchmark", {
+    "value": Field(Number(), "the comparison figure, in the metric's unit", required=True),
+    "label": Field(Text(), "what it is (Sector median 2025)", required=True),
+}, "A comparison the reader trusts, shown beside the figure")
+
 MEASUREMENT = Record("measurement", {
-    "value": Field(Number(nullable=True), "the figure, or null when not measured", required=True),
+    "value": Field(Number(nullable=True), "the figure, or null when not measured (required, "
+                                          "but for a words commitment)"),
+    "status": Field(Enum(("met", "missed", "not-measured")),
+                    "a words commitment's result: met, missed or not-measured"),
     "sample": Field(Number(minimum=0, integer=True), "cases measured"),
+    "margin": Field(Number(minimum=0), "± in the metric's unit: the survey's margin of error"),
+    "benchmark": Field(BENCHMARK, "a comparison figure, such as a sector median"),
     "locations": Field(MapOf(LOCATION_FIGURE, "location id"),
                        "location id -> number or {value, sample}"),
     "explanation": Field(Text(markdown=True), "context; needed for a missed target or a null"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from generator.errors import Problem
 from generator.hints import describe
-from generator.kinds import AnyMapping, Field, ListOf, Record, Sink, Text, Type
+from generator.kinds import AnyMapping, Field, Flag, ListOf, Record, Sink, Text, Type
 from generator.load import Map, Pos, Seq, load_file
 
 MKDOCS = "mkdocs.yml"
@@ -18,19 +18,6 @@ MAX_INHERIT = 8  # configs extending one another (INHERIT)
 
 
 # --- kinds of value only mkdocs.yml has -------------------------------------------------------
-
-@dataclass(frozen=True)
-class Flag(Type):
-    label = "true or false"
-    kinds = (bool,)
-
-    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if not isinstance(value, bool):
-            sink.error(pos, f"'{name}' must be true or false, not {describe(value)}")
-
-    def json_schema(self) -> dict[str, Any]:
-        return {"type": "boolean"}
-
 
 @dataclass(frozen=True)
 class Either(Type):
