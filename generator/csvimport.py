@@ -36,7 +36,7 @@ from generator.errors import DataError, KeptError, Problem, UsageError
 from generator.hints import listing, suggest
 from generator.kinds import MAX_NUMBER
 from generator.load import MAX_FILE_BYTES, NUMBER_RE, Map, load_text
-from generator.model import Commitment, Dataset, out_of_force, period_bounds
+from generator.model import Commitment, Dataset, out_of_force
 from generator.validate import RESULTS, check, load_dataset
 
 COLUMNS = ("commitment", "value", "sample", "location")
@@ -245,7 +245,7 @@ def read_export(text: str, label: str, dataset: Dataset, period: str) -> dict[st
     """The figures of an export by commitment id, in the order of the export; DataError with
     every problem when anything is wrong."""
     delimiter = _delimiter(text)
-    start, end = period_bounds(period)
+    start, end = dataset.organization.calendar.bounds(period)
     known = {c.id: c for c in dataset.commitments}
     locations = {x.id for x in dataset.locations}
     problems: list[Problem] = []
@@ -284,6 +284,12 @@ def read_export(text: str, label: str, dataset: Dataset, period: str) -> dict[st
                    else f"it was retired on {commitment.retired}")
             problems.append(Problem(label, line, col, f"commitment '{cid}' does not apply in "
                                     f"{period}: {why}", "leave its row out"))
+            continue
+        if commitment.words:
+            problems.append(Problem(label, line, col, f"'{cid}' is a promise in words, kept or "
+                                    "not, with no figure to import",
+                                    "write its status (met, missed or not-measured) in "
+                                    f"{_results_path(period)}"))
             continue
         lcol, lid = cell("location")
         lid = lid.strip()
@@ -607,7 +613,7 @@ def import_csv(root: Path, export: Path, period: str | None = None,
     text = _read_text(export, label)
     dataset, _ = load_dataset(root)
     period = period or _draft_period(dataset)
-    _require_period(period, dataset.organization.period)
+    _require_period(period, dataset.organization.calendar)
     rel = _results_path(period)
     path = root / rel
     existing = next((p for p in dataset.periods if p.id == period), None)

@@ -162,13 +162,14 @@ def _cell_number(value: float | None) -> str:
 def _result_rows(edition: Edition, commitment: Commitment, rows: list[Row]) -> list[list[str]]:
     """A commitment's rows: per period, the headline figure, then each location's."""
     locations = {x.id: x for x in edition.dataset.locations}
-    metric = commitment.metric
+    metric = commitment.metric  # None for a promise in words: no figure, unit or target
     found = []
     for row in rows:
         period = row.period
         common = [commitment.id, _cell_text(commitment.title), period.id,
                   period.published.isoformat() if period.published else ""]
-        judged = [_cell_text(metric.unit), _cell_number(row.target), metric.direction.value]
+        judged = ([_cell_text(metric.unit), _cell_number(row.target), metric.direction.value]
+                  if metric is not None else ["", "", ""])
         sample = row.measurement.sample if row.measurement else None
         found.append([*common, "", "", _cell_number(row.value), _cell_number(sample), *judged,
                       row.status.value, commitment.visibility.value])
@@ -176,7 +177,7 @@ def _result_rows(edition: Edition, commitment: Commitment, rows: list[Row]) -> l
         order = [lid for lid in commitment.locations if lid in figures]
         for lid in order + [lid for lid in figures if lid not in order]:
             figure, location = figures[lid], locations.get(lid)
-            if figure.value is None:
+            if figure.value is None or metric is None or row.target is None:
                 status = Status.NOT_MEASURED
             else:
                 met = is_met(replace(metric, target=row.target), figure.value)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_kept
+from helpers import COMMITMENTS, write_project
 
 from generator.csvimport import import_csv
 from generator.edit import new_period_text
@@ -261,6 +262,33 @@ def test_long_cells_are_cut_in_messages(project: Path) -> None:
         "-1,000,000,000,000 and 1,000,000,000,000"]
 
 
+WORDS = COMMITMENTS + """\
+  - id: contact-number
+    title: We keep our phone number the same
+    promise: Our phone number does not change.
+    kind: words
+    since: 2025-01-01
+"""
+
+
+def test_a_promise_in_words_has_no_figure_to_import(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "data", WORDS)
+    with pytest.raises(DataError) as refused:
+        imported(root, "commitment,value\ncontact-number,1\n")
+    assert [p.format() for p in refused.value.problems] == [
+        "export.csv:2:1: error: 'contact-number' is a promise in words, kept or not, with no "
+        "figure to import; write its status (met, missed or not-measured) in results/2025-Q4.yml"]
+
+
+def test_fiscal_periods(tmp_path: Path) -> None:
+    commitments = COMMITMENTS.replace("  period: quarter\n", "  period: quarter\n  year_starts: 4\n")
+    root = write_project(tmp_path / "data", commitments, results={})
+    imported(root, "commitment,value\nemail-reply,3.5\n", "2025-26-Q3")
+    text = (root / "results/2025-26-Q3.yml").read_text()
+    assert "period: 2025-26-Q3\n" in text and "    value: 3.5\n" in text
+    assert check(root).errors == []
+
+
 def test_every_bad_row_at_once(project: Path) -> None:
     csv = export(project, "commitment,value,location\n"
                           "emial-reply,3,\n"
@@ -302,7 +330,8 @@ def test_a_byte_order_mark_and_crlf_in_both_files(project: Path) -> None:
 
 def test_the_period_is_checked(project: Path) -> None:
     csv = export(project, "commitment,value\nemail-reply,3\n")
-    with pytest.raises(UsageError, match="'2025-10' is not a quarter"):
+    with pytest.raises(UsageError, match="'2025-10' is not one of the organisation's periods, "
+                                         "which are quarters such as 2026-Q3"):
         import_csv(project, csv, "2025-10")
     with pytest.raises(UsageError, match="'2025-Q9' is not a period id"):
         import_csv(project, csv, "2025-Q9")

@@ -89,3 +89,18 @@ def test_figures_are_written_as_spreadsheets_read_them(tmp_path: Path) -> None:
 def test_every_edition_lists_results_csv() -> None:
     """Incremental builds know of it (outputs), and it shows every measurement (no Needs)."""
     assert "api/results.csv" in EDITION_FILES
+
+
+def test_a_promise_in_words_has_a_status_and_no_figure(tmp_path: Path) -> None:
+    commitments = COMMITMENTS + """\
+  - id: contact-number
+    title: We keep our phone number the same
+    promise: Our phone number does not change.
+    kind: words
+    since: 2025-07-01
+"""
+    results = {**RESULTS, "2025-Q3": RESULTS["2025-Q3"].replace(
+        "  secret-queue: {value: 0}\n", "  secret-queue: {value: 0}\n  contact-number: {status: met}\n")}
+    text = results_csv(write_project(tmp_path, commitments, results), "public")
+    assert text.endswith("contact-number,We keep our phone number the same,2025-Q3,2025-10-07,,,,,,,,"
+                         "Met,public\r\n")
