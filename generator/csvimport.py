@@ -354,8 +354,8 @@ def _flow(value: Any) -> str:
 
 
 class _Editor:
-    """Text edits of a YAML file at the places its nodes were read from, made all at once
-    (from the end backwards), so that everything else stays byte for byte."""
+    """Text edits of a YAML file at the places its nodes were read from, made all at once, so
+    that everything else stays byte for byte."""
 
     def __init__(self, text: str):
         self.text = text
@@ -366,10 +366,14 @@ class _Editor:
         self.edits.append((start, len(self.edits), end, new))
 
     def result(self) -> str:
-        text = self.text
-        for start, _, end, new in sorted(self.edits, reverse=True):
-            text = text[:start] + new + text[end:]
-        return text
+        """The text with every edit made, in one pass (edits at one place in the order made)."""
+        pieces, at = [], 0
+        for start, _, end, new in sorted(self.edits):
+            if start < at:
+                raise _Layout(None)  # two edits of one place: never guess which wins
+            pieces += [self.text[at:start], new]
+            at = end
+        return "".join(pieces) + self.text[at:]
 
     def _line_end(self, index: int) -> int:
         found = [i for i in (self.text.find("\n", index), self.text.find("\r", index)) if i >= 0]
@@ -479,15 +483,29 @@ def _write_location(editor: _Editor, node: yaml.Node, figure: Figure) -> None:
         editor._update(node, _figure(figure))
 
 
+def _no_aliases(root: yaml.Node) -> None:
+    """An alias is its anchor's very node, in two places: writing one would change the other."""
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            raise _Layout(node)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            pending += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            pending += node.value
+
+
 def edited_text(text: str, found: dict[str, Figures], order: list[str]) -> str:
     """The results file's text with the figures written in (order: the commitments' order,
     for measurements that are new)."""
     editor = _Editor(text)
-    if any(isinstance(token, yaml.AliasToken) for token in yaml.scan(text, Loader=yaml.SafeLoader)):
-        raise _Layout(None)  # one node in two places: writing one would change the other
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=yaml.SafeLoader)  # its marks count characters, as str does
     if not isinstance(root, yaml.MappingNode):
         raise _Layout(root)
+    _no_aliases(root)
     entries = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
     measurements = entries.get("measurements")
     if measurements is None or (isinstance(measurements, yaml.ScalarNode) and not measurements.value):
