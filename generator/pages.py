@@ -190,8 +190,8 @@ def page_meta(page: Page) -> dict[str, Any]:
 
 
 # The files of an edition that are neither pages nor a commitment's own.
-EDITION_FILES = ("feed.xml", "api/commitments.json", "api/improvements.json", "announce.md",
-                 "announce.html")
+EDITION_FILES = ("feed.xml", "api/commitments.json", "api/improvements.json", "api/results.csv",
+                 "announce.md", "announce.html")
 
 
 def group_feeds(edition: Edition) -> dict[str, Needs]:

@@ -335,6 +335,7 @@ def static_files(view: EditionView, skip: Collection[str] = ()) -> dict[str, str
                                                     view.link_from(""), view.all_corrections()),
         "api/commitments.json": lambda: opendata.commitments_json(edition, view.rows, view.status),
         "api/improvements.json": lambda: opendata.improvements_json(edition),
+        "api/results.csv": lambda: opendata.results_csv(edition, view.rows),
         "announce.md": lambda: announce.announce_md(view),
         "announce.html": lambda: announce.announce_html(view),
     }
