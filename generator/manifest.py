@@ -133,8 +133,14 @@ def config_paths(root: Path) -> list[tuple[str, bool]]:
 
 
 def _loose_yaml(raw: bytes) -> Any:
-    """A MkDocs config as plain data, its tags (!ENV, !!python/name:...) read as nothing."""
+    """A MkDocs config as plain data, its tags (!ENV, !!python/name:...) read as nothing;
+    None when it cannot be read (validation says why)."""
     import yaml
+
+    from generator.load import nests_too_deeply
+
+    if nests_too_deeply(raw):  # libyaml's composer would crash the process
+        return None
 
     class Loose(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
         pass
