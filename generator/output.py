@@ -23,12 +23,12 @@ from pathlib import Path
 from generator import files
 from generator.errors import KeptError
 
-OWNED = ".kept-site.json"
+OWNED = files.OUTPUT_MARKS[0]
 OWNED_FORMAT = 1
 # Kept's own files in an output folder; one of them may be large (a big site's pages manifest).
 MAX_OWN_BYTES = 1024 * 1024 * 1024
 # A site built before OWNED existed: its manifest, and its audiences' folders.
-_LEGACY_CACHE = ".kept-cache.json"
+_LEGACY_CACHE = files.OUTPUT_MARKS[1]
 _LEGACY_FILES = (".kept-cache.json", ".kept-pages.json", ".kept-parsed.json")
 _LEGACY_AUDIENCES = ("public", "internal")
 _AUDIENCE_FILES = ("versions.json", "index.html", "latest")

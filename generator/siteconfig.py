@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator import files
 from generator.errors import Problem
 from generator.hints import describe
 from generator.kinds import AnyMapping, Field, Flag, ListOf, Record, Sink, Text, Type
@@ -167,8 +168,10 @@ def check(root: Path, python_tags: bool = False) -> list[Problem]:
         theme = data.get("theme")
         if isinstance(theme, Map) and isinstance(theme.get("custom_dir"), str):
             # MkDocs merges the configs, then reads a path relative to mkdocs.yml
-            inside(root, MKDOCS, theme["custom_dir"], theme.val_pos["custom_dir"], "custom_dir",
-                   sink, folder=True)
+            custom = inside(root, MKDOCS, theme["custom_dir"], theme.val_pos["custom_dir"],
+                            "custom_dir", sink, folder=True)
+            if custom is not None:  # its files, as the build will read them
+                problems += files.walk(root, custom).problems
         rel = None
         inherit = data.get("INHERIT")
         if isinstance(inherit, str):
@@ -197,5 +200,10 @@ def inside(root: Path, rel: str, written: str, pos: Pos, key: str, sink: Sink,
     if not (target.is_dir() if folder else target.is_file()):
         sink.error(pos, f"'{key}' names no {kind}: '{written[:80]}'",
                    f"the path is relative to {rel}")
+        return None
+    place = files.private_in(str(top), str(target)) if folder else None
+    if place is not None:  # MkDocs publishes what a theme's folder holds
+        sink.error(pos, f"'{key}' is or holds {place}, which is not for the site",
+                   "keep theme overrides in a folder of their own, such as site_src/overrides")
         return None
     return target.relative_to(top).as_posix()
