@@ -125,6 +125,10 @@ class _Validator:
         results = self._results_files()
         # Not data, but published with it: a file there that Kept will not read stops the build.
         self.problems += files.walk(self.root, SITE_SRC).problems
+        if (self.root / SITE_SRC / "templates").is_dir():
+            from generator.render import check_templates
+
+            self.problems += check_templates(self.root)
         return main, results
 
     def site_config(self, python_tags: bool) -> None:

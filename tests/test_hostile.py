@@ -156,3 +156,75 @@ def test_a_link_into_the_built_site_fails_the_next_build(tmp_path: Path) -> None
         "site_src/leak.html:1:1: error: the file is a link to a site Kept built (site/), which "
         f"is not for the site; {PRIVATE_HINT}\n"))
     assert not (root / "site/public/latest/leak.html").exists()
+
+
+# -- templates of site_src/ run in a sandbox -----------------------------------------------------
+
+def newest_edition(root: Path, audience: str = "public"):  # noqa: ANN201 - an Edition
+    from generator.project import editions, project
+
+    data = check(root).dataset
+    assert data is not None
+    return editions(project(data, audience), audience)[0]
+
+
+def test_a_template_cannot_run_commands(tmp_path: Path) -> None:
+    from generator.errors import DataError
+    from generator.render import render_edition
+
+    root = write_project(tmp_path / "data")
+    templates = root / "site_src" / "templates"
+    templates.mkdir(parents=True)
+    touched = tmp_path / "RCE"
+    (templates / "home.md.j2").write_text(
+        '{% extends "default:home.md.j2" %}\n'
+        f"{{% set x = cycler.__init__.__globals__.os.system('touch {touched}') %}}\n")
+    with pytest.raises(DataError) as caught:
+        render_edition(newest_edition(root), templates)
+    assert [p.format() for p in caught.value.problems] == [
+        "site_src/templates/home.md.j2:2:1: error: the template does what a template may not: "
+        "access to attribute '__init__' of 'type' object is unsafe; a template reaches the data "
+        "and Kept's filters and functions only"]
+    assert not touched.exists()
+
+
+def test_kept_templates_render_the_same_in_the_sandbox(tmp_path: Path) -> None:
+    """With a template of the user's, every page renders in the sandbox; Kept's own templates
+    give the same pages there, also after a plain environment compiled them in this process."""
+    from generator.render import render_edition
+
+    root = write_project(tmp_path / "data")
+    edition = newest_edition(root, "internal")
+    plain = render_edition(edition)
+    templates = root / "site_src" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "reviews.md.j2").write_text('{% extends "default:reviews.md.j2" %}\n')
+    sandboxed = render_edition(edition, templates)
+    assert sandboxed.files == plain.files and sandboxed.blocks == plain.blocks
+    assert render_edition(edition).files == plain.files
+    # A plain environment cannot run what a sandbox compiled (its calls go through the
+    # sandbox): each keeps its compiled templates apart.
+    from generator.render import BYTECODE, SANDBOXED_BYTECODE
+
+    assert BYTECODE.get_cache_key("home.md.j2") != SANDBOXED_BYTECODE.get_cache_key("home.md.j2")
+
+
+def test_template_errors_are_located(tmp_path: Path) -> None:
+    from generator.errors import DataError
+    from generator.render import render_edition
+
+    root = write_project(tmp_path / "data")
+    templates = root / "site_src" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "reviews.md.j2").write_text("# Reviews\n\n{{ qty(None) }}\n")
+    (templates / "home.md.j2").write_text('{% extends "default:home.md.j2" %}\n{% if %}\n')
+    assert errors_of(root) == [
+        "site_src/templates/home.md.j2:2:1: error: template syntax error: Expected an "
+        "expression, got 'end of statement block'; see Jinja's template documentation"]
+    (templates / "home.md.j2").unlink()
+    with pytest.raises(DataError) as caught:
+        render_edition(newest_edition(root, "internal"), templates)
+    assert [p.format() for p in caught.value.problems] == [
+        "site_src/templates/reviews.md.j2:3:1: error: the template failed: TypeError: qty() "
+        "missing 1 required positional argument: 'unit'; compare it with Kept's own template "
+        "of the same name"]
