@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import files, manifest, output
+from generator import files, manifest, output, siteconfig
 from generator.errors import DataError, KeptError, Problem
 from generator.load import MAX_FILE_BYTES, ParseCache
 from generator.manifest import SITE_SRC, BuildResult
@@ -114,6 +114,8 @@ def _user_config(root: Path) -> dict[str, Any]:
     problems = _config_paths(root, data)
     if problems:
         raise DataError(problems)
+    if "markdown_extensions" in data:  # their paths, in the repository (see siteconfig)
+        data["markdown_extensions"] = siteconfig.anchored(root, data["markdown_extensions"])
     return data
 
 

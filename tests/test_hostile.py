@@ -228,3 +228,89 @@ def test_template_errors_are_located(tmp_path: Path) -> None:
         "site_src/templates/reviews.md.j2:3:1: error: the template failed: TypeError: qty() "
         "missing 1 required positional argument: 'unit'; compare it with Kept's own template "
         "of the same name"]
+
+
+# -- Markdown extensions that read files ---------------------------------------------------------
+
+def config_errors(root: Path, extensions: str) -> list[str]:
+    (root / "mkdocs.yml").write_text(f"site_name: X\ntheme:\n  name: material\n"
+                                     f"markdown_extensions:\n{extensions}")
+    return [p.format() for p in check(root, site_config=True).problems]
+
+
+SNIPPETS_HINT = "name a folder that holds only what pages may include"
+
+
+@pytest.mark.parametrize("extensions, expected", [
+    ("  - pymdownx.snippets\n",
+     "mkdocs.yml:5:5: error: 'pymdownx.snippets' reads files from 'base_path', by default the "
+     "whole repository (its data and git's folder among them); set base_path to a folder that "
+     "holds only what pages may include, such as snippets"),
+    ("  - pymdownx.b64\n",
+     "mkdocs.yml:5:5: error: 'pymdownx.b64' reads files from 'base_path', by default the "
+     "whole repository (its data and git's folder among them); set base_path to a folder that "
+     "holds only what pages may include, such as snippets"),
+    ("  - pymdownx.snippets: {base_path: ., check_paths: true}\n",
+     "mkdocs.yml:5:36: error: 'pymdownx.snippets' option base_path is or holds the data file "
+     f"commitments.yml, which is not for the site; {SNIPPETS_HINT}"),
+    ("  - pymdownx.snippets:\n      base_path: [clean, .git]\n",
+     "mkdocs.yml:6:26: error: 'pymdownx.snippets' option base_path is or holds git's folder "
+     f"(.git), which is not for the site; {SNIPPETS_HINT}"),
+    ("  - pymdownx.snippets:SnippetExtension: {base_path: results}\n",
+     "mkdocs.yml:5:53: error: 'pymdownx.snippets' option base_path is or holds the data "
+     f"folder results/, which is not for the site; {SNIPPETS_HINT}"),
+    ("  - pymdownx.snippets: {base_path: ../outside}\n",
+     "mkdocs.yml:5:36: error: 'pymdownx.snippets' option base_path leads out of the repository: "
+     "'../outside'; name a folder inside the repository"),
+    ("  - pymdownx.snippets: {base_path: clean, url_download: true}\n",
+     "mkdocs.yml:5:57: error: 'pymdownx.snippets' with url_download: true downloads what a "
+     "page names, at build time; remove url_download (Kept needs it false)"),
+    ("  - pymdownx.snippets: {base_path: clean, restrict_base_path: false}\n",
+     "mkdocs.yml:5:63: error: 'pymdownx.snippets' with restrict_base_path: false reads files "
+     "outside the paths it is given; remove restrict_base_path (Kept needs it true)"),
+    ("  - pymdownx.snippets: {base_path: [snippets/p.txt]}\n",
+     "mkdocs.yml:5:37: error: 'pymdownx.snippets' option base_path leads out of the repository: "
+     "'snippets/p.txt'; name a folder inside the repository"),
+    ("  - pymdownx.emoji: {options: {custom_icons: [snippets]}}\n",
+     "snippets/p.txt:1:1: error: the file is a link to a file outside the repository; Kept "
+     "reads only files inside the repository: put the file itself here"),
+])
+def test_extensions_read_files_only_from_folders_of_their_own(tmp_path: Path, extensions: str,
+                                                              expected: str) -> None:
+    """A page of site_src/ names the file pymdownx.snippets includes: with the default base
+    path (the current folder), or one holding a link, /etc/passwd was published."""
+    root = private_project(tmp_path)
+    (root / "snippets").mkdir()
+    (root / "snippets" / "p.txt").symlink_to("/etc/passwd")
+    (root / "clean").mkdir()
+    (root / "clean" / "terms.txt").write_text("Terms.\n")
+    assert config_errors(root, extensions) == [expected]
+
+
+def test_a_snippets_folder_of_its_own_passes(tmp_path: Path) -> None:
+    root = private_project(tmp_path)
+    (root / "snippets").mkdir()
+    (root / "snippets" / "terms.txt").write_text("Terms.\n")
+    assert config_errors(root, "  - pymdownx.snippets: {base_path: [snippets]}\n"
+                               "  - pymdownx.b64: {base_path: snippets}\n") == []
+
+
+@pytest.mark.slow
+def test_snippets_are_read_from_the_repository_not_the_current_folder(tmp_path: Path) -> None:
+    """pymdownx.snippets reads base_path relative to the current folder: a build run from
+    elsewhere (--root) would read another folder than the one validate checked."""
+    root = write_project(tmp_path / "data", mkdocs=(
+        "site_name: X\ntheme:\n  name: material\nmarkdown_extensions:\n"
+        "  - pymdownx.snippets: {base_path: [snippets], check_paths: true}\n"))
+    (root / "snippets").mkdir()
+    (root / "snippets" / "terms.txt").write_text("Included from the repository.\n")
+    (root / "site_src").mkdir()
+    (root / "site_src" / "terms.md").write_text('# Terms\n\n--8<-- "terms.txt"\n')
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "snippets").mkdir(parents=True)
+    (elsewhere / "snippets" / "terms.txt").write_text("Included from the current folder.\n")
+    result = run_kept("build", "--root", str(root), "--out", str(tmp_path / "out"),
+                      "--audience", "public", "--jobs", "1", cwd=elsewhere)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (tmp_path / "out/public/latest/terms/index.html").read_text()
+    assert "Included from the repository." in page and "current folder" not in page
