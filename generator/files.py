@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -274,6 +275,10 @@ def walk(root: Path | str, folder: str) -> Listing:
             continue
         for entry in entries:
             rel = f"{current}/{entry.name}"
+            bad = _bad_name(entry.name)
+            if bad is not None:
+                problems.append(Problem(shown(rel), 1, 1, bad, "rename it"))
+                continue
             try:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(rel)
@@ -290,6 +295,30 @@ def walk(root: Path | str, folder: str) -> Listing:
                                         "check its permissions"))
     files.sort(key=lambda rel: rel.split("/"))
     return Listing(files, sorted(problems))
+
+
+# What a name of the site may not hold: control characters (a line break in a name forged
+# lines of Kept's output, which CI reads as commands), characters that reorder or break a line
+# of text, and (as lone surrogates) bytes that are not UTF-8, which MkDocs cannot write.
+_BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+                       "\u2066-\u2069\ud800-\udfff]")
+
+
+def _bad_name(name: str) -> str | None:
+    found = _BAD_NAME.search(name)
+    if found is None:
+        return None
+    if "\ud800" <= found.group() <= "\udfff":
+        return "the name is not UTF-8 text"
+    return f"the name holds a control character ({repr(found.group())[1:-1]})"
+
+
+def shown(rel: str) -> str:
+    """A path as text that can be printed: a byte of a name that is not UTF-8 as \\xff."""
+    try:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return rel.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _linked(real_root: str, path: str, rel: str, files: list[str], problems: list[Problem]) -> None:

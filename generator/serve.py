@@ -151,10 +151,10 @@ def rebuild(root: Path, out: Path, audience: str, state: State, python_tags: boo
     except DataError as exc:
         error = "\n".join(p.format() for p in exc.problems)
     except KeptError as exc:
-        error = f"kept: error: {exc}"
+        error = printable(f"kept: error: {exc}")  # one line: see cli.main
     except Exception as exc:  # noqa: BLE001 - a plugin, hook or theme of the user's failed:
         # the preview says so and goes on serving the last good build
-        error = f"kept serve: the build failed: {type(exc).__name__}: {exc}"
+        error = printable(f"kept serve: the build failed: {type(exc).__name__}: {exc}")
     if error:
         print(printable(error, lines=True), file=sys.stderr)
     with state.lock:

@@ -314,3 +314,70 @@ def test_snippets_are_read_from_the_repository_not_the_current_folder(tmp_path: 
     assert result.returncode == 0, result.stdout + result.stderr
     page = (tmp_path / "out/public/latest/terms/index.html").read_text()
     assert "Included from the repository." in page and "current folder" not in page
+
+
+# -- nothing printed lets data forge a line (a CI workflow command) -------------------------------
+
+FORGED = "x\n::error file=commitments.yml,line=1::INJECTED\n::add-mask::x.md"
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_file_name_cannot_forge_output_lines(tmp_path: Path, command: str) -> None:
+    root = write_project(tmp_path / "data")
+    (root / "site_src" / "commitments").mkdir(parents=True)
+    (root / "site_src" / "commitments" / FORGED).write_text("# x\n")
+    result = run_kept(command, "--root", str(root),
+                      *(["--out", str(tmp_path / "out")] if command == "build" else []))
+    assert result.returncode == 1
+    assert result.stdout == (
+        "site_src/commitments/x\\n::error file=commitments.yml,line=1::INJECTED\\n::add-mask::x.md"
+        ":1:1: error: the name holds a control character (\\n); rename it\n")
+    assert not any(line.startswith("::") for line in (result.stdout + result.stderr).splitlines())
+
+
+def test_a_name_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    """MkDocs' navigation failed on it with a UnicodeEncodeError."""
+    import os
+
+    root = write_project(tmp_path / "data")
+    (root / "site_src").mkdir()
+    with open(os.path.join(os.fsencode(root / "site_src"), b"\xff.md"), "w") as page:
+        page.write("# x\n")
+    result = run_kept("validate", "--root", str(root))
+    assert (result.returncode, result.stdout) == (
+        1, "site_src/\\xff.md:1:1: error: the name is not UTF-8 text; rename it\n")
+
+
+@pytest.mark.parametrize("error", ["KeptError", "UsageError", "OSError"])
+def test_error_messages_are_printed_on_one_line(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str],
+                                                error: str) -> None:
+    from generator import cli, errors
+
+    def fail(args: object) -> int:
+        if error == "OSError":
+            raise OSError(2, "No such file or directory", FORGED)
+        raise getattr(errors, error)(f"cannot read {FORGED}")
+
+    monkeypatch.setattr(cli, "cmd_validate", fail)
+    assert cli.main(["validate"]) in (1, 2)
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "\\n::error file=" in err
+
+
+@pytest.mark.parametrize("raised", ["KeptError", "RuntimeError"])
+def test_serve_prints_a_failed_build_on_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 raised: str) -> None:
+    import generator.build
+    from generator import errors, serve
+
+    def build_site(*args: object, **kwargs: object) -> None:
+        raise (errors.KeptError if raised == "KeptError" else RuntimeError)(FORGED)
+
+    monkeypatch.setattr(generator.build, "build_site", build_site)
+    state = serve.State()
+    serve.rebuild(tmp_path, tmp_path / "out", "internal", state)
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "\\n::error file=" in err
+    assert state.error is not None and "\n" not in state.error
