@@ -381,3 +381,48 @@ def test_serve_prints_a_failed_build_on_one_line(tmp_path: Path, monkeypatch: py
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "\\n::error file=" in err
     assert state.error is not None and "\n" not in state.error
+
+
+# -- records read and written as every file: inside the repository --------------------------------
+
+OUTSIDE_HINT = "Kept reads only files inside the repository: put the file itself here"
+
+
+def test_a_records_folder_linked_outside_is_refused(tmp_path: Path) -> None:
+    import shutil
+
+    root = write_project(tmp_path / "data")
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(root / "results" / "records", elsewhere)
+    (root / "results" / "records").symlink_to(elsewhere)
+    assert errors_of(root) == [
+        "results/records:1:1: error: the folder is a link to a folder outside the repository; "
+        "put the records themselves here"]
+
+
+def test_kept_record_does_not_write_through_a_link(tmp_path: Path) -> None:
+    from generator.edit import record
+    from generator.errors import DataError
+
+    root = write_project(tmp_path / "data", records=False)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "results" / "records").symlink_to(elsewhere)
+    with pytest.raises(DataError) as caught:
+        record(root)
+    assert [p.format() for p in caught.value.problems if p.severity == "error"] == [
+        "results/records:1:1: error: the folder is a link to a folder outside the repository; "
+        "put the records themselves here"]
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_record_linked_outside_is_not_read(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "data")
+    record = root / "results" / "records" / "2025-Q2.json"
+    outside = tmp_path / "2025-Q2.json"
+    outside.write_bytes(record.read_bytes())
+    record.unlink()
+    record.symlink_to(outside)
+    assert errors_of(root) == [
+        f"results/records/2025-Q2.json:1:1: error: the file is a link to a file outside the "
+        f"repository; {OUTSIDE_HINT}"]
