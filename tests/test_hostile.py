@@ -426,3 +426,36 @@ def test_a_record_linked_outside_is_not_read(tmp_path: Path) -> None:
     assert errors_of(root) == [
         f"results/records/2025-Q2.json:1:1: error: the file is a link to a file outside the "
         f"repository; {OUTSIDE_HINT}"]
+
+
+# -- Markdown's work grows with a text's length, not its square ----------------------------------
+
+@pytest.mark.parametrize("text", [
+    "[](" * 1666 + ")",  # each link's destination was looked for to the end: 0.4 s, 5 s at 20,000
+    "[a](<" * 1000 + ")",
+    "a\n=\n" * 1250,  # each heading had every block processor test the rest of the text again
+    "# a\n" * 1250,
+    "text\n---\n" * 555,
+])
+def test_markdown_that_costs_too_much_is_shown_as_written(text: str) -> None:
+    from generator.markup import md_html
+
+    assert md_html(text) == "<p>" + html_escape(text) + "</p>"
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
+
+
+def test_markdown_written_to_be_read_is_rendered_within_its_budget() -> None:
+    """A heading every other line of a 5,000-character text, with no blank lines, uses about
+    half of the budget; links, lists and tables far less."""
+    from generator.markup import md_html
+
+    para = "We answer every call within three minutes, and say how long the wait is. "
+    headed = ("## Heading\n" + para + "\n") * 55
+    assert len(headed) <= 5_000 and md_html(headed).count("<h2>") == 55
+    links = "[a link](https://example.com/a/(b)?c=d 'title') " * 100
+    assert md_html(links).count("<a href=") == 100
