@@ -118,6 +118,8 @@ class _Validator:
         self.require_explanations = True
         self.commitments: dict[str, Map] = {}
         self.locations: dict[str, Map] = {}
+        self.location_ids: tuple[str, ...] = ()  # in the order of commitments.yml
+        self.listed: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}  # see _listed
         self.values: dict[str, Map] = {}
 
     def run(self) -> tuple[Any, dict[str, Any]]:
@@ -155,6 +157,7 @@ class _Validator:
                     self.calendar = Calendar(org["period"], starts)
             self.values = _check_unique(_items(data, "values"), "value", sink)
             self.locations = _check_unique(_items(data, "locations"), "location", sink)
+            self.location_ids = tuple(self.locations)
             self.commitments = _check_unique(_items(data, "commitments"), "commitment", sink)
             for item, _ in _items(data, "commitments"):
                 self._commitment(item, sink)
@@ -353,14 +356,12 @@ class _Validator:
         if "value" not in m:
             sink.error(m.pos, "measurement is missing required key 'value'",
                        "the figure, or null when not measured")
-        listed = item.get("locations")
-        listed_ids = [x for x in listed if isinstance(x, str)] if isinstance(listed, Seq) else []
-        listed_set = set(listed_ids)
         figures = m.get("locations")
         if isinstance(figures, Map):
+            listed_ids, listed_set = self._listed(cid)
             for lid in figures:
                 if lid not in listed_set:
-                    hint = suggest(lid, listed_ids)
+                    hint = suggest(lid, listed_ids, self.location_ids)
                     sink.error(figures.key_pos[lid],
                                f"location '{lid}' is not listed by commitment '{cid}'",
                                hint or (f"its locations are: {listing(listed_ids)}"
@@ -370,6 +371,15 @@ class _Validator:
                 and self.require_explanations):
             sink.warning(_at(m, "value"), f"'{cid}' was not measured and has no explanation",
                          "add an explanation saying why")
+
+    def _listed(self, cid: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The locations commitment cid lists, in order and as a set: asked for by every
+        measurement of it in every period."""
+        if cid not in self.listed:
+            listed = self.commitments[cid].get("locations")
+            ids = tuple(x for x in listed if isinstance(x, str)) if isinstance(listed, Seq) else ()
+            self.listed[cid] = (ids, frozenset(ids))
+        return self.listed[cid]
 
     def _words(self, cid: str, m: Map, pos: Pos, sink: Sink) -> None:
         """A promise in words: each period says met, missed or not-measured, and explains."""

@@ -459,3 +459,42 @@ def test_markdown_written_to_be_read_is_rendered_within_its_budget() -> None:
     assert len(headed) <= 5_000 and md_html(headed).count("<h2>") == 55
     links = "[a link](https://example.com/a/(b)?c=d 'title') " * 100
     assert md_html(links).count("<a href=") == 100
+
+
+# -- "did you mean" among each commitment's locations, from one index -------------------------------
+
+def test_location_suggestions_share_one_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thirty commitments each listing a different 299 of 300 locations, each measured at the
+    one it leaves out: an index of its locations was made for each measurement, as the cache
+    of sixteen indexes went round (5,000 locations, 76 periods: 90 s)."""
+    from generator import hints
+
+    locations = [f"site-{i:03d}" for i in range(300)]
+    commitments = "".join(
+        f"  - id: c{i}\n    title: Promise {i}\n    promise: We do it.\n"
+        f"    metric: {{name: Time, unit: hours, direction: lower, target: 4}}\n"
+        f"    since: 2025-01-01\n"
+        f"    locations: [{', '.join(x for x in locations if x != locations[i])}]\n"
+        for i in range(30))
+    text = ("organization: {name: Acme, period: quarter}\nlocations:\n"
+            + "".join(f"  - {{id: {x}, name: Office {x}}}\n" for x in locations)
+            + "commitments:\n" + commitments)
+    results = {period: f"period: {period}\nmeasurements:\n" + "".join(
+        f"  c{i}: {{value: 1, locations: {{{locations[i]}: 2}}}}\n" for i in range(30))
+        for period in ("2025-Q1", "2025-Q2", "2025-Q3")}
+    root = write_project(tmp_path / "data", commitments=text, results=results, records=False)
+    made: list[int] = []
+    original = hints._Index.__init__
+
+    def counted(self: hints._Index, choices: tuple[str, ...]) -> None:
+        made.append(len(choices))
+        original(self, choices)
+
+    monkeypatch.setattr(hints._Index, "__init__", counted)
+    hints._index.cache_clear()
+    errors = errors_of(root)
+    assert len(errors) == 90
+    assert errors[0] == (
+        "results/2025-Q1.yml:3:30: error: location 'site-000' is not listed by commitment 'c0'; "
+        "did you mean 'site-200'?")
+    assert [n for n in made if n > hints._Index.SMALL] == [300]
