@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from html import escape
 
 from generator.compute import Attainment, Row, Status
+from generator.markup import xml_text as escape
 from generator.model import Commitment
 from generator.words import qty
 

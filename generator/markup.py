@@ -38,6 +38,16 @@ def inline(text: Any) -> str:
     return _no_html(_INLINE_SPECIAL.sub(r"\\\1", flat))
 
 
+# Characters XML 1.0 does not allow, even escaped.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    """Text inside XML (an SVG badge or chart): escaped, and what XML does not allow shown as
+    the replacement character, so that the file stays XML whatever the data holds."""
+    return NOT_XML.sub("\ufffd", html.escape(text, quote=True))
+
+
 def h(text: str) -> str:
     """Text inside HTML: escaped, block markers included."""
     return html.escape(text, quote=True).replace(_MARK, _MARK_REF)

@@ -498,3 +498,42 @@ def test_location_suggestions_share_one_index(tmp_path: Path, monkeypatch: pytes
         "results/2025-Q1.yml:3:30: error: location 'site-000' is not listed by commitment 'c0'; "
         "did you mean 'site-200'?")
     assert [n for n in made if n > hints._Index.SMALL] == [300]
+
+
+# -- control characters in text -------------------------------------------------------------------
+
+@pytest.mark.parametrize("escaped, shown", [
+    ("\\x01", "\\x01"), ("\\0", "\\x00"), ("\\x0b", "\\x0b"), ("\\ufffe", "\\ufffe"),
+    ("\\x85", "\\x85"),
+])
+def test_text_may_not_hold_control_characters(tmp_path: Path, escaped: str, shown: str) -> None:
+    """Validated, then a badge that is not XML, and kept new-period failing at a line of the
+    file it wrote (the title goes into a comment)."""
+    old = "    title: Internal queue hygiene\n"
+    root = write_project(tmp_path / "data", commitments=COMMITMENTS.replace(
+        old, f'    title: "Internal queue{escaped}hygiene"\n'), records=False)
+    line = COMMITMENTS[: COMMITMENTS.index(old)].count("\n") + 1
+    assert errors_of(root) == [
+        f"commitments.yml:{line}:12: error: 'title' holds the control character {shown}, which "
+        f"no page, feed or badge can show; remove it (tabs and line breaks are fine)"]
+
+
+def test_internal_texts_may_not_hold_control_characters(tmp_path: Path) -> None:
+    old = "      owner: Head of Support\n"
+    root = write_project(tmp_path / "data", commitments=COMMITMENTS.replace(
+        old, '      owner: "Head of\\x1bSupport\\nand\\tdeputy"\n'), records=False)
+    line = COMMITMENTS[: COMMITMENTS.index(old)].count("\n") + 1
+    assert errors_of(root) == [
+        f"commitments.yml:{line}:14: error: 'internal.owner' holds the control character \\x1b, "
+        f"which no page, feed or badge can show; remove it (tabs and line breaks are fine)"]
+
+
+def test_badges_and_charts_stay_xml_whatever_the_text() -> None:
+    from xml.etree import ElementTree
+
+    from generator.charts import badge
+    from generator.compute import Attainment, Status
+
+    svg = badge("Internal queue\x01\x00\ufffe hygiene <&>", Status.MET, Attainment(1, 2))
+    title = ElementTree.fromstring(svg).find("{http://www.w3.org/2000/svg}title")
+    assert title is not None and title.text == "Internal queue\ufffd\ufffd\ufffd hygiene <&>: Met · met 1 of 2"
