@@ -64,6 +64,11 @@ def address(text: str) -> tuple[str, int]:
     127.0.0.1. UsageError for anything else."""
     match = _ADDRESS.fullmatch(text.strip())
     port = int(match.group(3)) if match else 0
+    if match and match.group(2):
+        try:  # as the socket will encode it: 'a..b' or a byte that is not UTF-8 failed there
+            match.group(2).encode("idna")
+        except UnicodeError:
+            match = None
     if not match or not 1 <= port <= 65535:
         raise UsageError(f"not an address HOST:PORT with a port from 1 to 65535 (such as "
                          f"127.0.0.1:8000): {text[:80]!r}")
