@@ -229,14 +229,17 @@ def read_record(root: Path, rel: str) -> tuple[dict[str, Any] | None, list[Probl
 
 
 def folder_outside(root: Path) -> Problem | None:
-    """The problem with the records' folder when it (or results/) links outside the
-    repository: records would be read from there, and `kept record` would write there."""
-    folder = root / RECORDS
-    if not os.path.lexists(folder) or files.within(os.path.realpath(root),
-                                                   os.path.realpath(folder)):
-        return None
-    return Problem(RECORDS, 1, 1, "the folder is a link to a folder outside the repository",
-                   "put the records themselves here")
+    """The problem with the records' folder when it (or results/, whose problem the check of
+    the results files says) links outside the repository: records would be read from there,
+    and `kept record` would write there."""
+    real_root = os.path.realpath(root)
+    for rel in (RECORDS.split("/")[0], RECORDS):
+        folder = root / rel
+        if os.path.lexists(folder) and not files.within(real_root, os.path.realpath(folder)):
+            return Problem(rel, 1, 1, "the folder is a link to a folder outside the repository",
+                           "put the records themselves here" if rel == RECORDS
+                           else "put the results files themselves here")
+    return None
 
 
 def read_records(root: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], list[Problem]]:
@@ -246,8 +249,8 @@ def read_records(root: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], lis
     found: dict[str, tuple[str, dict[str, Any]]] = {}
     problems: list[Problem] = []
     outside = folder_outside(root)
-    if outside is not None:
-        return found, [outside]
+    if outside is not None:  # results/ itself is said by the check of the results files
+        return found, [outside] if outside.path == RECORDS else []
     if not folder.is_dir():
         return found, problems
     for path in sorted(folder.iterdir()):
