@@ -497,6 +497,10 @@ def run_mkdocs(task: Task, rendered: Rendered,
     except (MkDocsException, SystemExit) as exc:
         detail = "; ".join(collect.messages) or str(exc)
         raise KeptError(f"MkDocs failed on the {task.audience} edition {task.edition}: {detail}") from None
+    except KeptError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see _mkdocs_failure
+        raise KeptError(_mkdocs_failure(task, exc)) from None
     finally:
         logger.removeHandler(collect)
         logger.setLevel(saved_level)
@@ -506,6 +510,20 @@ def run_mkdocs(task: Task, rendered: Rendered,
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
     return [f"{task.audience} {task.edition}: {m}" for m in collect.messages], sorted(plugin.left_out)
+
+
+def _mkdocs_failure(task: Task, exc: Exception) -> str:
+    """What to say when MkDocs, its theme or an extension failed with an exception of its own:
+    a setting of mkdocs.yml of a kind they did not expect, that Kept does not check (a number
+    where a list or a function goes), or a template or icon the theme does not have."""
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateNotFound):
+        detail = f"the theme has no template or icon '{exc.name}'"
+    else:
+        detail = f"{type(exc).__name__}: {exc}"
+    return (f"MkDocs failed on the {task.audience} edition {task.edition}: {detail}; check the "
+            f"settings of mkdocs.yml (theme, extra, markdown_extensions, plugins)")
 
 
 # Pages to render below which one edition is not worth sharing between processes.

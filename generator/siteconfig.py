@@ -4,15 +4,16 @@ rest), and where the paths it names may lead."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator import files
 from generator.errors import Problem
-from generator.hints import describe
+from generator.hints import describe, listing, suggest
 from generator.kinds import AnyMapping, Field, Flag, ListOf, Record, Sink, Text, Type
-from generator.load import Map, Pos, Seq, load_file
+from generator.load import Map, Pos, PythonObject, Seq, load_file
 
 MKDOCS = "mkdocs.yml"
 MAX_INHERIT = 8  # configs extending one another (INHERIT)
@@ -95,9 +96,69 @@ class Named(Type):
             {"type": "object", "additionalProperties": options}]}
 
 
+@dataclass(frozen=True)
+class Icons(Type):
+    """theme.icon: the name of an icon (material/alert) for each thing the theme shows one for;
+    for admonitions and tags, a mapping of their names to icons."""
+
+    kinds = (Map,)
+    label = "mapping"
+    MAPPINGS = ("admonition", "tag")
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, Map):
+            sink.error(pos, f"'{name}' must be a mapping of icons, not {describe(value)}")
+            return
+        for key, item in value.items():
+            at = value.val_pos[key]
+            if key in self.MAPPINGS:
+                if not isinstance(item, Map):
+                    sink.error(at, f"'{name}.{key}' must be a mapping of {key} names to icons, "
+                                   f"not {describe(item)}", "write 'note: material/pencil' lines")
+                    continue
+                for inner, icon in item.items():
+                    if not isinstance(icon, str):
+                        sink.error(item.val_pos[inner], f"'{name}.{key}.{inner}' must be the "
+                                                        f"name of an icon, not {describe(icon)}")
+            elif not isinstance(item, str):
+                sink.error(at, f"'{name}.{key}' must be the name of an icon (such as "
+                               f"material/github), not {describe(item)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "object"}
+
+
+@dataclass(frozen=True)
+class PythonName(Type):
+    """An option that MkDocs gives a Python function: written !!python/name:module.function."""
+
+    kinds = (PythonObject,)
+    label = "Python function"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, PythonObject):
+            sink.error(pos, f"'{name}' must be a Python function, not {describe(value)}",
+                       "write !!python/name:module.function")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {}
+
+
 # --- the declarations ---------------------------------------------------------------------
 
 # --- mkdocs.yml: the keys Kept relies on, and their types (MkDocs checks the rest) -------------
+
+PALETTE = Record("palette", {
+    "scheme": Field(Text(), "default or slate"),
+    "primary": Field(Text(), "the primary colour"),
+    "accent": Field(Text(), "the accent colour"),
+    "media": Field(Text(), "the media query that selects this palette"),
+    "toggle": Field(Record("toggle", {
+        "icon": Field(Text(), "the icon of the switch to this palette", required=True),
+        "name": Field(Text(), "what the switch says"),
+    }, "The switch to this palette", open=True), "the switch to this palette"),
+}, "A colour palette", open=True)
+LINK = {"link": Field(Text(), "its address", required=True), "name": Field(Text(), "its name")}
 
 THEME = Record("theme", {
     "name": Field(Either((Text(),), "the name of a theme, such as material", null=True),
@@ -106,13 +167,14 @@ THEME = Record("theme", {
     "language": Field(Text(), "the language of the theme's own words"),
     "locale": Field(Text(), "the locale of the theme"),
     "features": Field(ListOf(Text()), "the theme's features to turn on"),
-    "palette": Field(Either((AnyMapping(), ListOf(AnyMapping())),
-                            "a palette mapping, or a list of them"), "colours"),
+    "palette": Field(Either((PALETTE, ListOf(PALETTE)), "a palette mapping, or a list of them"),
+                     "colours"),
+    "static_templates": Field(ListOf(Text()), "templates rendered as pages of their own"),
     "font": Field(Either((Flag(), AnyMapping()), "false, or a mapping of fonts"),
                   "fonts (Kept turns web fonts off, so that builds work offline)"),
     "logo": Field(Text(), "the logo"),
     "favicon": Field(Text(), "the favicon"),
-    "icon": Field(AnyMapping(), "icons"),
+    "icon": Field(Icons(), "icons"),
 }, "The MkDocs theme", open=True)
 
 SCRIPT = Record("script", {
@@ -133,7 +195,14 @@ MKDOCS_FILE = Record("mkdocs.yml", {
     "hooks": Field(ListOf(Text()), "Python files MkDocs runs as plugins"),
     "extra": Field(Record("extra", {
         "version": Field(AnyMapping(), "the version selector's settings"),
+        "social": Field(ListOf(Record("social", {
+            "icon": Field(Text(), "its icon", required=True), **LINK,
+        }, "A link to a social network", open=True)), "links to social networks"),
+        "alternate": Field(ListOf(Record("alternate", {
+            **LINK, "lang": Field(Text(), "its language"),
+        }, "The site in another language", open=True)), "the site in other languages"),
     }, "Settings for the theme", open=True), "settings for the theme"),
+    "extra_templates": Field(ListOf(Text()), "templates rendered as pages of their own"),
     "extra_css": Field(ListOf(Text()), "style sheets"),
     "extra_javascript": Field(ListOf(Either((Text(), SCRIPT), "a path, or a mapping (path: ..., "
                                                                "type: module)")), "scripts"),
@@ -157,6 +226,90 @@ FILE_READERS: dict[str, tuple[dict[str, Any], dict[str, tuple[bool, str]]]] = {
     "markdown_include.include": ({"base_path": "."}, {}),
     "pymdownx.emoji": ({"options.custom_icons": None}, {}),
 }
+
+
+# Options of Markdown extensions that take a Python function (see PythonName): anything else
+# there fails inside the extension, in the middle of a build.
+CALLABLE_OPTIONS = {
+    "toc": ("slugify",), "markdown.extensions.toc": ("slugify",), "pymdownx.tabbed": ("slugify",),
+    "pymdownx.emoji": ("emoji_index", "emoji_generator"),
+}
+_FENCE_CALLABLES = ("format", "validator")  # of each of pymdownx.superfences' custom_fences
+
+
+def _callables(extensions: Any, sink: Sink) -> None:
+    for name, options, _ in _extension_items(extensions):
+        if not isinstance(options, Map):
+            continue
+        module = name.strip().split(":", 1)[0]
+        for key in CALLABLE_OPTIONS.get(module, ()):
+            if options.get(key) is not None:  # None: a refused Python tag, said already
+                PythonName().check(options[key], options.val_pos[key], f"{module}.{key}", sink)
+        fences = options.get("custom_fences") if module == "pymdownx.superfences" else None
+        for fence in fences if isinstance(fences, Seq) else ():
+            for key in _FENCE_CALLABLES if isinstance(fence, Map) else ():
+                if fence.get(key) is not None:
+                    PythonName().check(fence[key], fence.val_pos[key],
+                                       f"{module}.custom_fences.{key}", sink)
+
+
+def _material_templates() -> Path | None:
+    """The folder of Material's templates (its languages and icons), found without importing
+    it; None when Material is not installed."""
+    spec = importlib.util.find_spec("material")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    return Path(folders[0]) / "templates" if folders else None
+
+
+def _material(root: Path, theme: Any, sink: Sink, extra: Any) -> None:
+    """The language and the icons Material is asked for, each a template it has (or the
+    theme's custom_dir has): one it has not failed the build with only its file name."""
+    if isinstance(theme, str) or (isinstance(theme, Map) and theme.get("name") not in
+                                  (None, "material")):
+        return
+    templates = _material_templates()
+    if templates is None:
+        return
+    theme = theme if isinstance(theme, Map) else Map((1, 1))
+    custom = theme.get("custom_dir")
+    folders = [templates] + ([root / custom] if isinstance(custom, str) else [])
+
+    def has(rel: str) -> bool:
+        return any((folder / rel).is_file() for folder in folders)
+
+    language = theme.get("language")
+    if isinstance(language, str) and not has(f"partials/languages/{language}.html"):
+        known = sorted(p.stem for p in (templates / "partials" / "languages").glob("*.html"))
+        base = language.split("-")[0].lower()  # fr-FR, as a browser names French
+        sink.error(theme.val_pos["language"], f"Material has no language '{language[:40]}'",
+                   suggest(language, known) or (f"did you mean '{base}'?" if base in known
+                                                else f"one of {listing(known)}"))
+    for icon, at in _icons(theme, extra):
+        if not has(f".icons/{icon}.svg"):
+            sink.error(at, f"Material has no icon '{icon[:80]}'",
+                       "see Material's icon search, or put the SVG in custom_dir/.icons/")
+
+
+def _icons(theme: Map, extra: Any) -> list[tuple[str, Pos]]:
+    """The icons mkdocs.yml names, where each is written."""
+    found: list[tuple[str, Pos]] = []
+    icons = theme.get("icon")
+    for key, item in icons.items() if isinstance(icons, Map) else ():
+        if isinstance(item, str):
+            found.append((item, icons.val_pos[key]))
+        for inner, icon in item.items() if isinstance(item, Map) else ():
+            if isinstance(icon, str):
+                found.append((icon, item.val_pos[inner]))
+    palette = theme.get("palette")
+    for scheme in (palette if isinstance(palette, Seq) else [palette]):
+        toggle = scheme.get("toggle") if isinstance(scheme, Map) else None
+        if isinstance(toggle, Map) and isinstance(toggle.get("icon"), str):
+            found.append((toggle["icon"], toggle.val_pos["icon"]))
+    social = extra.get("social") if isinstance(extra, Map) else None
+    for link in social if isinstance(social, Seq) else ():
+        if isinstance(link, Map) and isinstance(link.get("icon"), str):
+            found.append((link["icon"], link.val_pos["icon"]))
+    return found
 
 
 def _extension_items(value: Any) -> list[tuple[str, Any, Pos]]:
@@ -329,6 +482,8 @@ def check(root: Path, python_tags: bool = False) -> list[Problem]:
                 problems += files.walk(root, custom).problems
         if "markdown_extensions" in data:
             problems += _file_readers(root, rel, data["markdown_extensions"], sink)
+            _callables(data["markdown_extensions"], sink)
+        _material(root, theme, sink, data.get("extra"))
         rel = None
         inherit = data.get("INHERIT")
         if isinstance(inherit, str):

@@ -537,3 +537,71 @@ def test_badges_and_charts_stay_xml_whatever_the_text() -> None:
     svg = badge("Internal queue\x01\x00\ufffe hygiene <&>", Status.MET, Attainment(1, 2))
     title = ElementTree.fromstring(svg).find("{http://www.w3.org/2000/svg}title")
     assert title is not None and title.text == "Internal queue\ufffd\ufffd\ufffd hygiene <&>: Met · met 1 of 2"
+
+
+# -- mkdocs.yml: values of the wrong kind are located, and MkDocs' own failures said plainly -------
+
+@pytest.mark.parametrize("config, message", [
+    ("theme: {name: material}\nextra: {social: 5}",
+     "mkdocs.yml:3:17: error: 'social' must be a list (lines starting with '- '), not the number 5"),
+    ("theme: {name: material}\nextra: {alternate: 5}",
+     "mkdocs.yml:3:20: error: 'alternate' must be a list (lines starting with '- '), not the "
+     "number 5"),
+    ("theme: {name: material}\nextra: {social: [{link: 'https://x.example'}]}",
+     "mkdocs.yml:3:18: error: social is missing required key 'icon'; its icon"),
+    ("theme: {name: material, icon: {admonition: 5}}",
+     "mkdocs.yml:2:44: error: 'icon.admonition' must be a mapping of admonition names to icons, "
+     "not the number 5; write 'note: material/pencil' lines"),
+    ("theme: {name: material, icon: {repo: material/nope}}",
+     "mkdocs.yml:2:38: error: Material has no icon 'material/nope'; see Material's icon search, "
+     "or put the SVG in custom_dir/.icons/"),
+    ("theme: {name: material, static_templates: 5}",
+     "mkdocs.yml:2:43: error: 'static_templates' must be a list (lines starting with '- '), not "
+     "the number 5"),
+    ("theme: {name: material}\nextra_templates: [5]",
+     "mkdocs.yml:3:19: error: 'extra_templates' must be text, not the number 5; put it in quotes"),
+    ("theme: {name: material}\nmarkdown_extensions: [{toc: {slugify: 5}}]",
+     "mkdocs.yml:3:39: error: 'toc.slugify' must be a Python function, not the number 5; write "
+     "!!python/name:module.function"),
+    ("theme: {name: material, language: xx}",
+     "mkdocs.yml:2:35: error: Material has no language 'xx'; one of af, ar, az, be, bg, bn, ca, "
+     "cs, cy, da, de, el, ..."),
+    ("theme: {name: material, language: fr-FR}",
+     "mkdocs.yml:2:35: error: Material has no language 'fr-FR'; did you mean 'fr'?"),
+    ("theme: {name: material, palette: [{toggle: 5}]}",
+     "mkdocs.yml:2:44: error: 'toggle' must be a mapping (toggle), not the number 5"),
+    ("theme: {name: material, palette: {toggle: {name: Dark}}}",
+     "mkdocs.yml:2:43: error: toggle is missing required key 'icon'; the icon of the switch to "
+     "this palette"),
+])
+def test_mkdocs_settings_the_build_failed_on_are_located(tmp_path: Path, config: str,
+                                                         message: str) -> None:
+    """Each validated, then failed the build with a traceback or only a file name."""
+    root = write_project(tmp_path / "data", mkdocs=f"site_name: X\n{config}\n")
+    assert [p.format() for p in check(root, site_config=True).problems] == [message]
+
+
+def test_mkdocs_settings_that_work_pass(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "data", mkdocs=(
+        "site_name: X\ntheme:\n  name: material\n  language: fr\n"
+        "  icon: {repo: fontawesome/brands/github, admonition: {note: material/pencil}}\n"
+        "  palette: [{scheme: slate, toggle: {icon: material/brightness-4, name: Dark}}]\n"
+        "extra:\n  social: [{icon: fontawesome/brands/github, link: 'https://x.example'}]\n"
+        "  alternate: [{name: English, link: /en/, lang: en}]\n"
+        "markdown_extensions:\n  - toc:\n      slugify: !!python/name:pymdownx.slugs.uslugify\n"))
+    assert check(root, site_config=True).problems == []
+
+
+@pytest.mark.slow
+def test_an_exception_inside_mkdocs_is_a_clear_error(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "data", mkdocs=(
+        "site_name: X\ntheme: {name: material}\nhooks: [hooks/fail.py]\n"))
+    (root / "hooks").mkdir()
+    (root / "hooks" / "fail.py").write_text(
+        "def on_config(config):\n    raise TypeError(\"'int' object is not iterable\")\n")
+    result = run_kept("build", "--root", str(root), "--out", str(tmp_path / "out"),
+                      "--audience", "public", "--jobs", "1")
+    assert (result.returncode, result.stderr) == (1, (
+        "kept: error: MkDocs failed on the public edition 2025-Q3: TypeError: 'int' object is "
+        "not iterable; check the settings of mkdocs.yml (theme, extra, markdown_extensions, "
+        "plugins)\n"))
