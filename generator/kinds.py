@@ -157,6 +157,10 @@ class Url(Type):
         elif not _has_host(value):
             sink.error(pos, f"'{name}' has no host name (or a wrong port): {describe(value)}",
                        _URL_EXAMPLE)
+        elif "?" in value or "#" in value:  # every page's address is made by adding to it
+            sink.error(pos, f"'{name}' has a query (?...) or a fragment (#...): "
+                            f"{describe(value)}", "write the site's address alone, such as "
+                                                  f"'{value.split('?')[0].split('#')[0]}'")
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "format": "uri", "pattern": URL_RE.pattern,
