@@ -76,6 +76,9 @@ _ADMONITIONS = {"note", "abstract", "summary", "tldr", "info", "todo", "tip", "h
                 "attention", "failure", "fail", "missing", "danger", "error", "bug", "example",
                 "quote", "cite"}
 _CLASSES = {"div": {"admonition", *_ADMONITIONS}, "p": {"admonition-title"}}
+# An image of another site loads with the page: it does not tell that site which page
+# (an internal one, say) its reader was on.
+_SET_ATTRIBUTES = {"img": {"referrerpolicy": "no-referrer"}}
 # Links may be relative, or to a web page, an address or a telephone number: any other scheme
 # (javascript:, data:, vbscript:...) may run code.
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -85,7 +88,8 @@ def sanitize(fragment: str) -> str:
     """HTML rendered from a text field, parsed and rebuilt with only the tags, attributes,
     classes and URL schemes that Kept's Markdown produces."""
     return nh3.clean(fragment, tags=_TAGS, attributes=_ATTRIBUTES, allowed_classes=_CLASSES,
-                     url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True)
+                     url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
+                     set_tag_attribute_values=_SET_ATTRIBUTES)
 
 
 class _Brackets:
