@@ -605,3 +605,28 @@ def test_an_exception_inside_mkdocs_is_a_clear_error(tmp_path: Path) -> None:
         "kept: error: MkDocs failed on the public edition 2025-Q3: TypeError: 'int' object is "
         "not iterable; check the settings of mkdocs.yml (theme, extra, markdown_extensions, "
         "plugins)\n"))
+
+
+# -- charts draw any figure validation accepts ---------------------------------------------------
+
+@pytest.mark.parametrize("figures", [
+    [2.0e-323, 0], [5e-324, 0], [2.2e-308, 0],  # tiny: 10 ** -324 is 0.0, and no step was found
+    [5, 5, 5], [-3, -1, -2], [1e12, -1e12], [1e12, 1e12 + 0.001], [0.0],
+])
+def test_chart_scales_take_any_figure(figures: list[float]) -> None:
+    from generator.charts import _scale, _ticks
+
+    scale = _scale(figures, 24, 212)
+    assert all(24 <= scale(value) <= 212 for value in figures)
+    assert 1 <= len(_ticks(scale)) <= 11
+
+
+def test_a_tiny_figure_renders(tmp_path: Path) -> None:
+    """value: 2.0e-323 on a commitment whose target is 0 validated, then the build stopped."""
+    from generator.render import render_edition
+
+    text = RESULTS["2025-Q3"].replace("  secret-queue: {value: 0}\n",
+                                      "  secret-queue: {value: 2.0e-323}\n")
+    root = write_project(tmp_path / "data", results={**RESULTS, "2025-Q3": text})
+    rendered = render_edition(newest_edition(root, "internal"))
+    assert "<svg" in rendered.expanded("commitments/secret-queue.md")
