@@ -625,8 +625,9 @@ def test_a_tiny_figure_renders(tmp_path: Path) -> None:
     """value: 2.0e-323 on a commitment whose target is 0 validated, then the build stopped."""
     from generator.render import render_edition
 
-    text = RESULTS["2025-Q3"].replace("  secret-queue: {value: 0}\n",
-                                      "  secret-queue: {value: 2.0e-323}\n")
-    root = write_project(tmp_path / "data", results={**RESULTS, "2025-Q3": text})
+    q2 = RESULTS["2025-Q2"].replace("secret-queue: {value: 3,", "secret-queue: {value: 2.0e-323,")
+    q3 = RESULTS["2025-Q3"].replace("  secret-queue: {value: 0}\n",
+                                    "  secret-queue: {value: 2.0e-323}\n")
+    root = write_project(tmp_path / "data", results={**RESULTS, "2025-Q2": q2, "2025-Q3": q3})
     rendered = render_edition(newest_edition(root, "internal"))
     assert "<svg" in rendered.expanded("commitments/secret-queue.md")
