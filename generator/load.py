@@ -376,7 +376,8 @@ def _deep_nesting(text: str, path: str, loader: Any) -> Problem | None:
                 depth += 1
                 if depth > MAX_DEPTH + 1:  # as convert counts: the root is at depth 0
                     mark = event.start_mark
-                    return Problem(path, mark.line + 1, mark.column + 1,
+                    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    return Problem(path, line, col,
                                    f"the document nests deeper than {MAX_DEPTH} levels",
                                    "write lists and mappings a few levels deep")
             elif isinstance(event, yaml.CollectionEndEvent):

@@ -211,9 +211,9 @@ def _converter() -> markdown.Markdown:
         converter.inlinePatterns[name].getText = brackets.get_text
     for name in ("link", "image_link"):
         pattern = converter.inlinePatterns[name]
-        pattern.getLink = _WORK.link(pattern.getLink)  # type: ignore[attr-defined]
+        pattern.getLink = _WORK.link(pattern.getLink)
     for processor in converter.parser.blockprocessors:
-        processor.test = _WORK.tested(processor.test)  # type: ignore[method-assign]
+        processor.test = _WORK.tested(processor.test)
     return converter
 
 

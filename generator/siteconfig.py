@@ -294,12 +294,13 @@ def _icons(theme: Map, extra: Any) -> list[tuple[str, Pos]]:
     """The icons mkdocs.yml names, where each is written."""
     found: list[tuple[str, Pos]] = []
     icons = theme.get("icon")
-    for key, item in icons.items() if isinstance(icons, Map) else ():
-        if isinstance(item, str):
-            found.append((item, icons.val_pos[key]))
-        for inner, icon in item.items() if isinstance(item, Map) else ():
-            if isinstance(icon, str):
-                found.append((icon, item.val_pos[inner]))
+    if isinstance(icons, Map):
+        for key, item in icons.items():
+            if isinstance(item, str):
+                found.append((item, icons.val_pos[key]))
+            elif isinstance(item, Map):
+                found += [(icon, item.val_pos[inner]) for inner, icon in item.items()
+                          if isinstance(icon, str)]
     palette = theme.get("palette")
     for scheme in (palette if isinstance(palette, Seq) else [palette]):
         toggle = scheme.get("toggle") if isinstance(scheme, Map) else None
