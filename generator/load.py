@@ -478,7 +478,7 @@ class ParseCache:
             data = json.loads(output.read_own(path.parent, path.name) or b"")
             if data.get("format") == cls.FORMAT and isinstance(data.get("files"), dict):
                 return cls(data["files"])
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RecursionError):
             pass
         return cls()
 
@@ -489,7 +489,7 @@ class ParseCache:
         try:
             data = json.loads(entry["data"], object_hook=_decode)
             problems = [Problem(**p) for p in entry["problems"]]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             return None
         self.used.add(key)
         return data, problems

@@ -63,14 +63,14 @@ def owned(out: Path) -> set[str]:
             data = json.loads(read_own(out, OWNED) or b"")
             if data["format"] == OWNED_FORMAT and all(isinstance(p, str) for p in data["owned"]):
                 return set(data["owned"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             pass
         raise KeptError(f"{out / OWNED} cannot be read, so what in {out} is Kept's cannot be told; "
                         "move the folder away or choose another --out")
     if _LEGACY_CACHE in names:
         try:
             cache = json.loads(read_own(out, _LEGACY_CACHE) or b"")
-        except ValueError:
+        except (ValueError, RecursionError):
             cache = None
         if isinstance(cache, dict):
             return _legacy(out)
@@ -84,7 +84,7 @@ def _legacy(out: Path) -> set[str]:
     for audience in _LEGACY_AUDIENCES:
         try:
             versions = json.loads(read_own(out / audience, "versions.json") or b"")
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if not isinstance(versions, list):
             continue

@@ -631,3 +631,23 @@ def test_a_tiny_figure_renders(tmp_path: Path) -> None:
     root = write_project(tmp_path / "data", results={**RESULTS, "2025-Q2": q2, "2025-Q3": q3})
     rendered = render_edition(newest_edition(root, "internal"))
     assert "<svg" in rendered.expanded("commitments/secret-queue.md")
+
+
+@pytest.mark.slow
+def test_kept_files_nested_too_deeply_in_the_output_are_rebuilt(tmp_path: Path) -> None:
+    """The output folder may come from anywhere (a CI cache): its manifests, nested past what
+    Python's JSON decoder recurses through, stopped the build with a traceback."""
+    root = write_project(tmp_path / "data")
+    out = tmp_path / "out"
+    assert run_kept("build", "--root", str(root), "--out", str(out), "--jobs", "1").returncode == 0
+    for name in (".kept-cache.json", ".kept-pages.json", ".kept-parsed.json"):
+        (out / name).write_text("[" * 100_000)
+    (root / "results" / "2025-Q4.yml").write_text(RESULTS["2025-Q4"] + "highlights: [More.]\n")
+    result = run_kept("build", "--root", str(root), "--out", str(out), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    (out / ".kept-site.json").write_text("[" * 100_000)
+    (root / "results" / "2025-Q4.yml").write_text(RESULTS["2025-Q4"])
+    result = run_kept("build", "--root", str(root), "--out", str(out), "--jobs", "1")
+    assert (result.returncode, result.stderr) == (1, (
+        f"kept: error: {out}/.kept-site.json cannot be read, so what in {out} is Kept's cannot be "
+        "told; move the folder away or choose another --out\n"))
