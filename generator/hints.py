@@ -95,7 +95,7 @@ def closest(word: str, choices: Iterable[str], within: tuple[str, ...] | None = 
     taken from (the organisation's locations, for the few a commitment lists), the same
     tuple each time: many choices are then looked up in one index of them, rather than an
     index made for each set of choices (thirty commitments, each listing a different 4,999
-    of 5,000 locations, made 2,280 indexes: 90 s). prefix: what the word and every choice
+    of 5,000 locations, made an index for every measurement). prefix: what the word and every choice
     are written after ('email-reply@' for a location), compared with them."""
     listed = tuple(choices)
     if within is None or len(listed) <= _Index.SMALL:

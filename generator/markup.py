@@ -155,9 +155,10 @@ class _Work:
 
     Two of its loops look at the rest of a text again for every element they find: each block
     processor tests the whole rest of a block after every heading or rule written without a
-    blank line before the next (1,250 'a\\n=\\n' took 0.2 s, 5,000 of them 3 s), and a link's
-    destination is looked for up to its ')' (1,666 '[](' with no ')' took 0.4 s, 20,000
-    characters of them 5 s). Each look is charged; a text that runs out is shown as written.
+    blank line before the next ('a\\n=\\n' over and over), and a link's destination is looked
+    for up to its ')' ('[](' over and over): their work grew with the square of the text's
+    length (see docs/performance.md). Each look is charged; a text that runs out is shown as
+    written.
     The budget is far above what any text written to be read needs (a heading every few lines
     of a 5,000-character text, written without blank lines, uses half of it)."""
 

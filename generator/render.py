@@ -168,7 +168,8 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
     # The user's templates run in a sandbox: they come with pull requests, and a plain
     # environment lets a template reach any Python function (cycler.__init__.__globals__.os),
     # so run any command on the machine that builds, CI's among them. Immutable: no template
-    # changes the data. Kept's own templates, alone, render a third faster without it.
+    # changes the data. Kept's own templates, alone, render faster without it (see
+    # docs/performance.md).
     sandboxed = len(loaders) > 2
     kind = jinja2.sandbox.ImmutableSandboxedEnvironment if sandboxed else jinja2.Environment
     env = kind(
