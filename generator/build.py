@@ -235,6 +235,7 @@ def _overrides(user: dict[str, Any], org_name: str, org_url: str | None, audienc
         "extra": extra,
         "markdown_extensions": _extensions(user.get("markdown_extensions")),
         "extra_css": list(user.get("extra_css") or []) + ["kept/kept.css"],
+        "extra_javascript": list(user.get("extra_javascript") or []) + ["kept/kept.js"],
         "strict": False,
     }
 
@@ -307,7 +308,7 @@ def _write(folder: Path, files: Mapping[str, str], previous: Path | None = None,
 
 
 def _stage(root: Path, docs: Path, site_files: Iterable[tuple[str, str]]) -> None:
-    """Write an audience's docs_dir: the files of site_src/ and Kept's stylesheet. Generated
+    """Write an audience's docs_dir: the files of site_src/ and Kept's stylesheet and script. Generated
     pages are not written: the Kept plugin gives them to MkDocs from memory. The files are
     copies, made as every user file is read (files.copy_file): MkDocs follows links."""
     docs.mkdir(parents=True, exist_ok=True)
@@ -316,7 +317,8 @@ def _stage(root: Path, docs: Path, site_files: Iterable[tuple[str, str]]) -> Non
         target.parent.mkdir(parents=True, exist_ok=True)
         files.copy_file(root, source, target)
     (docs / "kept").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ASSETS / "kept.css", docs / "kept" / "kept.css")
+    for asset in ("kept.css", "kept.js"):
+        shutil.copyfile(ASSETS / asset, docs / "kept" / asset)
 
 
 class _Collect(logging.Handler):

@@ -32,6 +32,8 @@ def as_of(commitment: Commitment, day: dt.date) -> Commitment:
             current = replace(current, title=revision.title)
         if revision.promise is not None:
             current = replace(current, promise=revision.promise)
+        if revision.guarantee is not None:
+            current = replace(current, guarantee=revision.guarantee[0])
         if current.metric is not None:  # a promise in words has no measure to revise
             metric = current.metric
             for key in ("target", "name", "definition", "threshold"):
@@ -103,6 +105,22 @@ class Attainment:
     @property
     def ratio(self) -> float | None:
         return self.met / self.measured if self.measured else None
+
+
+@dataclass(frozen=True)
+class Score:
+    """How many promises were met of those measured in a period, and how many were not
+    measured (counted apart: they are neither kept nor broken)."""
+
+    met: int
+    measured: int
+    not_measured: int
+
+
+def score(rows: list[Row]) -> Score:
+    states = [r.status for r in rows]
+    measured = sum(s in (Status.MET, Status.MISSED) for s in states)
+    return Score(states.count(Status.MET), measured, states.count(Status.NOT_MEASURED))
 
 
 def attainment(rows: list[Row]) -> Attainment:

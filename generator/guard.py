@@ -141,7 +141,7 @@ def _kept_records(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:
 
 def _had_page(commitment: Commitment, periods: Iterable[Period]) -> bool:
     """A commitment has a page in every edition from the first period it applied in."""
-    return any(commitment.begun_by(p.end) for p in periods)
+    return any(commitment.shown_by(p.end) for p in periods)
 
 
 def _kept_commitments(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:

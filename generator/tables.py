@@ -45,36 +45,43 @@ def _unit(commitment: Commitment) -> str:
     return commitment.metric.unit if commitment.metric else ""
 
 
-def _result(row: Row, unit: str) -> str:
-    """A figure with its margin of error and its comparison: '33% ± 5.1% (Sector median
-    2025: 71%)'."""
-    text = qty(row.value, unit)
+def figure(view: EditionView, commitment: Commitment, row: Row | None) -> str:
+    """A period's result as HTML: the figure with its margin of error, its comparison and a
+    caution when it was measured on few cases ('33% ± 5.1% (Sector median 2025: 71%), only 3
+    cases'); a promise in words has no figure (its status says whether it was kept)."""
+    metric = commitment.metric
+    if row is None or metric is None:
+        return "—"
+    text = cell(qty(row.value, metric.unit))
     measurement = row.measurement
     if measurement is None or row.value is None:
         return text
     if measurement.margin is not None:
-        text += f" ± {qty(measurement.margin, unit)}"
+        text += f" ± {cell(qty(measurement.margin, metric.unit))}"
     if measurement.benchmark is not None:
-        text += f" ({measurement.benchmark.label}: {qty(measurement.benchmark.value, unit)})"
+        text += (f" <small>({cell(measurement.benchmark.label)}: "
+                 f"{cell(qty(measurement.benchmark.value, metric.unit))})</small>")
+    if view.small_sample(row):
+        text += (f' <small class="kept-caution">small sample: only {num(measurement.sample)} '
+                 f"{'case' if measurement.sample == 1 else 'cases'}</small>")
     return text
 
 
 def results(view: EditionView, commitment: Commitment, href: Href) -> str:
     """A commitment's result, target, status and change in each period, newest first."""
     metric = commitment.metric
-    unit = metric.unit if metric else ""
     lines = ["<table>", "<thead><tr><th>Period</th><th>Result</th><th>Target</th>"
              "<th>Status</th><th>Change</th></tr></thead>", "<tbody>"]
     for r in reversed(view.rows[commitment.id]):
         draft = " (draft)" if r.period.draft else ""
         sample = r.measurement.sample if r.measurement else None
-        cases = f" <small>({num(sample)} cases)</small>" if sample else ""
+        cases = f" <small>({num(sample)} cases)</small>" if sample and not view.small_sample(r) else ""
         if view.corrected(commitment.id, r.period):
             cases += (f' <small><a href="{href("reports/" + r.period.id + ".md#corrections")}">'
                       "(corrected)</a></small>")
         lines.append(
             f'<tr><td><a href="{href("reports/" + r.period.id + ".md")}">{r.period.id}</a>'
-            f"{draft}</td><td>{cell(_result(r, unit) if metric else r.status.value)}{cases}</td>"
+            f"{draft}</td><td>{figure(view, commitment, r)}{cases}</td>"
             f"<td>{cell(target_text(metric, r.target))}</td><td>{status_badge(r.status)}</td>"
             f"<td>{cell(change_text(metric, r.change))}</td></tr>")
     return "\n".join([*lines, "</tbody>", "</table>"])
