@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from html import escape
 
 from generator.compute import Attainment, Row, Status
+from generator.markup import xml_text as escape
 from generator.model import Commitment
 from generator.words import qty
 
@@ -43,10 +43,12 @@ class _Scale:
 
 
 def _nice_step(span: float) -> float:
-    """A round step (1, 2 or 5 times a power of ten) giving about four intervals."""
+    """A round step (1, 2 or 5 times a power of ten) giving about four intervals; the quarter
+    itself when no power of ten is as small (a figure such as 2e-323, whose power of ten is
+    0.0 as a float)."""
     raw = span / 4 or 1
     power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return next((m * power for m in (1, 2, 5, 10) if m * power >= raw), raw)
 
 
 def _scale(values: list[float], top: float, bottom: float) -> _Scale:

@@ -76,6 +76,8 @@ class FileChecks:
         self.org_pos: Pos | None = None
         self.commitments: dict[str, Map] = {}
         self.locations: dict[str, Map] = {}
+        self.location_ids: tuple[str, ...] = ()  # in the order of commitments.yml
+        self.listed: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}  # see _listed
         self.values: dict[str, Map] = {}
 
     def _commitment(self, item: Map, sink: Sink) -> None:
@@ -240,14 +242,12 @@ class FileChecks:
         if "value" not in m:
             sink.error(m.pos, "measurement is missing required key 'value'",
                        "the figure, or null when not measured")
-        listed = item.get("locations")
-        listed_ids = [x for x in listed if isinstance(x, str)] if isinstance(listed, Seq) else []
-        listed_set = set(listed_ids)
         figures = m.get("locations")
         if isinstance(figures, Map):
+            listed_ids, listed_set = self._listed(cid)
             for lid in figures:
                 if lid not in listed_set:
-                    hint = suggest(lid, listed_ids)
+                    hint = suggest(lid, listed_ids, self.location_ids)
                     sink.error(figures.key_pos[lid],
                                f"location '{lid}' is not listed by commitment '{cid}'",
                                hint or (f"its locations are: {listing(listed_ids)}"
@@ -261,6 +261,15 @@ class FileChecks:
                 and self.require_explanations):
             sink.warning(_at(m, "value"), f"'{cid}' was not measured and has no explanation",
                          "add an explanation saying why")
+
+    def _listed(self, cid: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The locations commitment cid lists, in order and as a set: asked for by every
+        measurement of it in every period."""
+        if cid not in self.listed:
+            listed = self.commitments[cid].get("locations")
+            ids = tuple(x for x in listed if isinstance(x, str)) if isinstance(listed, Seq) else ()
+            self.listed[cid] = (ids, frozenset(ids))
+        return self.listed[cid]
 
     def _guarantee(self, cid: str, item: Map, m: Map, sink: Sink) -> None:
         """Guarantee figures are for guaranteed promises, and pay no more than they owe."""

@@ -327,6 +327,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a name that is not UTF-8 must not stop a report
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = parser().parse_args(argv)
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         parser().error("--jobs must be at least 1")
@@ -338,17 +341,19 @@ def main(argv: list[str] | None = None) -> int:
         outcome = "nothing was built" if args.command in ("build", "serve") else "nothing was changed"
         print(f"{errors} error(s): {outcome}", file=sys.stderr)
         return 1
+    # One line each, its line breaks escaped: a message may quote a name or a text from the
+    # data, whose own line could otherwise read to CI as a command (::error ..., ::add-mask::).
     except UsageError as exc:
-        print(printable(f"kept: error: {exc}", lines=True), file=sys.stderr)
+        print(printable(f"kept: error: {exc}"), file=sys.stderr)
         return 2
     except KeptError as exc:
-        print(printable(f"kept: error: {exc}", lines=True), file=sys.stderr)
+        print(printable(f"kept: error: {exc}"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"kept: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        print(printable(f"kept: error: {exc.strerror or exc}{where}"), file=sys.stderr)
         return 1
 
 

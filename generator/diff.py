@@ -13,7 +13,7 @@ from typing import Any
 
 from generator import compute, records
 from generator.history import dataset_at, default_base
-from generator.markup import inline
+from generator.markup import inline as markdown_inline
 from generator.model import (
     Commitment,
     Dataset,
@@ -27,6 +27,18 @@ from generator.validate import as_written
 from generator.words import date_text, excerpts, qty, target_text
 
 NO_CHANGES = "No changes to commitments, results, improvements or corrections."
+
+# What GitHub's Markdown makes of text that Kept's does not: strikethrough (~~), math ($) and
+# addresses written out (https://, www., name@host), which it turns into links. A word joiner
+# after the scheme, 'www' or '@' leaves the text as it reads.
+_GFM_SPECIAL = re.compile(r"([~$])")
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp)(?=:)|www(?=\.)|@(?=[A-Za-z0-9])")
+
+
+def inline(text: Any) -> str:
+    """Text from the data as literal GitHub Markdown, on one line (see markup.inline)."""
+    escaped = _GFM_SPECIAL.sub(r"\\\1", markdown_inline(text))
+    return _AUTOLINK.sub(lambda m: m.group(0) + "\u2060", escaped)
 
 # --- kept diff ----------------------------------------------------------------------------------
 

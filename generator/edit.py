@@ -108,6 +108,17 @@ def _write_atomic(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _write_record(root: Path, period: str, data: bytes) -> Path:
+    """Write a period's record (see _write_new), into the repository's own records folder:
+    not through a link to a folder elsewhere."""
+    outside = records.folder_outside(root)
+    if outside is not None:
+        raise DataError([outside])
+    path = root / records.record_path(period)
+    _write_new(path, data)
+    return path
+
+
 def _write_new(path: Path, data: bytes) -> None:
     """Create path with data in one step, never replacing a file that is already there."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -430,7 +441,7 @@ def publish(root: Path, period: str, date: dt.date | None = None) -> Publication
         _write_atomic(path, (source.bom + edit.text).encode("utf-8"))
     try:
         if record is not None:
-            _write_new(record_file, record.encode("utf-8"))
+            _write_record(root, period, record.encode("utf-8"))
         after = _blocking(root, rel)
     except BaseException:
         if edit is not None:
@@ -478,9 +489,8 @@ def record(root: Path, periods: list[str] | None = None) -> list[Path]:
     written = []
     try:
         for period in wanted:
-            path = root / records.record_path(period)
-            _write_new(path, records.canonical(facts[period]).encode("utf-8"))
-            written.append(path)
+            written.append(_write_record(root, period,
+                                         records.canonical(facts[period]).encode("utf-8")))
     except BaseException:
         for path in written:  # all or nothing
             path.unlink(missing_ok=True)

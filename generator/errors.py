@@ -8,7 +8,9 @@ from dataclasses import dataclass
 # Characters that would break a line, move the cursor or reorder the text of a terminal line:
 # a name or a text from the data could otherwise forge a line of the output, the line a CI
 # problem matcher reads as another error.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+# A lone surrogate stands for a byte of a file name that is not UTF-8: it cannot be printed.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069"
+                          "\ud800-\udfff]")
 
 
 def printable(text: str, lines: bool = False) -> str:

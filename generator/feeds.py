@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from generator import __version__
 from generator.compute import Row
+from generator.markup import NOT_XML
 from generator.model import Commitment, Correction, Improvement, Period
 from generator.words import plain, qty, target_text
 
 Link = Callable[[str], str]  # a path inside the edition -> the URL readers follow
 
 # Characters XML 1.0 does not allow, even escaped: shown as the replacement character.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NOT_XML = NOT_XML
 
 
 def _text(value: str) -> str:

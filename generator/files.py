@@ -6,13 +6,18 @@ file of the machine that builds it (the password file, a key), whose content wou
 published, or printed in a CI log by an error message; a named pipe blocks whoever opens it for
 reading; a link to /dev/zero never ends. Every reader of the user's files goes through this
 module, and each file it will not read is a located `Problem` that never quotes the file.
-A link that stays inside the repository is followed: it is the repository's own file.
+A link that stays inside the repository is followed: it is the repository's own file, unless
+it leads into one of the places whose files are not for the site (see `private`): git's folder,
+whose config may hold the token CI checked the repository out with; the data, with its
+`internal:` notes; a site Kept built, the internal one among them; the internal site's own
+pages. A file of the site that links there would publish it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +33,10 @@ _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBL
                | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
 _HINT_COPY = "Kept reads only files inside the repository: put the file itself here"
 _HINT_REGULAR = "Kept reads only regular files: remove it, or replace it with a file"
+_HINT_PRIVATE = "link only to files meant for the site, or put here a copy of what may be published"
+# The files that mark a folder as a site Kept built (see output.OWNED), the older one first
+# used before it.
+OUTPUT_MARKS = (".kept-site.json", ".kept-cache.json")
 
 
 class Refused(DataError):
@@ -62,13 +71,60 @@ def within(real_root: str, real: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
+def private(real_root: str, path: str) -> str | None:
+    """The place not meant for the site that a resolved path inside real_root is in, in words
+    (see the module's docstring); None for anywhere else."""
+    parts = [part.casefold() for part in os.path.relpath(path, real_root).split(os.sep)]
+    if ".git" in parts:
+        return "git's folder (.git)"
+    if parts[0] == "commitments.yml":
+        return "the data file commitments.yml"
+    if parts[0] == "results":
+        return "the data folder results/"
+    if parts[:2] == ["site_src", "internal"]:
+        return "the internal site's pages (site_src/internal/)"
+    folder = path
+    while folder != real_root and within(real_root, folder):
+        if any(os.path.isfile(os.path.join(folder, mark)) for mark in OUTPUT_MARKS):
+            return f"a site Kept built ({os.path.relpath(folder, real_root)}/)"
+        folder = os.path.dirname(folder)
+    return None
+
+
+def private_in(real_root: str, folder: str) -> str | None:
+    """The private place (see private) that a resolved folder inside real_root is in or holds,
+    in words; None when it is clear of them. What a theme's folder holds is published."""
+    place = private(real_root, folder)
+    if place is not None:
+        return place
+    for inner in ("commitments.yml", "results", os.path.join("site_src", "internal")):
+        path = os.path.join(real_root, inner)
+        if within(folder, path) and os.path.lexists(path):
+            return private(real_root, path)
+    for inner, _, names in os.walk(folder):
+        if any(mark in names for mark in OUTPUT_MARKS):
+            return private(real_root, inner)
+    return None
+
+
+def _leads_away(real_root: str, rel: str, real: str) -> str | None:
+    """The private place (see private) that rel, through a link, leads to when rel itself is
+    not there; None when no link is involved or it stays where rel is."""
+    lexical = os.path.normpath(os.path.join(real_root, rel))
+    if real == lexical:
+        return None
+    place = private(real_root, real)
+    return place if place is not None and place != private(real_root, lexical) else None
+
+
 def _problem(label: str, message: str, hint: str) -> Refused:
     return Refused(Problem(label, 1, 1, message, hint))
 
 
-def _check(real_root: str, full: str, label: str) -> str:
-    """The resolved path of full, when it is a regular file inside the root; else Refused.
-    Nothing is opened: checking a device or a pipe must not touch it."""
+def _check(real_root: str, full: str, rel: str, label: str) -> str:
+    """The resolved path of full (rel under the root), when it is a regular file inside the
+    root, not led by a link into a private place; else Refused. Nothing is opened: checking a
+    device or a pipe must not touch it."""
     try:
         linked = stat.S_ISLNK(os.lstat(full).st_mode)
     except FileNotFoundError:
@@ -80,6 +136,10 @@ def _check(real_root: str, full: str, label: str) -> str:
         if linked:
             raise _problem(label, "the file is a link to a file outside the repository", _HINT_COPY)
         raise _problem(label, "the file is in a folder that links outside the repository", _HINT_COPY)
+    place = _leads_away(real_root, rel, real)
+    if place is not None:
+        prefix = "the file is a link" if linked else "the file is in a folder that links"
+        raise _problem(label, f"{prefix} to {place}, which is not for the site", _HINT_PRIVATE)
     try:
         mode = os.lstat(real).st_mode
     except OSError:
@@ -107,7 +167,7 @@ class _Opened:
 def _open(root: Path | str, rel: str, cap: int, label: str | None) -> _Opened:
     label = label or rel
     real_root = os.path.realpath(root)
-    real = _check(real_root, os.path.join(root, rel), label)
+    real = _check(real_root, os.path.join(root, rel), rel, label)
     try:
         # Not following a link, and not waiting for a writer: if the file was swapped for
         # either since it was checked, the open fails or fstat tells.
@@ -196,6 +256,11 @@ def walk(root: Path | str, folder: str) -> Listing:
         problems.append(Problem(folder, 1, 1, "the folder is a link to a folder outside the repository",
                                 _HINT_COPY))
         return Listing(files, problems)
+    place = _leads_away(real_root, folder, os.path.realpath(top))
+    if place is not None:
+        problems.append(Problem(folder, 1, 1, f"the folder links to {place}, which is not for "
+                                              "the site", _HINT_PRIVATE))
+        return Listing(files, problems)
     if not os.path.isdir(top):
         return Listing(files, problems)
     pending = [folder]
@@ -210,6 +275,10 @@ def walk(root: Path | str, folder: str) -> Listing:
             continue
         for entry in entries:
             rel = f"{current}/{entry.name}"
+            bad = _bad_name(entry.name)
+            if bad is not None:
+                problems.append(Problem(shown(rel), 1, 1, bad, "rename it"))
+                continue
             try:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(rel)
@@ -228,11 +297,40 @@ def walk(root: Path | str, folder: str) -> Listing:
     return Listing(files, sorted(problems))
 
 
+# What a name of the site may not hold: control characters (a line break in a name forged
+# lines of Kept's output, which CI reads as commands), characters that reorder or break a line
+# of text, and (as lone surrogates) bytes that are not UTF-8, which MkDocs cannot write.
+_BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+                       "\u2066-\u2069\ud800-\udfff]")
+
+
+def _bad_name(name: str) -> str | None:
+    found = _BAD_NAME.search(name)
+    if found is None:
+        return None
+    if "\ud800" <= found.group() <= "\udfff":
+        return "the name is not UTF-8 text"
+    return f"the name holds a control character ({repr(found.group())[1:-1]})"
+
+
+def shown(rel: str) -> str:
+    """A path as text that can be printed: a byte of a name that is not UTF-8 as \\xff."""
+    try:
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return rel.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _linked(real_root: str, path: str, rel: str, files: list[str], problems: list[Problem]) -> None:
     real = os.path.realpath(path)
     if not within(real_root, real):
         problems.append(Problem(rel, 1, 1, "the file is a link to a file outside the repository",
                                 _HINT_COPY))
+        return
+    place = _leads_away(real_root, rel, real)
+    if place is not None:
+        problems.append(Problem(rel, 1, 1, f"the file is a link to {place}, which is not for "
+                                           "the site", _HINT_PRIVATE))
         return
     try:
         mode = os.stat(real).st_mode

@@ -83,10 +83,24 @@ def _yaml11_reading(text: str) -> str | None:
     return f"write {meant}, without the leading zero"
 
 
-def suggest(word: str, choices: Iterable[str]) -> str | None:
-    """'did you mean ...?' for the choice closest to word, if one is close."""
-    close = _index(tuple(choices)).closest(word)
+def suggest(word: str, choices: Iterable[str], within: tuple[str, ...] | None = None) -> str | None:
+    """'did you mean ...?' for the choice closest to word, if one is close (see closest)."""
+    close = closest(word, choices, within)
     return f"did you mean '{close}'?" if close else None
+
+
+def closest(word: str, choices: Iterable[str], within: tuple[str, ...] | None = None,
+            prefix: str = "") -> str | None:
+    """The choice closest to word, if one is close. within: all the names the choices are
+    taken from (the organisation's locations, for the few a commitment lists), the same
+    tuple each time: many choices are then looked up in one index of them, rather than an
+    index made for each set of choices (thirty commitments, each listing a different 4,999
+    of 5,000 locations, made an index for every measurement). prefix: what the word and every choice
+    are written after ('email-reply@' for a location), compared with them."""
+    listed = tuple(choices)
+    if within is None or len(listed) <= _Index.SMALL:
+        return _index(listed).closest(word, prefix=prefix)
+    return _index(within).closest(word, frozenset(listed), prefix)
 
 
 def listing(names: Iterable[str], limit: int = 12) -> str:
@@ -140,14 +154,23 @@ class _Index:
                                    if word[:i] in self.known))
         return list(found)
 
-    def closest(self, word: str) -> str | None:
+    def closest(self, word: str, among: frozenset[str] | None = None,
+                prefix: str = "") -> str | None:
+        """The choice closest to word; with among, the closest of those in among; each
+        compared as written after prefix."""
         if len(word) > self.LONGEST:
             return None
-        if word not in self.found:
-            choices = self.choices if len(self.choices) <= self.SMALL else self._candidates(word)
-            close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-            self.found[word] = close[0] if close else None
-        return self.found[word]
+        key = prefix + word
+        if among is None and key in self.found:
+            return self.found[key]
+        choices = self.choices if len(self.choices) <= self.SMALL else self._candidates(word)
+        if among is not None:
+            choices = [c for c in choices if c in among]
+        close = difflib.get_close_matches(key, [prefix + c for c in choices], n=1, cutoff=0.6)
+        found = close[0][len(prefix):] if close else None
+        if among is None:
+            self.found[key] = found
+        return found
 
 
 @functools.lru_cache(maxsize=16)

@@ -97,7 +97,12 @@ class Text(Type):
             self.check_size(value, pos, name, sink)
 
     def check_size(self, value: str, pos: Pos, name: str, sink: Sink) -> None:
-        if len(value) > self.limit:
+        control = _CONTROL.search(value)
+        if control is not None:
+            sink.error(pos, f"'{name}' holds the control character "
+                            f"{repr(control.group())[1:-1]}, which no page, feed or badge can show",
+                       "remove it (tabs and line breaks are fine)")
+        elif len(value) > self.limit:
             hint = ("say it in fewer words, and link to a longer page if needed" if self.markdown
                     else "keep it to one short line; details belong in a Markdown field")
             sink.error(pos, f"'{name}' is {len(value)} characters long, over the limit of "
@@ -110,6 +115,12 @@ class Text(Type):
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "minLength": 0 if self.may_be_empty else 1,
                 "maxLength": self.limit}
+
+
+# What no text may hold: control characters but tab and line breaks, bytes that were not UTF-8
+# (lone surrogates) and the two non-characters XML forbids. A badge with one is not XML, and
+# a YAML file cannot hold one unescaped (kept new-period wrote titles into comments).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 # An address a page may print in an attribute: http or https, a host, and none of the
@@ -146,6 +157,10 @@ class Url(Type):
         elif not _has_host(value):
             sink.error(pos, f"'{name}' has no host name (or a wrong port): {describe(value)}",
                        _URL_EXAMPLE)
+        elif "?" in value or "#" in value:  # every page's address is made by adding to it
+            sink.error(pos, f"'{name}' has a query (?...) or a fragment (#...): "
+                            f"{describe(value)}", "write the site's address alone, such as "
+                                                  f"'{value.split('?')[0].split('#')[0]}'")
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "format": "uri", "pattern": URL_RE.pattern,

@@ -358,16 +358,66 @@ def _offset_pos(raw: bytes, offset: int) -> Pos:
     return (line, col)
 
 
+# A line's block structure: its indentation, then the indicators that open a block collection
+# on the same line ("- - ", "? ", ": "), with any anchor or tag between them.
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[&!][^ \t\n]*)(?:[ \t]+|$))*", re.M)
+# Nesting below which libyaml's composer is safe whatever the stack it runs on (a thread's may
+# be a quarter of the main one's); it crashed the process from about 30,000 levels.
+_SAFE_NESTING = 1000
+
+
+def _deep_nesting(text: str, path: str, loader: Any) -> Problem | None:
+    """Where the text nests collections deeper than MAX_DEPTH, before a composer sees it.
+
+    libyaml's composer recurses in C, once a level: a few tens of thousands of '[' (80 KB)
+    overflow the stack and kill the process, which no `except` catches. A cheap bound comes
+    first: a flow collection opens with '[' or '{', and a block collection starts, on its line,
+    at most where the line's indicators end (a child further right than its parent, but for a
+    sequence under a mapping's key); only past the bound are the parser's events counted,
+    which costs several times the composing."""
+    longest = max((len(m) for m in _BLOCK_PREFIX.findall(text)), default=0)
+    if text.count("[") + text.count("{") + 2 * longest + 2 <= _SAFE_NESTING:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # as convert counts: the root is at depth 0
+                    mark = event.start_mark
+                    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    return Problem(path, line, col,
+                                   f"the document nests deeper than {MAX_DEPTH} levels",
+                                   "write lists and mappings a few levels deep")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the composer reports it, having read no deeper than this
+    return None
+
+
+def nests_too_deeply(text: str | bytes) -> bool:
+    """Whether YAML text nests collections too deeply for any of Kept's readers (see
+    _deep_nesting): such a text must not reach a YAML composer."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return _deep_nesting(text, "", _LOADER) is not None
+
+
 def load_text(text: str, path: str, mkdocs: bool = False,
               python_tags: bool = False) -> tuple[Any, list[Problem]]:
     """Parse YAML text; return the located data and every problem found. With mkdocs, read it
     as MkDocs' config (see the module's docstring); with python_tags, accept every Python tag
     there too."""
     converter = _Converter(path, mkdocs, python_tags)
+    # mkdocs.yml is parsed by the parser MkDocs uses, PyYAML's own: libyaml's takes a few
+    # things (a tab after a key) that PyYAML's refuses.
+    loader = yaml.SafeLoader if mkdocs else _LOADER
+    deep = _deep_nesting(text, path, loader)
+    if deep is not None:
+        return None, [deep]
     try:
-        # mkdocs.yml is parsed by the parser MkDocs uses, PyYAML's own: libyaml's takes a few
-        # things (a tab after a key) that PyYAML's refuses.
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader if mkdocs else _LOADER))
+        nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -437,7 +487,7 @@ class ParseCache:
             data = json.loads(output.read_own(path.parent, path.name) or b"")
             if data.get("format") == cls.FORMAT and isinstance(data.get("files"), dict):
                 return cls(data["files"])
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RecursionError):
             pass
         return cls()
 
@@ -448,7 +498,7 @@ class ParseCache:
         try:
             data = json.loads(entry["data"], object_hook=_decode)
             problems = [Problem(**p) for p in entry["problems"]]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             return None
         self.used.add(key)
         return data, problems

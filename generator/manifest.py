@@ -133,8 +133,14 @@ def config_paths(root: Path) -> list[tuple[str, bool]]:
 
 
 def _loose_yaml(raw: bytes) -> Any:
-    """A MkDocs config as plain data, its tags (!ENV, !!python/name:...) read as nothing."""
+    """A MkDocs config as plain data, its tags (!ENV, !!python/name:...) read as nothing;
+    None when it cannot be read (validation says why)."""
     import yaml
+
+    from generator.load import nests_too_deeply
+
+    if nests_too_deeply(raw):  # libyaml's composer would crash the process
+        return None
 
     class Loose(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
         pass
@@ -182,7 +188,7 @@ def read(out: Path) -> dict[str, Any]:
     """The manifest of the build in out; empty when there is none or it cannot be read."""
     try:
         data = json.loads(output.read_own(out, CACHE) or b"")
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past what the decoder recurses through
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -211,7 +217,7 @@ def read_pages(out: Path) -> dict[str, str]:
         data = json.loads(output.read_own(out, PAGES) or b"")
         editions = data["editions"] if data.get("format") == PAGES_FORMAT else {}
         return {str(k): v for k, v in editions.items() if isinstance(v, str)}
-    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+    except (OSError, ValueError, KeyError, AttributeError, TypeError, RecursionError):
         return {}
 
 
@@ -221,7 +227,7 @@ def decode_edition(text: str | None) -> EditionFiles:
         data = json.loads(text or "")
         return (str(data["chrome"]),
                 {str(p): (str(d[0]), str(d[1])) for p, d in data["files"].items()})
-    except (ValueError, KeyError, AttributeError, TypeError, IndexError):
+    except (ValueError, KeyError, AttributeError, TypeError, IndexError, RecursionError):
         return "", {}
 
 

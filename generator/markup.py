@@ -38,6 +38,16 @@ def inline(text: Any) -> str:
     return _no_html(_INLINE_SPECIAL.sub(r"\\\1", flat))
 
 
+# Characters XML 1.0 does not allow, even escaped.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    """Text inside XML (an SVG badge or chart): escaped, and what XML does not allow shown as
+    the replacement character, so that the file stays XML whatever the data holds."""
+    return NOT_XML.sub("\ufffd", html.escape(text, quote=True))
+
+
 def h(text: str) -> str:
     """Text inside HTML: escaped, block markers included."""
     return html.escape(text, quote=True).replace(_MARK, _MARK_REF)
@@ -66,6 +76,9 @@ _ADMONITIONS = {"note", "abstract", "summary", "tldr", "info", "todo", "tip", "h
                 "attention", "failure", "fail", "missing", "danger", "error", "bug", "example",
                 "quote", "cite"}
 _CLASSES = {"div": {"admonition", *_ADMONITIONS}, "p": {"admonition-title"}}
+# An image of another site loads with the page: it does not tell that site which page
+# (an internal one, say) its reader was on.
+_SET_ATTRIBUTES = {"img": {"referrerpolicy": "no-referrer"}}
 # Links may be relative, or to a web page, an address or a telephone number: any other scheme
 # (javascript:, data:, vbscript:...) may run code.
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -75,7 +88,8 @@ def sanitize(fragment: str) -> str:
     """HTML rendered from a text field, parsed and rebuilt with only the tags, attributes,
     classes and URL schemes that Kept's Markdown produces."""
     return nh3.clean(fragment, tags=_TAGS, attributes=_ATTRIBUTES, allowed_classes=_CLASSES,
-                     url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True)
+                     url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
+                     set_tag_attribute_values=_SET_ATTRIBUTES)
 
 
 class _Brackets:
@@ -131,9 +145,63 @@ class _Brackets:
         return closes[len(rest)]
 
 
+class _TooComplex(Exception):
+    """A text that would cost Python-Markdown more work than its budget (see _Work)."""
+
+
+class _Work:
+    """What Python-Markdown may spend on one text, counted in characters looked at, so that
+    its work grows with the text's length, not its square.
+
+    Two of its loops look at the rest of a text again for every element they find: each block
+    processor tests the whole rest of a block after every heading or rule written without a
+    blank line before the next ('a\\n=\\n' over and over), and a link's destination is looked
+    for up to its ')' ('[](' over and over): their work grew with the square of the text's
+    length (see docs/performance.md). Each look is charged; a text that runs out is shown as
+    written.
+    The budget is far above what any text written to be read needs (a heading every few lines
+    of a 5,000-character text, written without blank lines, uses half of it)."""
+
+    BASE = 1_000_000
+    PER_CHAR = 100
+    SCAN = 16  # a character looked at in Python, against one a regular expression looks at
+
+    def __init__(self) -> None:
+        self.left = 0
+
+    def start(self, text: str) -> None:
+        self.left = self.BASE + self.PER_CHAR * len(text)
+
+    def spend(self, amount: int) -> None:
+        self.left -= amount
+        if self.left < 0:
+            raise _TooComplex
+
+    def tested(self, test: Any) -> Any:
+        """A block processor's test, charged with the block it looks at."""
+        def charged(parent: Any, block: str) -> Any:
+            self.spend(len(block))
+            return test(parent, block)
+        return charged
+
+    def link(self, get_link: Any) -> Any:
+        """LinkInlineProcessor.getLink, charged with how far it looked for the ')'."""
+        def charged(data: str, index: int) -> tuple[str, str | None, int, bool]:
+            if data.rfind(")") < index:  # no ')' to end the destination: not a link
+                self.spend((len(data) - index) // self.SCAN)
+                return "", None, index, False
+            href, title, end, handled = get_link(data, index)
+            self.spend(self.SCAN * ((end if handled else len(data)) - index))
+            return href, title, end, handled
+        return charged
+
+
+_WORK = _Work()
+
+
 def _converter() -> markdown.Markdown:
     """Python-Markdown with raw HTML off: a '<' it does not produce itself is text. Without
-    attribute lists, a text cannot set attributes either."""
+    attribute lists, a text cannot set attributes either. Its work is charged (see _Work)."""
     converter = markdown.Markdown(extensions=[TableExtension(use_align_attribute=True),
                                               "admonition", "sane_lists"])
     converter.preprocessors.deregister("html_block")
@@ -142,6 +210,11 @@ def _converter() -> markdown.Markdown:
     for name in ("link", "image_link", "reference", "image_reference", "short_reference",
                  "short_image_ref"):
         converter.inlinePatterns[name].getText = brackets.get_text
+    for name in ("link", "image_link"):
+        pattern = converter.inlinePatterns[name]
+        pattern.getLink = _WORK.link(pattern.getLink)
+    for processor in converter.parser.blockprocessors:
+        processor.test = _WORK.tested(processor.test)
     return converter
 
 
@@ -156,13 +229,14 @@ def md_html(text: str | None) -> str:
         return ""
     global _MARKDOWN
     _MARKDOWN.reset()
+    _WORK.start(text)
     try:
         converted = _MARKDOWN.convert(text)
-    except RecursionError:
+    except (RecursionError, _TooComplex):
         # Python-Markdown recurses once per level of nesting. Validation refuses texts that
-        # nest deeply (see nesting); one that still ran out of stack is shown as it was written,
-        # and the converter, left mid-parse (reset() does not clear its parser's state), is
-        # replaced.
+        # nest deeply (see nesting); one that still ran out of stack, or out of its budget of
+        # work (see _Work), is shown as it was written, and the converter, left mid-parse
+        # (reset() does not clear its parser's state), is replaced.
         _MARKDOWN = _converter()
         converted = "<p>" + html.escape(text, quote=False) + "</p>"
     return sanitize(converted)

@@ -23,12 +23,12 @@ from pathlib import Path
 from generator import files
 from generator.errors import KeptError
 
-OWNED = ".kept-site.json"
+OWNED = files.OUTPUT_MARKS[0]
 OWNED_FORMAT = 1
 # Kept's own files in an output folder; one of them may be large (a big site's pages manifest).
 MAX_OWN_BYTES = 1024 * 1024 * 1024
 # A site built before OWNED existed: its manifest, and its audiences' folders.
-_LEGACY_CACHE = ".kept-cache.json"
+_LEGACY_CACHE = files.OUTPUT_MARKS[1]
 _LEGACY_FILES = (".kept-cache.json", ".kept-pages.json", ".kept-parsed.json")
 _LEGACY_AUDIENCES = ("public", "internal")
 _AUDIENCE_FILES = ("versions.json", "index.html", "latest")
@@ -63,14 +63,14 @@ def owned(out: Path) -> set[str]:
             data = json.loads(read_own(out, OWNED) or b"")
             if data["format"] == OWNED_FORMAT and all(isinstance(p, str) for p in data["owned"]):
                 return set(data["owned"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             pass
         raise KeptError(f"{out / OWNED} cannot be read, so what in {out} is Kept's cannot be told; "
                         "move the folder away or choose another --out")
     if _LEGACY_CACHE in names:
         try:
             cache = json.loads(read_own(out, _LEGACY_CACHE) or b"")
-        except ValueError:
+        except (ValueError, RecursionError):
             cache = None
         if isinstance(cache, dict):
             return _legacy(out)
@@ -84,7 +84,7 @@ def _legacy(out: Path) -> set[str]:
     for audience in _LEGACY_AUDIENCES:
         try:
             versions = json.loads(read_own(out / audience, "versions.json") or b"")
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if not isinstance(versions, list):
             continue

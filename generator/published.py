@@ -16,7 +16,7 @@ from typing import Any
 
 from generator.compute import Status
 from generator.errors import Problem
-from generator.hints import suggest
+from generator.hints import closest, suggest
 from generator.load import Pos
 from generator.model import Amendment, Dataset, Period, Visibility
 from generator.records import (
@@ -385,25 +385,34 @@ class Checker:
                  *(i.id for i in period.improvements)}
         if record is not None:
             known |= set(record["commitments"]) | set(record["improvements"])
-        places = {c.id: set(c.locations) for c in self.dataset.commitments}
+        places = {c.id: c.locations for c in self.dataset.commitments}
+        everywhere = tuple(loc.id for loc in self.dataset.locations)
+        named = sorted(known)
+        # By commitment, made once for every name: the places a name may give, and in order
+        recorded: dict[str, set[str]] = {}
+        ordered: dict[str, list[str]] = {}
         for index, correction in enumerate(period.corrections):
             for at, name in enumerate(correction.changes):
                 cid, _, lid = name.partition("@")
                 if lid and cid in known:
-                    recorded = set((record or {}).get("commitments", {}).get(cid, {}).get("locations", {}))
-                    if lid in places.get(cid, set()) | recorded:
+                    if cid not in recorded:
+                        recorded[cid] = set(places.get(cid, ())) | set(
+                            (record or {}).get("commitments", {}).get(cid, {}).get("locations", {}))
+                        ordered[cid] = sorted(places.get(cid, ()))
+                    if lid in recorded[cid]:
                         continue
                     bad.add((index, at))
+                    near = closest(lid, ordered[cid], everywhere, prefix=f"{cid}@")
                     self.error(rel, ("corrections", index, "changes", at),
                                f"correction names '{name}', but '{cid}' has no location '{lid}'",
-                               suggest(name, [f"{cid}@{x}" for x in sorted(places.get(cid, ()))])
-                               or f"name '{cid}' for all its figures")
+                               f"did you mean '{cid}@{near}'?" if near
+                               else f"name '{cid}' for all its figures")
                 elif name not in known:
                     bad.add((index, at))
                     self.error(rel, ("corrections", index, "changes", at),
                                f"correction names '{name}', which is not a commitment, "
                                f"commitment@location, summary, highlights or an improvement of "
-                               f"{period.id}", suggest(cid, sorted(known))
+                               f"{period.id}", suggest(cid, named)
                                or "name what the correction changes")
         return bad
 

@@ -16,12 +16,14 @@ mappings keyed by id, lists, text, numbers and null. The comparison's problems a
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator import files
 from generator.compute import Status, as_of, status
 from generator.errors import Problem
 from generator.kinds import SLUG_RE, parse_date
@@ -213,8 +215,8 @@ def _located(text: str, rel: str, keys: Sequence[str | int]) -> Pos:
 def located(root: Path, rel: str, keys: Sequence[str | int]) -> Pos:
     """Where keys lead in the record file rel under root."""
     try:
-        return _located((root / rel).read_text(encoding="utf-8"), rel, keys)
-    except (OSError, UnicodeDecodeError):
+        return _located(files.read_bytes(root, rel, MAX_RECORD_BYTES).decode("utf-8"), rel, keys)
+    except (files.Refused, UnicodeDecodeError):
         return (1, 1)
 
 
@@ -222,13 +224,10 @@ def read_record(root: Path, rel: str) -> tuple[dict[str, Any] | None, list[Probl
     """A record file's facts, or the problems that make it unreadable."""
     hint = (f"a record is written by `kept publish` or `kept record`; restore {rel} from git "
             "(git checkout -- FILE)")
-    try:
-        with (root / rel).open("rb") as stream:
-            raw = stream.read(MAX_RECORD_BYTES + 1)
-    except OSError as exc:
-        return None, [Problem(rel, 1, 1, f"cannot read the record: {exc.strerror or exc}")]
-    if len(raw) > MAX_RECORD_BYTES:
-        return None, [Problem(rel, 1, 1, f"the record is larger than {MAX_RECORD_BYTES} bytes", hint)]
+    try:  # as every file: a regular file inside the repository, no larger than the cap
+        raw = files.read_bytes(root, rel, MAX_RECORD_BYTES)
+    except files.Refused as exc:
+        return None, [exc.problem]
     try:
         text = raw.decode("utf-8")
         data = json.loads(text, object_pairs_hook=_no_duplicates)
@@ -250,12 +249,29 @@ def read_record(root: Path, rel: str) -> tuple[dict[str, Any] | None, list[Probl
     return data, []
 
 
+def folder_outside(root: Path) -> Problem | None:
+    """The problem with the records' folder when it (or results/, whose problem the check of
+    the results files says) links outside the repository: records would be read from there,
+    and `kept record` would write there."""
+    real_root = os.path.realpath(root)
+    for rel in (RECORDS.split("/")[0], RECORDS):
+        folder = root / rel
+        if os.path.lexists(folder) and not files.within(real_root, os.path.realpath(folder)):
+            return Problem(rel, 1, 1, "the folder is a link to a folder outside the repository",
+                           "put the records themselves here" if rel == RECORDS
+                           else "put the results files themselves here")
+    return None
+
+
 def read_records(root: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], list[Problem]]:
     """Every record under root, by period id, with its path; and the problems of the files
     that are not readable records."""
     folder = root / RECORDS
     found: dict[str, tuple[str, dict[str, Any]]] = {}
     problems: list[Problem] = []
+    outside = folder_outside(root)
+    if outside is not None:  # results/ itself is said by the check of the results files
+        return found, [outside] if outside.path == RECORDS else []
     if not folder.is_dir():
         return found, problems
     for path in sorted(folder.iterdir()):

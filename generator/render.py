@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import hashlib
 import html
+import os
 import posixpath
 import re
+import traceback
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +27,12 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
+import jinja2.sandbox
 import yaml
 
 from generator import announce, charts, feeds, files, opendata, tables
 from generator.compute import Status
-from generator.errors import Problem
+from generator.errors import DataError, Problem
 from generator.markup import BLOCK, MARKER_RE, inline, md_html, meta_text, put_blocks
 from generator.model import Commitment, Period
 from generator.pages import (
@@ -85,13 +89,20 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     `kept build`, would compile Kept's own again.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "") -> None:
+        self.kind = kind
         self.store: dict[str, bytes] = {}
         try:
             super().__init__()
             self.on_disk = True
         except (OSError, RuntimeError):  # no private temporary folder: memory only
             self.on_disk = False
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """The key of a template's code; a sandbox compiles a template to other code than a
+        plain environment (its calls are checked), under other keys."""
+        key = super().get_cache_key(name, filename)
+        return key if not self.kind else hashlib.sha1(f"{self.kind}|{key}".encode()).hexdigest()
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         data = self.store.get(bucket.key)
@@ -112,6 +123,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 BYTECODE = _BytecodeCache()
+SANDBOXED_BYTECODE = _BytecodeCache("sandboxed")
 
 
 def environment(user_templates: Path | None) -> jinja2.Environment:
@@ -154,14 +166,21 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
     if user_templates is not None and user_templates.is_dir():
         loaders.append(_UserTemplates(user_templates))
     loaders += [jinja2.PrefixLoader({"default": package}, delimiter=":"), package]
-    env = jinja2.Environment(
+    # The user's templates run in a sandbox: they come with pull requests, and a plain
+    # environment lets a template reach any Python function (cycler.__init__.__globals__.os),
+    # so run any command on the machine that builds, CI's among them. Immutable: no template
+    # changes the data. Kept's own templates, alone, render faster without it (see
+    # docs/performance.md).
+    sandboxed = len(loaders) > 2
+    kind = jinja2.sandbox.ImmutableSandboxedEnvironment if sandboxed else jinja2.Environment
+    env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # the output is Markdown: free text is escaped by the filters below
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=BYTECODE,
+        bytecode_cache=SANDBOXED_BYTECODE if sandboxed else BYTECODE,
     )
     env.filters.update(md=_md, mdblock=_mdblock, inline=inline, num=num, date=date_text,
                        status=tables.status_badge, plain=plain, h=tables.cell)
@@ -319,9 +338,68 @@ def render_page(env: jinja2.Environment, view: EditionView,
         body = env.get_template(page.template).render(
             edition=view.edition, view=view, org=view.organization, period=view.period,
             page=page, **page.context)
+    except Exception as exc:
+        problem = _template_problem(env, exc)
+        if problem is None:
+            raise
+        raise DataError([problem]) from None
     finally:
         _PAGE.reset(token)
     return _tidy(body) + "\n", page_meta(page), links.blocks
+
+
+def _user_loader(env: jinja2.Environment) -> _UserTemplates | None:
+    loader = env.loader
+    found = loader.loaders[0] if isinstance(loader, jinja2.ChoiceLoader) and loader.loaders else None
+    return found if isinstance(found, _UserTemplates) else None
+
+
+def _template_problem(env: jinja2.Environment, exc: Exception) -> Problem | None:
+    """What went wrong in a template of site_src/templates, located at the line of the
+    user's template where it happened (a template that the sandbox stopped, a syntax error, a
+    name that does not exist, a function given the wrong values); None for anything else."""
+    user = _user_loader(env)
+    if user is None or isinstance(exc, DataError):
+        return None
+    folder = str(user.folder) + os.sep
+    where: tuple[str, int] | None = None
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename and exc.lineno:
+        where = (exc.filename, exc.lineno)
+    else:
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.startswith(folder) and frame.lineno:
+                where = (frame.filename, frame.lineno)
+    if where is None or not where[0].startswith(folder):
+        return None
+    rel = Path(where[0]).relative_to(user.root).as_posix()
+    detail = (exc.message if isinstance(exc, jinja2.TemplateError) and exc.message
+              else str(exc)).rstrip(".")
+    if isinstance(exc, jinja2.sandbox.SecurityError):
+        return Problem(rel, where[1], 1, f"the template does what a template may not: {detail}",
+                       "a template reaches the data and Kept's filters and functions only")
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return Problem(rel, where[1], 1, f"template syntax error: {detail}",
+                       "see Jinja's template documentation")
+    return Problem(rel, where[1], 1, f"the template failed: {type(exc).__name__}: {detail}",
+                   "compare it with Kept's own template of the same name")
+
+
+def check_templates(root: Path) -> list[Problem]:
+    """Syntax errors in the templates of site_src/templates, each at its line (what a
+    template does is known only when it renders)."""
+    env = _environment(root / "site_src" / "templates")
+    user = _user_loader(env)
+    problems: list[Problem] = []
+    for name in user.list_templates() if user is not None else []:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problem = _template_problem(env, exc)
+            if problem is not None:
+                problems.append(problem)
+        except (jinja2.TemplateError, DataError):
+            continue  # not UTF-8, or refused: said by the check of site_src/
+    return problems
 
 
 def static_files(view: EditionView, skip: Collection[str] = ()) -> dict[str, str]:

@@ -64,6 +64,11 @@ def address(text: str) -> tuple[str, int]:
     127.0.0.1. UsageError for anything else."""
     match = _ADDRESS.fullmatch(text.strip())
     port = int(match.group(3)) if match else 0
+    if match and match.group(2):
+        try:  # as the socket will encode it: 'a..b' or a byte that is not UTF-8 failed there
+            match.group(2).encode("idna")
+        except UnicodeError:
+            match = None
     if not match or not 1 <= port <= 65535:
         raise UsageError(f"not an address HOST:PORT with a port from 1 to 65535 (such as "
                          f"127.0.0.1:8000): {text[:80]!r}")
@@ -151,10 +156,10 @@ def rebuild(root: Path, out: Path, audience: str, state: State, python_tags: boo
     except DataError as exc:
         error = "\n".join(p.format() for p in exc.problems)
     except KeptError as exc:
-        error = f"kept: error: {exc}"
+        error = printable(f"kept: error: {exc}")  # one line: see cli.main
     except Exception as exc:  # noqa: BLE001 - a plugin, hook or theme of the user's failed:
         # the preview says so and goes on serving the last good build
-        error = f"kept serve: the build failed: {type(exc).__name__}: {exc}"
+        error = printable(f"kept serve: the build failed: {type(exc).__name__}: {exc}")
     if error:
         print(printable(error, lines=True), file=sys.stderr)
     with state.lock:

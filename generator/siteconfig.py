@@ -4,14 +4,16 @@ rest), and where the paths it names may lead."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator import files
 from generator.errors import Problem
-from generator.hints import describe
+from generator.hints import describe, listing, suggest
 from generator.kinds import AnyMapping, Field, Flag, ListOf, Record, Sink, Text, Type
-from generator.load import Map, Pos, Seq, load_file
+from generator.load import Map, Pos, PythonObject, Seq, load_file
 
 MKDOCS = "mkdocs.yml"
 MAX_INHERIT = 8  # configs extending one another (INHERIT)
@@ -94,9 +96,69 @@ class Named(Type):
             {"type": "object", "additionalProperties": options}]}
 
 
+@dataclass(frozen=True)
+class Icons(Type):
+    """theme.icon: the name of an icon (material/alert) for each thing the theme shows one for;
+    for admonitions and tags, a mapping of their names to icons."""
+
+    kinds = (Map,)
+    label = "mapping"
+    MAPPINGS = ("admonition", "tag")
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, Map):
+            sink.error(pos, f"'{name}' must be a mapping of icons, not {describe(value)}")
+            return
+        for key, item in value.items():
+            at = value.val_pos[key]
+            if key in self.MAPPINGS:
+                if not isinstance(item, Map):
+                    sink.error(at, f"'{name}.{key}' must be a mapping of {key} names to icons, "
+                                   f"not {describe(item)}", "write 'note: material/pencil' lines")
+                    continue
+                for inner, icon in item.items():
+                    if not isinstance(icon, str):
+                        sink.error(item.val_pos[inner], f"'{name}.{key}.{inner}' must be the "
+                                                        f"name of an icon, not {describe(icon)}")
+            elif not isinstance(item, str):
+                sink.error(at, f"'{name}.{key}' must be the name of an icon (such as "
+                               f"material/github), not {describe(item)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "object"}
+
+
+@dataclass(frozen=True)
+class PythonName(Type):
+    """An option that MkDocs gives a Python function: written !!python/name:module.function."""
+
+    kinds = (PythonObject,)
+    label = "Python function"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, PythonObject):
+            sink.error(pos, f"'{name}' must be a Python function, not {describe(value)}",
+                       "write !!python/name:module.function")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {}
+
+
 # --- the declarations ---------------------------------------------------------------------
 
 # --- mkdocs.yml: the keys Kept relies on, and their types (MkDocs checks the rest) -------------
+
+PALETTE = Record("palette", {
+    "scheme": Field(Text(), "default or slate"),
+    "primary": Field(Text(), "the primary colour"),
+    "accent": Field(Text(), "the accent colour"),
+    "media": Field(Text(), "the media query that selects this palette"),
+    "toggle": Field(Record("toggle", {
+        "icon": Field(Text(), "the icon of the switch to this palette", required=True),
+        "name": Field(Text(), "what the switch says"),
+    }, "The switch to this palette", open=True), "the switch to this palette"),
+}, "A colour palette", open=True)
+LINK = {"link": Field(Text(), "its address", required=True), "name": Field(Text(), "its name")}
 
 THEME = Record("theme", {
     "name": Field(Either((Text(),), "the name of a theme, such as material", null=True),
@@ -105,13 +167,14 @@ THEME = Record("theme", {
     "language": Field(Text(), "the language of the theme's own words"),
     "locale": Field(Text(), "the locale of the theme"),
     "features": Field(ListOf(Text()), "the theme's features to turn on"),
-    "palette": Field(Either((AnyMapping(), ListOf(AnyMapping())),
-                            "a palette mapping, or a list of them"), "colours"),
+    "palette": Field(Either((PALETTE, ListOf(PALETTE)), "a palette mapping, or a list of them"),
+                     "colours"),
+    "static_templates": Field(ListOf(Text()), "templates rendered as pages of their own"),
     "font": Field(Either((Flag(), AnyMapping()), "false, or a mapping of fonts"),
                   "fonts (Kept turns web fonts off, so that builds work offline)"),
     "logo": Field(Text(), "the logo"),
     "favicon": Field(Text(), "the favicon"),
-    "icon": Field(AnyMapping(), "icons"),
+    "icon": Field(Icons(), "icons"),
 }, "The MkDocs theme", open=True)
 
 SCRIPT = Record("script", {
@@ -132,13 +195,260 @@ MKDOCS_FILE = Record("mkdocs.yml", {
     "hooks": Field(ListOf(Text()), "Python files MkDocs runs as plugins"),
     "extra": Field(Record("extra", {
         "version": Field(AnyMapping(), "the version selector's settings"),
+        "social": Field(ListOf(Record("social", {
+            "icon": Field(Text(), "its icon", required=True), **LINK,
+        }, "A link to a social network", open=True)), "links to social networks"),
+        "alternate": Field(ListOf(Record("alternate", {
+            **LINK, "lang": Field(Text(), "its language"),
+        }, "The site in another language", open=True)), "the site in other languages"),
     }, "Settings for the theme", open=True), "settings for the theme"),
+    "extra_templates": Field(ListOf(Text()), "templates rendered as pages of their own"),
     "extra_css": Field(ListOf(Text()), "style sheets"),
     "extra_javascript": Field(ListOf(Either((Text(), SCRIPT), "a path, or a mapping (path: ..., "
                                                                "type: module)")), "scripts"),
 }, "The MkDocs config: look and feel", open=True)
 # Set by Kept for every edition: the same keys in mkdocs.yml are not used.
 KEPT_OWNS = ("docs_dir", "site_dir", "site_url", "nav", "use_directory_urls", "strict")
+
+
+# Markdown extensions that read files into pages: the options naming where from (a path or a
+# list of them, read by the extension relative to the current folder: Kept makes them relative
+# to the repository, see anchored), with the value each takes when not set; and the options
+# that must keep their value for the reading to stay there. A page of site_src/ (and so a pull
+# request) names the file to include: pymdownx.snippets' `--8<-- "notes/p.txt"`, an image for
+# pymdownx.b64, an icon for Material's emoji.
+_OUTSIDE = "reads files outside the paths it is given"
+FILE_READERS: dict[str, tuple[dict[str, Any], dict[str, tuple[bool, str]]]] = {
+    "pymdownx.snippets": ({"base_path": "."}, {
+        "restrict_base_path": (True, _OUTSIDE),
+        "url_download": (False, "downloads what a page names, at build time")}),
+    "pymdownx.b64": ({"base_path": ".", "root_path": None}, {"restrict_path": (True, _OUTSIDE)}),
+    "markdown_include.include": ({"base_path": "."}, {}),
+    "pymdownx.emoji": ({"options.custom_icons": None}, {}),
+}
+
+
+# Options of Markdown extensions that take a Python function (see PythonName): anything else
+# there fails inside the extension, in the middle of a build.
+CALLABLE_OPTIONS = {
+    "toc": ("slugify",), "markdown.extensions.toc": ("slugify",), "pymdownx.tabbed": ("slugify",),
+    "pymdownx.emoji": ("emoji_index", "emoji_generator"),
+}
+_FENCE_CALLABLES = ("format", "validator")  # of each of pymdownx.superfences' custom_fences
+
+
+def _callables(extensions: Any, sink: Sink) -> None:
+    for name, options, _ in _extension_items(extensions):
+        if not isinstance(options, Map):
+            continue
+        module = name.strip().split(":", 1)[0]
+        for key in CALLABLE_OPTIONS.get(module, ()):
+            if options.get(key) is not None:  # None: a refused Python tag, said already
+                PythonName().check(options[key], options.val_pos[key], f"{module}.{key}", sink)
+        fences = options.get("custom_fences") if module == "pymdownx.superfences" else None
+        for fence in fences if isinstance(fences, Seq) else ():
+            for key in _FENCE_CALLABLES if isinstance(fence, Map) else ():
+                if fence.get(key) is not None:
+                    PythonName().check(fence[key], fence.val_pos[key],
+                                       f"{module}.custom_fences.{key}", sink)
+
+
+def _material_templates() -> Path | None:
+    """The folder of Material's templates (its languages and icons), found without importing
+    it; None when Material is not installed."""
+    spec = importlib.util.find_spec("material")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    return Path(folders[0]) / "templates" if folders else None
+
+
+def _material(root: Path, theme: Any, sink: Sink, extra: Any) -> None:
+    """The language and the icons Material is asked for, each a template it has (or the
+    theme's custom_dir has): one it has not failed the build with only its file name."""
+    if isinstance(theme, str) or (isinstance(theme, Map) and theme.get("name") not in
+                                  (None, "material")):
+        return
+    templates = _material_templates()
+    if templates is None:
+        return
+    theme = theme if isinstance(theme, Map) else Map((1, 1))
+    custom = theme.get("custom_dir")
+    folders = [templates] + ([root / custom] if isinstance(custom, str) else [])
+
+    def has(rel: str) -> bool:
+        return any((folder / rel).is_file() for folder in folders)
+
+    language = theme.get("language")
+    if isinstance(language, str) and not has(f"partials/languages/{language}.html"):
+        known = sorted(p.stem for p in (templates / "partials" / "languages").glob("*.html"))
+        base = language.split("-")[0].lower()  # fr-FR, as a browser names French
+        sink.error(theme.val_pos["language"], f"Material has no language '{language[:40]}'",
+                   suggest(language, known) or (f"did you mean '{base}'?" if base in known
+                                                else f"one of {listing(known)}"))
+    for icon, at in _icons(theme, extra):
+        if not has(f".icons/{icon}.svg"):
+            sink.error(at, f"Material has no icon '{icon[:80]}'",
+                       "see Material's icon search, or put the SVG in custom_dir/.icons/")
+
+
+def _icons(theme: Map, extra: Any) -> list[tuple[str, Pos]]:
+    """The icons mkdocs.yml names, where each is written."""
+    found: list[tuple[str, Pos]] = []
+    icons = theme.get("icon")
+    if isinstance(icons, Map):
+        for key, item in icons.items():
+            if isinstance(item, str):
+                found.append((item, icons.val_pos[key]))
+            elif isinstance(item, Map):
+                found += [(icon, item.val_pos[inner]) for inner, icon in item.items()
+                          if isinstance(icon, str)]
+    palette = theme.get("palette")
+    for scheme in (palette if isinstance(palette, Seq) else [palette]):
+        toggle = scheme.get("toggle") if isinstance(scheme, Map) else None
+        if isinstance(toggle, Map) and isinstance(toggle.get("icon"), str):
+            found.append((toggle["icon"], toggle.val_pos["icon"]))
+    social = extra.get("social") if isinstance(extra, Map) else None
+    for link in social if isinstance(social, Seq) else ():
+        if isinstance(link, Map) and isinstance(link.get("icon"), str):
+            found.append((link["icon"], link.val_pos["icon"]))
+    return found
+
+
+def _extension_items(value: Any) -> list[tuple[str, Any, Pos]]:
+    """(name, options, where) of each Markdown extension a config lists (see Named)."""
+    if isinstance(value, Map):
+        return [(str(k), v, value.val_pos[k]) for k, v in value.items()]
+    found: list[tuple[str, Any, Pos]] = []
+    for item, pos in zip(value, value.item_pos, strict=True) if isinstance(value, Seq) else ():
+        if isinstance(item, str):
+            found.append((item, None, pos))
+        elif isinstance(item, Map) and len(item) == 1:
+            key = next(iter(item))
+            found.append((str(key), item[key], item.val_pos[key]))
+    return found
+
+
+def _reader(name: str) -> str | None:
+    """The FILE_READERS entry of an extension named as Python-Markdown takes it
+    ("module" or "module:Class")."""
+    module = name.strip().split(":", 1)[0]
+    return module if module in FILE_READERS else None
+
+
+def _option(options: Any, dotted: str) -> tuple[Any, Pos | None, bool]:
+    """An extension's option by its dotted name: its value, where it is written, and whether
+    it is set."""
+    *parents, last = dotted.split(".")
+    for key in parents:
+        options = options.get(key) if isinstance(options, Map) else None
+    if isinstance(options, Map) and last in options:
+        return options[last], options.val_pos[last], True
+    return None, None, False
+
+
+def _file_readers(root: Path, rel: str, extensions: Any, sink: Sink) -> list[Problem]:
+    """The folders that Markdown extensions read files from (FILE_READERS): each inside the
+    repository, clear of what is not for the site (files.private_in) as a theme's folder is,
+    its files read as every file is; and the options that keep the reading there, kept."""
+    problems: list[Problem] = []
+    for name, options, pos in _extension_items(extensions):
+        reader = _reader(name)
+        if reader is None:
+            continue
+        paths, fixed = FILE_READERS[reader]
+        for key, (needed, why) in fixed.items():
+            value, at, given = _option(options, key)
+            if given and value is not needed:
+                sink.error(at or pos, f"'{reader}' with {key}: {str(value)[:20].lower()} {why}",
+                           f"remove {key} (Kept needs it {str(needed).lower()})")
+        for key, default in paths.items():
+            value, at, given = _option(options, key)
+            if not given:
+                if default is not None:
+                    sink.error(pos, f"'{reader}' reads files from '{key}', by default the whole "
+                                    "repository (its data and git's folder among them)",
+                               f"set {key} to a folder that holds only what pages may include, "
+                               "such as snippets")
+                continue
+            if value is None or value == "":  # b64's root_path: none
+                continue
+            written = [value] if isinstance(value, str) else value if isinstance(value, Seq) else None
+            if written is None or not all(isinstance(w, str) for w in written):
+                sink.error(at or pos, f"'{reader}' option {key} must be a path or a list of paths, "
+                                      f"not {describe(value)}")
+                continue
+            where = value.item_pos if isinstance(value, Seq) else [at or pos]
+            for path, path_pos in zip(written, where, strict=True):
+                folder = _read_from(root, rel, reader, key, path, path_pos, sink)
+                if folder is not None:
+                    problems += files.walk(root, folder).problems
+    return problems
+
+
+def _read_from(root: Path, rel: str, reader: str, key: str, written: str, pos: Pos,
+               sink: Sink) -> str | None:
+    """A path an extension reads from: the folder (relative to the root) whose files to
+    check, or None (and an error, or a file checked here)."""
+    top = root.resolve()
+    target = (top / written).resolve()
+    if not files.within(str(top), str(target)):
+        sink.error(pos, f"'{reader}' option {key} leads out of the repository: '{written[:80]}'",
+                   "name a folder inside the repository")
+        return None
+    if target.is_file():
+        place = files.private(str(top), str(target))
+        if place is None:
+            try:
+                files.read_bytes(top, target.relative_to(top).as_posix(), files.MAX_SITE_FILE_BYTES)
+            except files.Refused as exc:
+                sink.problems.append(exc.problem)
+            return None
+    elif not target.is_dir():
+        sink.error(pos, f"'{reader}' option {key} names nothing: '{written[:80]}'",
+                   "the path is relative to the repository")
+        return None
+    else:
+        place = files.private_in(str(top), str(target))
+    if place is not None:
+        sink.error(pos, f"'{reader}' option {key} is or holds {place}, which is not for the "
+                        "site", "name a folder that holds only what pages may include")
+        return None
+    return target.relative_to(top).as_posix()
+
+
+def anchored(root: Path, extensions: Any) -> Any:
+    """The Markdown extensions of a config (as MkDocs reads it) with the paths that those of
+    FILE_READERS read from made absolute, in the repository: the extensions read them
+    relative to the current folder, which is not the repository's when Kept is given --root."""
+    items = [{k: v} for k, v in extensions.items()] if isinstance(extensions, dict) else extensions
+    if not isinstance(items, list):
+        return extensions
+    result: list[Any] = []
+    for item in items:
+        if isinstance(item, dict) and len(item) == 1:
+            name, options = next(iter(item.items()))
+            reader = _reader(str(name))
+            if reader is not None and isinstance(options, dict):
+                options = _anchor_options(root, options, FILE_READERS[reader][0])
+                item = {name: options}
+        result.append(item)
+    return result
+
+
+def _anchor_options(root: Path, options: dict[str, Any], paths: dict[str, Any]) -> dict[str, Any]:
+    """Options with the paths named in `paths` (dotted: `options.custom_icons`) made absolute."""
+    options = dict(options)
+    for dotted in paths:
+        head, _, rest = dotted.partition(".")
+        if rest:
+            if isinstance(options.get(head), dict):
+                options[head] = _anchor_options(root, options[head], {rest: None})
+            continue
+        value = options.get(head)
+        if isinstance(value, str) and value:
+            options[head] = str(root / value)
+        elif isinstance(value, list):
+            options[head] = [str(root / v) if isinstance(v, str) else v for v in value]
+    return options
 
 
 def check(root: Path, python_tags: bool = False) -> list[Problem]:
@@ -167,8 +477,14 @@ def check(root: Path, python_tags: bool = False) -> list[Problem]:
         theme = data.get("theme")
         if isinstance(theme, Map) and isinstance(theme.get("custom_dir"), str):
             # MkDocs merges the configs, then reads a path relative to mkdocs.yml
-            inside(root, MKDOCS, theme["custom_dir"], theme.val_pos["custom_dir"], "custom_dir",
-                   sink, folder=True)
+            custom = inside(root, MKDOCS, theme["custom_dir"], theme.val_pos["custom_dir"],
+                            "custom_dir", sink, folder=True)
+            if custom is not None:  # its files, as the build will read them
+                problems += files.walk(root, custom).problems
+        if "markdown_extensions" in data:
+            problems += _file_readers(root, rel, data["markdown_extensions"], sink)
+            _callables(data["markdown_extensions"], sink)
+        _material(root, theme, sink, data.get("extra"))
         rel = None
         inherit = data.get("INHERIT")
         if isinstance(inherit, str):
@@ -197,5 +513,10 @@ def inside(root: Path, rel: str, written: str, pos: Pos, key: str, sink: Sink,
     if not (target.is_dir() if folder else target.is_file()):
         sink.error(pos, f"'{key}' names no {kind}: '{written[:80]}'",
                    f"the path is relative to {rel}")
+        return None
+    place = files.private_in(str(top), str(target)) if folder else None
+    if place is not None:  # MkDocs publishes what a theme's folder holds
+        sink.error(pos, f"'{key}' is or holds {place}, which is not for the site",
+                   "keep theme overrides in a folder of their own, such as site_src/overrides")
         return None
     return target.relative_to(top).as_posix()

@@ -60,6 +60,10 @@ class _Validator(FileChecks):
         results = self._results_files()
         # Not data, but published with it: a file there that Kept will not read stops the build.
         self.problems += files.walk(self.root, SITE_SRC).problems
+        if (self.root / SITE_SRC / "templates").is_dir():
+            from generator.render import check_templates
+
+            self.problems += check_templates(self.root)
         return main, results
 
     def site_config(self, python_tags: bool) -> None:
@@ -88,6 +92,7 @@ class _Validator(FileChecks):
                     self.calendar = Calendar(org["period"], starts)
             self.values = _check_unique(_items(data, "values"), "value", sink)
             self.locations = _check_unique(_items(data, "locations"), "location", sink)
+            self.location_ids = tuple(self.locations)
             self.commitments = _check_unique(_items(data, "commitments"), "commitment", sink)
             for item, _ in _items(data, "commitments"):
                 self._commitment(item, sink)

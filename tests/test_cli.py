@@ -148,7 +148,8 @@ def test_text_from_the_data_cannot_forge_a_line(project: Path) -> None:
 
 
 @pytest.mark.parametrize("addr", ["127.0.0.1:99999", "foo", "127.0.0.1:0", "::1", "host:80:80",
-                                  "127.0.0.1:８０"])
+                                  "127.0.0.1:８０", "é..:8000", "a..b:8000", "\udcff:8000",
+                                  "x" * 70 + ":8000"])
 def test_serve_address_is_checked_before_building(project: Path, addr: str) -> None:
     result = run_kept("serve", "--root", str(project), "--dev-addr", addr)
     assert result.returncode == 2 and result.stderr.splitlines()[-1] == (

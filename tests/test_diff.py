@@ -307,7 +307,7 @@ def test_units_are_literal_in_the_comment(root: Path) -> None:
     edit(root / "commitments.yml", "      unit: hours\n",
          "      unit: \"<img src=x onerror=alert(1)> [x](https://evil.example) **h**\"\n")
     edit(root / "results" / "2025-Q3.yml", "{value: 5.0, sample: 1300}", "{value: 5.5, sample: 1300}")
-    unit = "&lt;img src=x onerror=alert(1)> \\[x\\](https://evil.example) \\*\\*h\\*\\*"
+    unit = "&lt;img src=x onerror=alert(1)> \\[x\\](https\u2060://evil.example) \\*\\*h\\*\\*"
     assert summary_against(root) == f"""\
 ### Changed commitments
 
@@ -324,3 +324,13 @@ def test_units_are_literal_in_the_comment(root: Path) -> None:
 - **2025-Q2** email-reply unit: “hours” → “{unit}”
 - **2025-Q3** email-reply unit: “hours” → “{unit}”
 """
+
+
+def test_github_markdown_in_the_comment_is_literal(root: Path) -> None:
+    """GitHub's Markdown strikes through ~~text~~, sets $math$ and links addresses written out:
+    the comment shows them as written, a word joiner after a scheme, 'www' or '@'."""
+    edit(root / "commitments.yml", "    title: We reply to every email within 4 hours\n",
+         "    title: \"~~free~~ $x$ https://evil.example www.evil.example bob@evil.example\"\n")
+    assert summary_against(root).splitlines()[2] == (
+        "- **\\~\\~free\\~\\~ \\$x\\$ https\u2060://evil.example www\u2060.evil.example "
+        "bob@\u2060evil.example** (`email-reply`)")

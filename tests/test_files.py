@@ -142,7 +142,7 @@ def test_site_src_is_checked_by_validate(tmp_path: Path, project: Path) -> None:
     (project / "site_src" / "assets").mkdir(parents=True)
     (project / "site_src" / "assets" / "passwd").symlink_to("/etc/passwd")
     os.mkfifo(project / "site_src" / "pipe.md")
-    (project / "site_src" / "inside.md").symlink_to("../commitments.yml")
+    (project / "site_src" / "inside.md").symlink_to("../mkdocs.yml")
     (project / "site_src" / "gone.md").symlink_to("nothing-here.md")  # as an editor's lock file
     assert [p.format() for p in check(project).problems] == [
         refused("site_src/assets/passwd", "the file is a link to a file outside the repository"),

@@ -53,7 +53,7 @@ def test_markdown_keeps_its_formatting() -> None:
     assert md_html(text) == (
         '<p><strong>bold</strong> and <code>&lt;b&gt;code&lt;/b&gt;</code> &amp; '
         '<a href="https://x.example/" title="t">a link</a> '
-        '<img alt="logo" src="https://x.example/a.png"> '
+        '<img alt="logo" src="https://x.example/a.png" referrerpolicy="no-referrer"> '
         '<a href="https://x.example/?a=1&amp;b=2">https://x.example/?a=1&amp;b=2</a></p>\n'
         "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n<blockquote>\n<p>quoted</p>\n</blockquote>\n"
         '<table>\n<thead>\n<tr>\n<th align="left">A</th>\n<th align="right">B</th>\n</tr>\n'
@@ -85,7 +85,7 @@ def test_sanitize_parses_html() -> None:
                     "<a href='javascript:alert(1)'>x</a><p onclick=\"y\" class=\"c\">z</p>"
                     "<img src=x onerror=alert(1)><iframe src=//x.example></iframe>"
                     "<a href=\"&#106;avascript:x\">j</a><style>*{}</style><!-- c -->") == (
-        '<a>x</a><p class="">z</p><img src="x"><a>j</a>')
+        '<a>x</a><p class="">z</p><img src="x" referrerpolicy="no-referrer"><a>j</a>')
 
 
 def test_deep_nesting_never_crashes() -> None:
