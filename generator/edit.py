@@ -22,6 +22,7 @@ from generator.errors import DataError, KeptError, Problem, UsageError
 from generator.load import MAX_FILE_BYTES, Map, Pos, load_file, load_text
 from generator.manifest import SITE_SRC
 from generator.model import (
+    PERIOD_RE,
     Commitment,
     Dataset,
     Direction,
@@ -30,7 +31,7 @@ from generator.model import (
     period_kind,
     period_label,
 )
-from generator.schema import PERIOD_RE, parse_date, period_out_of_range
+from generator.schema import parse_date, period_out_of_range
 from generator.validate import COMMITMENTS, RESULTS, check, load_dataset
 
 _EXAMPLE = {"quarter": "2026-Q3", "month": "2026-09"}

@@ -6,12 +6,17 @@ import calendar
 import datetime as dt
 import enum
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from generator.schema import PERIOD_RE
+# The years Kept handles: a site's files carry their time as seconds since 1970 in 32 bits
+# (gzip, the sitemap's compression), which end on 2106-02-07 (see schema.LAST_DAY).
+YEAR = r"(?:19[7-9][0-9]|20[0-9][0-9]|210[0-5])"
+# A period's id: YYYY-Qn for a quarter, YYYY-MM for a month.
+PERIOD_RE = re.compile(rf"^({YEAR})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
 
 _MONTHS = [calendar.month_name[i] for i in range(13)]
 

@@ -25,6 +25,8 @@ import yaml
 from generator.errors import Problem
 from generator.load import NUMBER_RE, Map, Pos, PythonObject, Seq
 from generator.markup import MAX_NESTING, nesting
+from generator.model import PERIOD_RE
+from generator.model import YEAR as _YEAR
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX = 64
@@ -32,8 +34,6 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The dates Kept handles: a site's files carry their time as seconds since 1970 in 32 bits
 # (gzip, the sitemap's compression), which end on 2106-02-07; 2105 is the last whole year.
 FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2105, 12, 31)
-_YEAR = r"(?:19[7-9][0-9]|20[0-9][0-9]|210[0-5])"
-PERIOD_RE = re.compile(rf"^({_YEAR})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
 PERIOD_SHAPE_RE = re.compile(r"^\d{4}-(?:Q[1-4]|0[1-9]|1[0-2])$")  # any year
 DAYS = f"{FIRST_DAY} to {LAST_DAY}"
 YEARS = f"{FIRST_DAY.year} to {LAST_DAY.year}"
