@@ -18,6 +18,7 @@ import generator.build
 import generator.engine.config
 import generator.render
 from generator.build import build_site
+from generator.engine import internals
 from generator.errors import DataError, KeptError
 from generator.render import render_page
 
@@ -107,6 +108,32 @@ def test_layout_of_each_edition(built: Path) -> None:
     assert not (built / "public" / "2025-Q4").exists()
     assert (built / "internal" / "2025-Q4" / "reviews" / "index.html").is_file()
     assert material_version_provider(built / "public" / "2025-Q3" / "index.html") == "mike"
+
+
+# The files of the public 2025-Q2 edition but Material's assets.
+EDITION_FILES = [
+    "404.html", "api/commitments.json", "api/improvements.json",
+    "badges/callback.svg", "badges/email-reply.svg", "badges/satisfaction.svg",
+    "commitments/callback/feed.xml", "commitments/callback/index.html",
+    "commitments/email-reply/feed.xml", "commitments/email-reply/index.html",
+    "commitments/index.html",
+    "commitments/satisfaction/feed.xml", "commitments/satisfaction/index.html",
+    "feed.xml", "improvements/index.html", "improvements/weekend-email/index.html",
+    "index.html", "kept/kept.css", "reports/2025-Q2/index.html", "reports/index.html",
+    "search/search_index.json", "sitemap.xml", "sitemap.xml.gz",
+]
+
+
+def test_the_files_of_one_edition(built: Path) -> None:
+    """Every file of an edition, exactly: Kept's pages, feeds, badges, open data and
+    stylesheet, the engine's search index, sitemap and error page, and the theme's assets
+    (all of Material's, whose names change with its versions)."""
+    edition = built / "public" / "2025-Q2"
+    theme = internals.material_templates()
+    assets = [str(p.relative_to(theme)) for p in (theme / "assets").rglob("*") if p.is_file()]
+    found = [str(p.relative_to(edition)) for p in edition.rglob("*") if p.is_file()]
+    assert sorted(found) == sorted(EDITION_FILES + assets)
+    assert any(name.startswith("assets/stylesheets/main.") for name in assets)
 
 
 def material_version_provider(path: Path) -> str:
