@@ -17,6 +17,7 @@ import os
 import sys
 
 ENGINES = ("mkdocs", "properdocs")
+NAMES = {"mkdocs": "MkDocs", "properdocs": "ProperDocs"}
 DEFAULT = "mkdocs"
 # Installed distributions whose version changes what a build writes, besides the engine.
 PACKAGES = ("mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "pyyaml")

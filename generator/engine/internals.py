@@ -213,9 +213,10 @@ def _search_reads_content_in_page_context() -> bool:
 def _root_render_func() -> bool:
     import jinja2
 
-    template = jinja2.Environment().from_string("")
-    return callable(getattr(template, "root_render_func", None)) and \
-        "root_render_func" in _names(jinja2.Template.render)
+    env = jinja2.Environment(loader=jinja2.DictLoader({"part": ""}))
+    code = env.compile('{% include "part" %}', raw=True)
+    return callable(getattr(env.from_string(""), "root_render_func", None)) and \
+        "root_render_func" in _names(jinja2.Template.render) and ".root_render_func(" in str(code)
 
 
 def _import_with_context_makes_a_module() -> bool:

@@ -171,7 +171,7 @@ class KeptPlugin(BasePlugin):
 
     def on_post_page(self, output: str, page: Any = None, config: Any = None,
                      **kwargs: Any) -> str:
-        if not output.strip():
+        if not output or output.isspace():
             return output  # a page left out of the build (see speedups): MkDocs writes none
         # Only the head changes: work on it alone, not on the whole page.
         end = output.find("</head>")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.engine import NAMES
 from generator.errors import KeptError
 from generator.render import Rendered
 
@@ -162,7 +163,8 @@ def build(settings: Settings, job: Job, rendered: Rendered, reuse: set[str],
                     config.plugins.on_shutdown()
     except (MkDocsException, SystemExit) as exc:
         detail = "; ".join(collect.messages) or str(exc)
-        raise KeptError(f"MkDocs failed on the {job.audience} edition {job.edition}: {detail}") from None
+        raise KeptError(f"{NAMES[settings.engine]} failed on the {job.audience} edition "
+                        f"{job.edition}: {detail}") from None
     finally:
         if saved_epoch is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)

@@ -341,10 +341,10 @@ def _convert(page: Page, settings: str, config: Any, files: Files) -> None:
         return
     with _rendering_with(md):
         Page.render(page, config, files)
-    md_, sizes = _CONVERTERS[settings] or (md, None)
-    if sizes is None:
+    known = _CONVERTERS[settings]
+    if known is not None and known[1] is None:
         _CONVERTERS[settings] = (md, _sizes(md))
-    elif sizes != _sizes(md):
+    elif known is not None and known[1] != _sizes(md):
         _CONVERTERS[settings] = None
         Page.render(page, config, files)
 
