@@ -88,20 +88,23 @@ def _value_paths(points: list[tuple[float, float] | None]) -> list[str]:
 def describe(commitment: Commitment, rows: list[Row]) -> str:
     """The chart in words, for screen readers and search: one clause per period."""
     parts = []
+    unit = commitment.metric.unit if commitment.metric else ""
     for row in rows:
-        value = qty(row.value, commitment.metric.unit) if row.value is not None else "not measured"
+        value = qty(row.value, unit) if row.value is not None else "not measured"
         parts.append(f"{row.period.id}: {value}, {row.status.value.lower()} "
-                     f"(target {qty(row.target, commitment.metric.unit)})")
+                     f"(target {qty(row.target, unit)})")
     return "; ".join(parts) + "."
 
 
 def chart(commitment: Commitment, rows: list[Row]) -> str:
-    """The results of a commitment per period against the target in force, as inline SVG."""
-    if not rows:
+    """The results of a commitment per period against the target in force, as inline SVG;
+    nothing for a promise in words (its results table says met or missed)."""
+    if not rows or commitment.metric is None:
         return ""
+    unit, unit_target = commitment.metric.unit, commitment.metric.target
     measured = [r.value for r in rows if r.value is not None]
-    scale = _scale(measured + [r.target for r in rows], TOP, HEIGHT - BOTTOM)
-    labels = {value: qty(value, commitment.metric.unit) for value in _ticks(scale)}
+    scale = _scale(measured + [r.target for r in rows if r.target is not None], TOP, HEIGHT - BOTTOM)
+    labels = {value: qty(value, unit) for value in _ticks(scale)}
     # Room on the left for the longest axis label ("4 working days"), so none is cut off.
     left = max(48, round(max(len(text) for text in labels.values()) * _AXIS_CHAR) + 12)
     step = (WIDTH - left - RIGHT) / len(rows)
@@ -121,7 +124,7 @@ def chart(commitment: Commitment, rows: list[Row]) -> str:
                      f'text-anchor="end">{escape(label)}</text>')
     target_path = []
     for i, row in enumerate(rows):
-        ty = _fmt(scale(row.target))
+        ty = _fmt(scale(row.target if row.target is not None else unit_target))
         x0, x1 = _fmt(xs[i] - step / 2), _fmt(xs[i] + step / 2)
         target_path.append(f"{'M' if i == 0 else 'L'}{x0},{ty} L{x1},{ty}")
     parts.append(f'<path class="kept-target" d="{" ".join(target_path)}"><title>Target</title></path>')
@@ -151,11 +154,12 @@ def chart(commitment: Commitment, rows: list[Row]) -> str:
 def sparkline(rows: list[Row], label: str) -> str:
     """A small trend of the last periods, for tables."""
     values = [r for r in rows[-8:] if r.value is not None]
-    if len(values) < 2:
+    target = values[-1].target if values else None
+    if len(values) < 2 or target is None:  # too few figures, or a promise in words
         return ""
     width, height = 80, 20
     figures = [r.value for r in values if r.value is not None]
-    scale = _scale(figures + [values[-1].target], 3, height - 3)
+    scale = _scale(figures + [target], 3, height - 3)
     step = (width - 8) / (len(values) - 1)
     points = [(4 + step * i, scale(v)) for i, v in enumerate(figures)]
     d = " ".join(f"{'M' if i == 0 else 'L'}{_fmt(x)},{_fmt(y)}" for i, (x, y) in enumerate(points))
@@ -163,8 +167,8 @@ def sparkline(rows: list[Row], label: str) -> str:
     return (f'<svg class="kept-spark" role="img" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
             f"<title>{escape(label)}</title>"
-            f'<path class="kept-target" d="M0,{_fmt(scale(values[-1].target))} '
-            f'L{width},{_fmt(scale(values[-1].target))}"/>'
+            f'<path class="kept-target" d="M0,{_fmt(scale(target))} '
+            f'L{width},{_fmt(scale(target))}"/>'
             f'<path class="kept-line" d="{d}"/>{_marker(last_x, last_y, values[-1].status, 2.5)}</svg>')
 
 

@@ -54,7 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                    python_tags=args.allow_python_tags)
     problems = report.problems
     if args.base and report.data is not None:
-        from generator.diff import check_against_base
+        from generator.guard import check_against_base
 
         # What differs from a record and from the base is one error, said once (a warning at
         # the same place does not stand for the error).
@@ -154,7 +154,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _date(text: str) -> dt.date:
-    from generator.schema import DAYS, parse_date
+    from generator.kinds import parse_date
+    from generator.periods import DAYS
 
     day = parse_date(text)
     if day is None:

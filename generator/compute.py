@@ -28,16 +28,16 @@ def as_of(commitment: Commitment, day: dt.date) -> Commitment:
     for revision in reversed(commitment.revisions):
         if revision.date <= day:
             break
-        if revision.target is not None:
-            current = replace(current, metric=replace(current.metric, target=revision.target))
         if revision.title is not None:
             current = replace(current, title=revision.title)
         if revision.promise is not None:
             current = replace(current, promise=revision.promise)
-        if revision.name is not None:
-            current = replace(current, metric=replace(current.metric, name=revision.name))
-        if revision.definition is not None:
-            current = replace(current, metric=replace(current.metric, definition=revision.definition))
+        if current.metric is not None:  # a promise in words has no measure to revise
+            metric = current.metric
+            for key in ("target", "name", "definition", "threshold"):
+                if (before := getattr(revision, key)) is not None:
+                    metric = replace(metric, **{key: before})
+            current = replace(current, metric=metric)
     return current
 
 
@@ -53,9 +53,13 @@ def status(commitment: Commitment, period: Period) -> Status:
     if outside is not None:
         return Status.NOT_YET if outside == "not yet" else Status.RETIRED
     measurement = period.measurements.get(commitment.id)
+    metric = as_of(commitment, period.end).metric
+    if metric is None:  # a promise in words: the period says whether it was kept
+        said = measurement.status if measurement is not None else None
+        return {"met": Status.MET, "missed": Status.MISSED}.get(said or "", Status.NOT_MEASURED)
     if measurement is None or measurement.value is None:
         return Status.NOT_MEASURED
-    return Status.MET if is_met(as_of(commitment, period.end).metric, measurement.value) else Status.MISSED
+    return Status.MET if is_met(metric, measurement.value) else Status.MISSED
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class Row:
 
     period: Period
     status: Status
-    target: float
+    target: float | None  # None for a promise in words
     measurement: Measurement | None
     change: float | None  # against the previous measured period
 
@@ -84,8 +88,8 @@ def history(commitment: Commitment, periods: tuple[Period, ...]) -> list[Row]:
         measurement = period.measurements.get(commitment.id)
         value = measurement.value if measurement else None
         change = value - previous if value is not None and previous is not None else None
-        rows.append(Row(period, state, as_of(commitment, period.end).metric.target,
-                        measurement, change))
+        metric = as_of(commitment, period.end).metric
+        rows.append(Row(period, state, metric.target if metric else None, measurement, change))
         if value is not None:
             previous = value
     return rows
@@ -99,6 +103,22 @@ class Attainment:
     @property
     def ratio(self) -> float | None:
         return self.met / self.measured if self.measured else None
+
+
+@dataclass(frozen=True)
+class Score:
+    """How many promises were met of those measured in a period, and how many were not
+    measured (counted apart: they are neither kept nor broken)."""
+
+    met: int
+    measured: int
+    not_measured: int
+
+
+def score(rows: list[Row]) -> Score:
+    states = [r.status for r in rows]
+    measured = sum(s in (Status.MET, Status.MISSED) for s in states)
+    return Score(states.count(Status.MET), measured, states.count(Status.NOT_MEASURED))
 
 
 def attainment(rows: list[Row]) -> Attainment:

@@ -1,30 +1,21 @@
-"""What a change does to the data, compared with a base: guards and a summary.
+"""`kept diff`: what a change does to the data, in customers' terms, for a pull request.
 
-`check_against_base` protects what customers were already shown (`kept validate --base`): a
-published figure changes only with a correction on record, and nothing that had a page goes
-away, because customers are sent links to those pages. `summary` tells a reviewer what a pull
-request changes, in customers' terms (`kept diff`).
-
-Both compare two validated `Dataset`s; only the located problems read the working tree again,
-for the line and column of what they point at.
+`summary` compares two validated `Dataset`s (the base and the working tree); what a change may
+not do is checked by `guard` (`kept validate --base`).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from generator import compute, records
-from generator.errors import DataError, Problem
 from generator.history import dataset_at, default_base
-from generator.load import Pos, load_file, position
 from generator.markup import inline
 from generator.model import (
     Commitment,
-    Correction,
     Dataset,
     Improvement,
     Measurement,
@@ -32,240 +23,10 @@ from generator.model import (
     Period,
     Visibility,
 )
-from generator.validate import COMMITMENTS, RESULTS, check
+from generator.validate import as_written
 from generator.words import date_text, excerpts, qty, target_text
 
 NO_CHANGES = "No changes to commitments, results, improvements or corrections."
-
-# --- positions in the working tree --------------------------------------------------------------
-
-
-class _Files:
-    """The working tree's files, each loaded once and only when a problem needs a position."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.loaded: dict[str, Any] = {}
-
-    def data(self, path: str) -> Any:
-        if path not in self.loaded:
-            exists = (self.root / path).is_file()  # a removed file is pointed at, at 1:1
-            self.loaded[path] = load_file(self.root, path)[0] if exists else None
-        return self.loaded[path]
-
-    def locate(self, path: str, keys: Sequence[str | int], on_key: bool = False) -> Pos:
-        return position(self.data(path), keys, on_key)
-
-    def problem(self, path: str, keys: Sequence[str], message: str, hint: str,
-                on_key: bool = False) -> Problem:
-        line, col = self.locate(path, keys, on_key)
-        return Problem(path, line, col, message, hint)
-
-
-def _results_path(period_id: str) -> str:
-    return f"{RESULTS}/{period_id}.yml"
-
-
-# --- kept validate --base -----------------------------------------------------------------------
-
-
-def _new_corrections(old: Period, new: Period) -> tuple[list[Correction], list[Correction]]:
-    """The corrections of new that old did not have, and those it had (by date and note)."""
-    known = Counter((c.date, c.note) for c in old.corrections)
-    fresh, earlier = [], []
-    for correction in new.corrections:
-        if known[(correction.date, correction.note)]:
-            known[(correction.date, correction.note)] -= 1
-            earlier.append(correction)
-        else:
-            fresh.append(correction)
-    return fresh, earlier
-
-
-def _names(corrections: Iterable[Correction]) -> set[str]:
-    """What corrections customers can read name: an internal note does not explain a public
-    change."""
-    return {n for c in corrections if c.visibility is Visibility.PUBLIC for n in c.changes}
-
-
-def _gone_elsewhere(d: records.Difference, head: Dataset) -> bool:
-    """A commitment or improvement that left a published edition because it was removed or
-    made internal: said by the checks of pages below, in their words."""
-    if len(d.keys) != 2 or d.new is not records.ABSENT:
-        return False
-    if d.keys[0] == "improvements":
-        return True
-    commitment = head.commitment(d.keys[1])
-    return commitment is None or commitment.visibility is Visibility.INTERNAL
-
-
-def _published_periods(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:
-    """A published edition stays readable, and what it states changes only with a correction
-    made for the change: one that is new in it and names what changed."""
-    problems = []
-    now = {p.id: p for p in head.periods}
-    before, after = records.published_facts(base), records.published_facts(head)
-    uncovered: dict[str, list[records.Difference]] = {}
-    earlier: dict[str, set[str]] = {}
-    for old in base.periods:
-        if old.published is None:
-            continue
-        path, new = _results_path(old.id), now.get(old.id)
-        if new is None:
-            problems.append(files.problem(
-                path, (), f"published period {old.id} was removed",
-                f"restore {path}: a published edition stays readable at its own URL; to change "
-                "what it says, edit it and add a `corrections` entry"))
-        elif new.published is None:
-            problems.append(files.problem(
-                path, ("period",),
-                f"period {old.id} was published on {old.published} and is no longer",
-                f"put back 'published: {old.published}': a published edition stays readable "
-                "at its own URL", on_key=True))
-        else:
-            fresh, kept = _new_corrections(old, new)
-            names = _names(fresh)
-            earlier[old.id] = _names(kept)
-            uncovered[old.id] = [d for d in records.differences(before[old.id], after[old.id])
-                                 if not d.names() & names and not _gone_elsewhere(d, head)]
-    checker = records.Checker(head, files.locate, files.data(COMMITMENTS), earlier)
-    for pid, diffs in uncovered.items():
-        checker.uncovered(pid, diffs)
-    checker.commitment_facts(uncovered)
-    return problems + checker.problems
-
-
-def _kept_records(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:
-    """A record is written once and never changes: it is what the edition said."""
-    problems = []
-    for pid, old in base.records.items():
-        path = records.record_path(pid)
-        new = head.records.get(pid)
-        if new is None:
-            problems.append(Problem(path, 1, 1, f"the record of {pid} was removed",
-                                    f"restore {path} (git checkout -- {path}): it keeps what the "
-                                    "published edition said"))
-        elif new != old:
-            first = records.differences(old, new)[0]
-            line, col = records.located(files.root, path, first.keys)
-            problems.append(Problem(path, line, col, f"the record of {pid} was changed",
-                                    f"a record never changes: restore it (git checkout -- {path}), "
-                                    "then correct the data with a correction naming what changed"))
-    return problems
-
-
-def _had_page(commitment: Commitment, periods: Iterable[Period]) -> bool:
-    """A commitment has a page in every edition from the first period it applied in."""
-    return any(commitment.begun_by(p.end) for p in periods)
-
-
-def _kept_commitments(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:
-    """A commitment that had a page keeps it: retire it instead of removing or hiding it."""
-    problems = []
-    published = [p for p in base.periods if p.published is not None]
-    for old in base.commitments:
-        new = head.commitment(old.id)
-        if new is None and _had_page(old, base.periods):
-            problems.append(files.problem(
-                COMMITMENTS, ("commitments",), f"commitment '{old.id}' was removed",
-                "its page and every link to it must keep working: put it back and retire it "
-                "instead (set `retired:` to its last day)", on_key=True))
-        elif (new is not None and old.visibility is Visibility.PUBLIC
-              and new.visibility is Visibility.INTERNAL and _had_page(old, published)):
-            problems.append(files.problem(
-                COMMITMENTS, ("commitments", old.id, "visibility"),
-                f"commitment '{old.id}' was public and is now internal, which takes its page off "
-                "the public site", "customer links must never break: keep it public and retire "
-                "it instead (set `retired:` to its last day)"))
-    return problems
-
-
-def _improvements(dataset: Dataset) -> dict[str, Improvement]:
-    return {i.id: i for p in dataset.periods for i in p.improvements}
-
-
-def _kept_improvements(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:
-    """A published improvement keeps its page: support staff send customers links to it."""
-    problems = []
-    now = _improvements(head)
-    for period in base.periods:
-        if period.published is None:
-            continue
-        for old in period.improvements:
-            new = now.get(old.id)
-            if new is None:
-                problems.append(files.problem(
-                    _results_path(period.id), ("improvements",),
-                    f"published improvement '{old.id}' was removed",
-                    "customer links to it must never break: put it back (to fix what it says, "
-                    "edit it and add a `corrections` entry)", on_key=True))
-            elif old.visibility is Visibility.PUBLIC and new.visibility is Visibility.INTERNAL:
-                problems.append(files.problem(
-                    _results_path(new.period), ("improvements", old.id, "visibility"),
-                    f"published improvement '{old.id}' is now internal, which takes its page off "
-                    "the public site", "customer links to it must never break: keep it public"))
-            elif new.period != period.id:
-                problems.append(files.problem(
-                    _results_path(new.period), ("improvements", old.id, "date"),
-                    f"published improvement '{old.id}' moved from {period.id} to {new.period}, "
-                    f"which takes its page out of the editions of {period.id}",
-                    f"customer links to it must never break: put it back in "
-                    f"{_results_path(period.id)} (to fix its date, add a correction naming "
-                    f"'{old.id}')"))
-    return problems
-
-
-def _kept_corrections(base: Dataset, head: Dataset, files: _Files) -> list[Problem]:
-    """A published period's corrections are part of what it says: they stay as they were
-    (a correction's own mistake is corrected by a new one)."""
-    problems = []
-    now = {p.id: p for p in head.periods}
-    for old in base.periods:
-        new = now.get(old.id)
-        if old.published is None or new is None:
-            continue
-        left = Counter((c.date, c.note) for c in new.corrections)
-        for correction in old.corrections:
-            if left[(correction.date, correction.note)]:
-                left[(correction.date, correction.note)] -= 1
-                continue
-            problems.append(files.problem(
-                _results_path(old.id), ("corrections",),
-                f"the correction of {old.id} dated {correction.date} was changed or removed "
-                f"(“{excerpts(correction.note, correction.note)[0]}”)",
-                "a correction stays as it was published: put it back as it was; to correct it, "
-                "add a new correction", on_key=True))
-    return problems
-
-
-def published_problems(root: Path, base: Dataset, head: Dataset) -> list[Problem]:
-    """Everything the working tree at root (validated as head) breaks of what base published."""
-    files = _Files(root)
-    return sorted(_published_periods(base, head, files) + _kept_commitments(base, head, files)
-                  + _kept_improvements(base, head, files) + _kept_records(base, head, files)
-                  + _kept_corrections(base, head, files))
-
-
-def check_against_base(root: Path, ref: str, head: Dataset | None = None) -> list[Problem]:
-    """`kept validate --base REF`: the problems of the working tree's change against ref.
-
-    head is the working tree's dataset when the caller has validated it already; without it
-    the working tree is validated here (DataError when it is invalid). Raises KeptError for an
-    unusable ref (see `history.dataset_at`).
-    """
-    if head is None:
-        head = _head(root)
-    return published_problems(root, dataset_at(root, ref), head)
-
-
-def _head(root: Path) -> Dataset:
-    """The working tree's data, even where it differs from a record (that is what the
-    comparison is about); DataError when its files are not valid."""
-    report = check(root)
-    if report.data is None:
-        raise DataError(report.problems)
-    return report.data
-
 
 # --- kept diff ----------------------------------------------------------------------------------
 
@@ -292,14 +53,17 @@ def _removed(base: Dataset, head: Dataset) -> list[str]:
     return [f"- {_name(c)}" for c in base.commitments if head.commitment(c.id) is None]
 
 
-def target_change(old: Metric, new: Metric) -> str | None:
+def target_change(old: Metric | None, new: Metric | None) -> str | None:
     """'4 hours or less → 3 hours or less (**tightened**)', judged by the metric's direction;
-    no verdict when the unit or the direction changed too, since the numbers no longer compare."""
+    no verdict when the unit, the direction or the threshold changed too, since the numbers
+    no longer compare (nor for a promise in words, which has no target)."""
     before, after = target_text(old), target_text(new)
     if before == after:
         return None
     verdict = ""
-    if old.unit == new.unit and old.direction is new.direction and old.target != new.target:
+    if (old is not None and new is not None and old.unit == new.unit
+            and old.direction is new.direction and old.threshold == new.threshold
+            and old.target != new.target):
         better = compute.improved(new, new.target - old.target)
         verdict = " (**tightened**)" if better else " (**loosened**)"
     return f"Target: {inline(before)}{ARROW}{inline(after)}{verdict}"
@@ -344,7 +108,7 @@ def _result(commitment: Commitment, period: Period, old: Measurement | None,
     changed = f" (was {was.value})" if was is not None and was is not state else ""
     if value is None:
         return f"{_name(commitment)}: **{state.value}**{changed}"
-    unit = commitment.metric.unit  # free text, like a title
+    unit = commitment.metric.unit if commitment.metric else ""  # free text, like a title
     before = (f"was {inline(qty(old.value, unit))}; "
               if old is not None and old.value is not None else "")
     target = inline(target_text(compute.as_of(commitment, period.end).metric))
@@ -361,7 +125,7 @@ def _by_location(head: Dataset, commitment: Commitment, old: Measurement | None,
     """'at Leeds: 80% → 81%' for each location figure that changed."""
     lines = []
     before = old.locations if old is not None else {}
-    unit = commitment.metric.unit
+    unit = commitment.metric.unit if commitment.metric else ""
     for lid in dict.fromkeys([*new.locations, *before]):
         a, b = before.get(lid), new.locations.get(lid)
         if a is not None and b is not None and (a.value, a.sample) == (b.value, b.sample):
@@ -519,13 +283,13 @@ def _improvement_line(improvement: Improvement, period: Period | None) -> str:
 
 
 def _new_improvements(base: Dataset, head: Dataset) -> list[str]:
-    known = _improvements(base)
+    known = base.improvements_by_id()
     return [_improvement_line(i, p) for p in head.periods for i in p.improvements
             if i.id not in known]
 
 
 def _removed_improvements(base: Dataset, head: Dataset) -> list[str]:
-    remaining = _improvements(head)
+    remaining = head.improvements_by_id()
     return [_improvement_line(i, None) for p in base.periods for i in p.improvements
             if i.id not in remaining]
 
@@ -583,5 +347,5 @@ def summary(base: Dataset, head: Dataset) -> str:
 
 def summary_against(root: Path, ref: str | None = None) -> str:
     """`kept diff [BASE]`: the working tree at root against ref (default: `default_base`)."""
-    head = _head(root)
+    head = as_written(root)
     return summary(dataset_at(root, ref or default_base(root)), head)

@@ -19,22 +19,13 @@ from pathlib import Path
 from generator import files, records
 from generator.compute import as_of
 from generator.errors import DataError, KeptError, Problem, UsageError
+from generator.kinds import parse_date
 from generator.load import MAX_FILE_BYTES, Map, Pos, load_file, load_text
 from generator.manifest import SITE_SRC
-from generator.model import (
-    PERIOD_RE,
-    Commitment,
-    Dataset,
-    Direction,
-    Visibility,
-    period_bounds,
-    period_kind,
-    period_label,
-)
-from generator.schema import parse_date, period_out_of_range
+from generator.model import DEFAULT_CALENDAR, Commitment, Dataset, Direction, Visibility
+from generator.periods import KINDS, SHAPE_RE, Calendar
 from generator.validate import COMMITMENTS, RESULTS, check, load_dataset
 
-_EXAMPLE = {"quarter": "2026-Q3", "month": "2026-09"}
 _BOM = "\ufeff"
 
 
@@ -55,16 +46,17 @@ def _results_path(period: str) -> str:
     return f"{RESULTS}/{period}.yml"
 
 
-def _require_period(period: str, kind: str | None) -> None:
-    """A period id from the command line: bad usage, not bad data, when it is malformed."""
-    example = _EXAMPLE.get(kind or "", "2026-Q3 or 2026-09")
-    if why := period_out_of_range(period):
-        raise UsageError(f"'{period}' {why}")
-    if not PERIOD_RE.fullmatch(period):
+def _require_period(period: str, calendar: Calendar | None) -> None:
+    """A period id from the command line: bad usage, not bad data, when it is malformed or
+    not a period of the organisation's calendar (when it is known)."""
+    example = (calendar or DEFAULT_CALENDAR).example
+    if not SHAPE_RE.fullmatch(period):
         raise UsageError(f"'{period}' is not a period id; write it like {example}")
-    if kind and period_kind(period) != kind:
-        raise UsageError(f"'{period}' is not a {kind}, but the organisation reports by {kind}; "
-                         f"write it like {example}")
+    if why := (calendar or DEFAULT_CALENDAR).out_of_range(period):
+        raise UsageError(f"'{period}' {why}")
+    if calendar is not None and calendar.kind_of(period) is None:
+        raise UsageError(f"'{period}' is not one of the organisation's periods, which are "
+                         f"{calendar.words}")
 
 
 def _blocking(root: Path, rel: str) -> list[Problem]:
@@ -87,12 +79,16 @@ def _refusal(rel: str, pos: Pos, message: str, hint: str) -> DataError:
     return DataError([Problem(rel, pos[0], pos[1], message, hint)])
 
 
-def _kind(root: Path) -> str | None:
-    """The organisation's kind of period when commitments.yml states it: only to word errors."""
+def _calendar(root: Path) -> Calendar | None:
+    """The organisation's calendar when commitments.yml states it well enough: only to judge
+    a period id from the command line before the data is checked."""
     data, _ = load_file(root, COMMITMENTS)
     org = data.get("organization") if isinstance(data, Map) else None
     kind = org.get("period") if isinstance(org, Map) else None
-    return kind if kind in _EXAMPLE else None
+    starts = org.get("year_starts", 1) if isinstance(org, Map) else 1
+    if kind not in KINDS or not isinstance(starts, int) or not 1 <= starts <= 12:
+        return None
+    return Calendar(kind, starts)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -144,10 +140,20 @@ def _measurement_stub(commitment: Commitment, end: dt.date) -> list[str]:
     Only comments explain; nothing is a placeholder that would reach the site if forgotten."""
     stood = as_of(commitment, end)
     metric = stood.metric
-    better = "lower" if metric.direction is Direction.LOWER else "higher"
     internal = ("  (internal: shown on the internal site only)"
                 if commitment.visibility is Visibility.INTERNAL else "")
-    judged = (f"{_one_line(metric.name)}, in {_one_line(metric.unit)}. Target "
+    if metric is None:  # a promise in words
+        return [
+            f"  {commitment.id}:",
+            f"    # {_one_line(stood.title)}{internal}",
+            "    # A promise in words: was it kept? met, missed, or not-measured with an "
+            "explanation.",
+            "    status: not-measured",
+            "    # explanation: >          # needed when it was missed or not measured",
+            "    #   What happened, and what is being done about it.",
+        ]
+    better = "lower" if metric.direction is Direction.LOWER else "higher"
+    judged = (f"{_one_line(metric.name)}, in {_one_line(metric.unit) or 'a count'}. Target "
               f"{_number(metric.target)} (in force on {end}); {better} is better.")
     lines = [
         f"  {commitment.id}:",
@@ -169,11 +175,12 @@ def _measurement_stub(commitment: Commitment, end: dt.date) -> list[str]:
 
 def new_period_text(dataset: Dataset, period: str) -> str:
     """The draft results file of a period: every commitment active in it, with empty values."""
-    start, end = period_bounds(period)
+    calendar = dataset.organization.calendar
+    start, end = calendar.bounds(period)
     active = [c for c in dataset.commitments if c.active_during(start, end)]
     lines = [
         "# yaml-language-server: $schema=../results.schema.json",
-        f"# Results for {period_label(period)}: a draft until `kept publish {period}`.",
+        f"# Results for {calendar.label(period)}: a draft until `kept publish {period}`.",
         f"period: {period}",
         "# summary: >",
         "#   The period in a few sentences, for customers.",
@@ -203,7 +210,7 @@ def new_period(root: Path, period: str) -> Path:
     exists, and DataError (every problem) when the data does not validate."""
     _require_period(period, None)
     dataset, _ = load_dataset(root)
-    _require_period(period, dataset.organization.period)
+    _require_period(period, dataset.organization.calendar)
     rel = _results_path(period)
     path = root / rel
     if os.path.lexists(path):
@@ -389,12 +396,12 @@ def publish(root: Path, period: str, date: dt.date | None = None) -> Publication
     _require_period(period, None)
     if not os.path.lexists(root / COMMITMENTS):
         raise KeptError(f"{COMMITMENTS} not found: is {root} the root of a Kept repository?")
-    _require_period(period, _kind(root))
+    _require_period(period, _calendar(root))
     rel = _results_path(period)
     path = root / rel
     if not os.path.lexists(path):
         raise KeptError(f"{rel} not found; start it with `kept new-period {period}`")
-    end = period_bounds(period)[1]
+    end = (_calendar(root) or DEFAULT_CALENDAR).bounds(period)[1]
     if day < end:
         raise UsageError(f"cannot publish {period} on {day}, before the period ends ({end}): "
                          "a period is published once it is over")
@@ -447,7 +454,7 @@ def record(root: Path, periods: list[str] | None = None) -> list[Path]:
     facts = records.published_facts(dataset)
     known = {p.id for p in dataset.periods}
     for period in periods or ():
-        _require_period(period, dataset.organization.period)
+        _require_period(period, dataset.organization.calendar)
         if period not in known:
             raise KeptError(f"there is no {_results_path(period)}: {period} was never published")
         if period not in facts:

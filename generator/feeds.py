@@ -119,9 +119,12 @@ def improvements_feed(org: str, edition_day: dt.date, improvements: tuple[Improv
 
 
 def _result(org: str, commitment: Commitment, row: Row, link: Link) -> _Entry:
-    value = qty(row.value, commitment.metric.unit) if row.value is not None else "not measured"
     explanation = row.measurement.explanation if row.measurement else None
-    content = f"{value} against a target of {target_text(commitment.metric, row.target)}."
+    if commitment.metric is None:  # a promise in words
+        content = f"{row.status.value}."
+    else:
+        value = qty(row.value, commitment.metric.unit) if row.value is not None else "not measured"
+        content = f"{value} against a target of {target_text(commitment.metric, row.target)}."
     if explanation:
         content += f"\n\n{plain(explanation, 2000)}"
     return _Entry(_urn(org, "commitment", commitment.id, row.period.id),

@@ -1,24 +1,18 @@
-"""Typed, immutable objects for validated data, and the calendar of reporting periods."""
+"""Typed, immutable objects for validated data (the calendar of periods is in `periods`)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import enum
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-# The years Kept handles: a site's files carry their time as seconds since 1970 in 32 bits
-# (gzip, the sitemap's compression), which end on 2106-02-07 (see schema.LAST_DAY).
-YEAR = r"(?:19[7-9][0-9]|20[0-9][0-9]|210[0-5])"
-# A period's id: YYYY-Qn for a quarter, YYYY-MM for a month.
-PERIOD_RE = re.compile(rf"^({YEAR})-(?:Q([1-4])|(0[1-9]|1[0-2]))$")
+from generator.periods import Calendar
 
-_MONTHS = [calendar.month_name[i] for i in range(13)]
+DEFAULT_CALENDAR = Calendar()
 
 
 class Direction(enum.Enum):
@@ -41,10 +35,16 @@ def _empty() -> Mapping[str, Any]:
 @dataclass(frozen=True)
 class Organization:
     name: str
-    period: str  # "quarter" | "month"
+    period: str  # "month" | "quarter" | "year"
     url: str | None = None
     min_sample: int = 30
     internal: Mapping[str, Any] = field(default_factory=_empty)
+    year_starts: int = 1  # the month a reporting year starts (4: April)
+    require_explanations: bool = True  # a miss needs an explanation (--strict, publish)
+
+    @property
+    def calendar(self) -> Calendar:
+        return Calendar(self.period, self.year_starts)
 
 
 @dataclass(frozen=True)
@@ -65,12 +65,22 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Threshold:
+    """What a share is counted within: the 180 seconds of "80% answered within 180 seconds"."""
+
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
 class Metric:
     name: str
     unit: str
     direction: Direction
     target: float
     definition: str | None = None
+    threshold: Threshold | None = None
+    method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,7 @@ class Revision:
     promise: str | None = None
     name: str | None = None  # the metric's name
     definition: str | None = None  # the metric's definition
+    threshold: Threshold | None = None
     internal: Mapping[str, Any] = field(default_factory=_empty)
 
 
@@ -96,7 +107,7 @@ class Commitment:
     id: str
     title: str
     promise: str
-    metric: Metric
+    metric: Metric | None  # None for a promise in words (kind "words")
     since: dt.date
     why: str | None = None
     value: str | None = None
@@ -106,9 +117,19 @@ class Commitment:
     revisions: tuple[Revision, ...] = ()  # oldest first
     visibility: Visibility = Visibility.PUBLIC
     internal: Mapping[str, Any] = field(default_factory=_empty)
+    announced: dt.date | None = None  # before `since`: shown as starting then
+
+    @property
+    def words(self) -> bool:
+        """A promise kept or not, with no figure: each period says met or missed."""
+        return self.metric is None
 
     def begun_by(self, day: dt.date) -> bool:
         return self.since <= day
+
+    def shown_by(self, day: dt.date) -> bool:
+        """Whether an edition ending on day has the promise: begun, or announced by then."""
+        return self.since <= day or (self.announced is not None and self.announced <= day)
 
     def retired_by(self, day: dt.date) -> bool:
         return self.retired is not None and self.retired < day
@@ -136,12 +157,21 @@ class LocationFigure:
 
 
 @dataclass(frozen=True)
+class Benchmark:
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Measurement:
     value: float | None
     sample: int | None = None
     locations: Mapping[str, LocationFigure] = field(default_factory=_empty)
     explanation: str | None = None
     internal: Mapping[str, Any] = field(default_factory=_empty)
+    status: str | None = None  # a words commitment's: "met" | "missed" | "not-measured"
+    margin: float | None = None  # ± in the metric's unit
+    benchmark: Benchmark | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +225,7 @@ class Period:
     improvements: tuple[Improvement, ...] = ()
     corrections: tuple[Correction, ...] = ()
     internal: Mapping[str, Any] = field(default_factory=_empty)
+    calendar: Calendar = DEFAULT_CALENDAR  # the organisation's: what the id means
 
     @property
     def draft(self) -> bool:
@@ -202,15 +233,15 @@ class Period:
 
     @property
     def start(self) -> dt.date:
-        return period_bounds(self.id)[0]
+        return self.calendar.bounds(self.id)[0]
 
     @property
     def end(self) -> dt.date:
-        return period_bounds(self.id)[1]
+        return self.calendar.bounds(self.id)[1]
 
     @property
     def label(self) -> str:
-        return period_label(self.id)
+        return self.calendar.label(self.id)
 
 
 @dataclass(frozen=True)
@@ -234,43 +265,9 @@ class Dataset:
     def location(self, lid: str) -> Location | None:
         return self._by_id[1].get(lid)
 
+    def improvements_by_id(self) -> dict[str, Improvement]:
+        """Every improvement of every period, by id (ids are unique across periods)."""
+        return {i.id: i for p in self.periods for i in p.improvements}
+
     def value(self, vid: str) -> Value | None:
         return next((v for v in self.values if v.id == vid), None)
-
-
-def period_kind(pid: str) -> str | None:
-    match = PERIOD_RE.fullmatch(pid)
-    if not match:
-        return None
-    return "quarter" if match.group(2) else "month"
-
-
-@functools.lru_cache(maxsize=4096)
-def period_bounds(pid: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a period id such as 2026-Q3 or 2026-09."""
-    match = PERIOD_RE.fullmatch(pid)
-    if not match:
-        raise ValueError(f"not a period id: {pid!r}")
-    year = int(match.group(1))
-    if match.group(2):
-        first_month = (int(match.group(2)) - 1) * 3 + 1
-        last_month = first_month + 2
-    else:
-        first_month = last_month = int(match.group(3))
-    last_day = calendar.monthrange(year, last_month)[1]
-    return dt.date(year, first_month, 1), dt.date(year, last_month, last_day)
-
-
-@functools.lru_cache(maxsize=4096)
-def period_label(pid: str) -> str:
-    """Plain words for a period: 'July to September 2026' or 'September 2026'."""
-    start, end = period_bounds(pid)
-    if start.month == end.month:
-        return f"{_MONTHS[start.month]} {start.year}"
-    return f"{_MONTHS[start.month]} to {_MONTHS[end.month]} {start.year}"
-
-
-def period_of(day: dt.date, kind: str) -> str:
-    if kind == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return f"{day.year}-{day.month:02d}"

@@ -95,8 +95,9 @@ def _pages(edition: Edition) -> list[Page]:
         result.append(Page(
             f"commitments/{commitment.id}.md", "commitment.md.j2", commitment.title,
             plain(commitment.promise), {"commitment": commitment},
-            _words(commitment.promise, commitment.why, commitment.metric.name,
-                   commitment.metric.definition),
+            _words(commitment.promise, commitment.why,
+                   *((commitment.metric.name, commitment.metric.definition)
+                     if commitment.metric else ())),
             Needs(commitments=(commitment.id,))))
     for improvement in edition.improvements:
         result.append(Page(

@@ -106,7 +106,7 @@ def editions(dataset: Dataset, audience: str) -> list[Edition]:
     for index, period in enumerate(dataset.periods):
         end = period.end
         periods = dataset.periods[: index + 1]
-        commitments = tuple(as_of(c, end) for c in dataset.commitments if c.begun_by(end))
+        commitments = tuple(as_of(c, end) for c in dataset.commitments if c.shown_by(end))
         improvements = tuple(sorted(
             (i for p in periods for i in p.improvements),
             key=lambda i: (i.date, i.id), reverse=True))

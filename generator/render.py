@@ -166,6 +166,7 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
                        status=tables.status_badge, plain=plain, h=tables.cell)
     env.globals.update(url=_url, href=_href, stash=_stash, asset=_asset,
                        results_table=_results_table, location_table=tables.by_location,
+                       figure=tables.figure,
                        consistency_table=_consistency_table,
                        md_with_lead=md_with_lead, qty=qty, target_text=target_text, change_text=change_text,
                        internal_items=internal_items, Status=Status, period_label=lambda p: p.label)

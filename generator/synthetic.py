@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from generator.model import out_of_force, period_bounds
+from generator.model import out_of_force
+from generator.periods import Calendar
 
 TOPICS = ["email", "phone", "chat", "letters", "billing", "repairs", "complaints", "refunds",
           "appointments", "deliveries", "accounts", "meters", "moves", "payments", "outages"]
@@ -35,6 +36,7 @@ class Size:
     monthly: bool = False
 
 
+_CALENDARS = {False: Calendar("quarter"), True: Calendar("month")}
 # The last year of a synthetic history: every period is over, and published, before the day
 # any test or benchmark runs (a publication date may not be in the future).
 LAST_YEAR = 2025
@@ -75,7 +77,7 @@ def generate(root: Path, size: Size = Size(), seed: int = 1) -> Path:
         name, unit, direction, target, spread = MEASURES[i % len(MEASURES)]
         topic = TOPICS[i % len(TOPICS)]
         start_index = 0 if i % 5 else rng.randrange(len(periods))
-        since = period_bounds(periods[start_index])[0]
+        since = _CALENDARS[size.monthly].bounds(periods[start_index])[0]
         entry: dict[str, object] = {
             "id": f"c{i:04d}-{topic}",
             "title": f"Promise {i}: {name.lower()} for {topic}",
@@ -92,13 +94,13 @@ def generate(root: Path, size: Size = Size(), seed: int = 1) -> Path:
             "internal": {"owner": f"Owner {i}", "notes": "Synthetic."},
         }
         if i % 7 == 0 and len(periods) > 2:
-            change = period_bounds(periods[len(periods) // 2])[0]
+            change = _CALENDARS[size.monthly].bounds(periods[len(periods) // 2])[0]
             if change > since:
                 loosened = target * 1.5 if direction == "lower" else target - 10
                 entry["revisions"] = [{"date": change.isoformat(), "reason": "Reviewed.",
                                        "previous": {"target": round(loosened, 2)}}]
         if i % 31 == 0 and len(periods) > 3:
-            entry["retired"] = period_bounds(periods[-3])[1].isoformat()
+            entry["retired"] = _CALENDARS[size.monthly].bounds(periods[-3])[1].isoformat()
         commitments.append(entry)
     root.mkdir(parents=True, exist_ok=True)
     (root / "commitments.yml").write_text(_dump({
@@ -109,7 +111,7 @@ def generate(root: Path, size: Size = Size(), seed: int = 1) -> Path:
     results.mkdir(exist_ok=True)
     counter = 0
     for index, pid in enumerate(periods):
-        start, end = period_bounds(pid)
+        start, end = _CALENDARS[size.monthly].bounds(pid)
         measurements: dict[str, object] = {}
         for c in commitments:
             since = dt.date.fromisoformat(str(c["since"]))

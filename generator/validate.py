@@ -10,12 +10,16 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator import files, records, schema
+from generator import files, published, records, schema, siteconfig
 from generator.compute import Status, status
 from generator.errors import DataError, Problem
+from generator.hints import listing, suggest
+from generator.kinds import Sink, parse_date
 from generator.load import Map, ParseCache, Pos, Seq, load_file, position
 from generator.manifest import SITE_SRC
 from generator.model import (
+    DEFAULT_CALENDAR,
+    Benchmark,
     Commitment,
     Correction,
     Dataset,
@@ -29,18 +33,15 @@ from generator.model import (
     Period,
     Review,
     Revision,
+    Threshold,
     Value,
     Visibility,
     out_of_force,
-    period_bounds,
-    period_kind,
 )
-from generator.schema import Sink, listing, parse_date, suggest
+from generator.periods import KINDS, MONTHS, SHAPE_RE, Calendar
 
 COMMITMENTS = "commitments.yml"
 RESULTS = "results"
-MKDOCS = "mkdocs.yml"
-MAX_INHERIT = 8  # configs extending one another (INHERIT)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,10 @@ class _Validator:
         self.cache = cache
         self.today = today or dt.date.today()
         self.problems: list[Problem] = []
-        self.period_kind: str | None = None
+        # The organisation's calendar, once commitments.yml says it (else periods of any kind
+        # are read, and not judged by a calendar that is not known)
+        self.calendar: Calendar | None = None
+        self.require_explanations = True
         self.commitments: dict[str, Map] = {}
         self.locations: dict[str, Map] = {}
         self.values: dict[str, Map] = {}
@@ -124,60 +128,7 @@ class _Validator:
         return main, results
 
     def site_config(self, python_tags: bool) -> None:
-        """mkdocs.yml, and the configs it extends (INHERIT): read without running anything,
-        and the types of the keys Kept relies on checked. It may name Python code (plugins,
-        hooks, extensions): it is trusted config, but a Python tag is refused unless
-        python_tags (see load.SAFE_PYTHON_NAMES)."""
-        rel: str | None = MKDOCS
-        seen: list[str] = []
-        while rel is not None and (self.root / rel).is_file():
-            seen.append(rel)
-            data, problems = load_file(self.root, rel, mkdocs=True, python_tags=python_tags)
-            self.problems += problems
-            if not isinstance(data, Map):
-                if data is not None:
-                    self.problems.append(Problem(rel, 1, 1, "the MkDocs config must be a mapping "
-                                                            "(key: value lines)"))
-                return
-            sink = Sink(rel)
-            schema.MKDOCS_FILE.check(data, data.pos, rel, sink)
-            for key in schema.KEPT_OWNS:
-                if key in data:
-                    sink.warning(data.key_pos[key], f"'{key}' is set by Kept for every edition: "
-                                                    "this one is not used", "remove it")
-            theme = data.get("theme")
-            if isinstance(theme, Map) and isinstance(theme.get("custom_dir"), str):
-                # MkDocs merges the configs, then reads a path relative to mkdocs.yml
-                self._inside(MKDOCS, theme["custom_dir"], _at(theme, "custom_dir"), "custom_dir",
-                             sink, folder=True)
-            rel = None
-            inherit = data.get("INHERIT")
-            if isinstance(inherit, str):
-                rel = self._inside(seen[-1], inherit, _at(data, "INHERIT"), "INHERIT", sink)
-                if rel in seen or len(seen) >= MAX_INHERIT:
-                    sink.error(_at(data, "INHERIT"), f"'INHERIT' leads back to {rel}"
-                               if rel in seen else f"more than {MAX_INHERIT} configs extend "
-                                                   "one another",
-                               "inherit from a config that does not inherit back")
-                    rel = None
-            self.problems += sink.problems
-
-    def _inside(self, rel: str, written: str, pos: Pos, key: str, sink: Sink,
-                folder: bool = False) -> str | None:
-        """The path written in the config file rel, relative to the root, when it names a file
-        (folder: a folder) inside the repository; else None, and an error."""
-        root = self.root.resolve()
-        target = ((self.root / rel).parent / written).resolve()
-        kind = "folder" if folder else "file"
-        if root != target and root not in target.parents:
-            sink.error(pos, f"'{key}' leads out of the repository: '{written[:80]}'",
-                       f"name a {kind} inside the repository")
-            return None
-        if not (target.is_dir() if folder else target.is_file()):
-            sink.error(pos, f"'{key}' names no {kind}: '{written[:80]}'",
-                       f"the path is relative to {rel}")
-            return None
-        return target.relative_to(root).as_posix()
+        self.problems += siteconfig.check(self.root, python_tags)
 
     def _commitments_file(self) -> Any:
         if not os.path.lexists(self.root / COMMITMENTS):
@@ -192,8 +143,12 @@ class _Validator:
         schema.COMMITMENTS_FILE.check(data, getattr(data, "pos", (1, 1)), COMMITMENTS, sink)
         if isinstance(data, Map):
             org = data.get("organization")
-            if isinstance(org, Map) and org.get("period") in ("quarter", "month"):
-                self.period_kind = org["period"]
+            if isinstance(org, Map) and org.get("require_explanations") is False:
+                self.require_explanations = False
+            if isinstance(org, Map) and org.get("period") in KINDS:
+                starts = org.get("year_starts", 1)
+                if isinstance(starts, int) and not isinstance(starts, bool) and 1 <= starts <= 12:
+                    self.calendar = Calendar(org["period"], starts)
             self.values = _check_unique(_items(data, "values"), "value", sink)
             self.locations = _check_unique(_items(data, "locations"), "location", sink)
             self.commitments = _check_unique(_items(data, "commitments"), "commitment", sink)
@@ -204,6 +159,7 @@ class _Validator:
 
     def _commitment(self, item: Map, sink: Sink) -> None:
         _ref(sink, _at(item, "value"), "value", item.get("value"), self.values)
+        self._kind(item, sink)
         locations = item.get("locations")
         if isinstance(locations, Seq):
             seen: set[str] = set()
@@ -216,6 +172,11 @@ class _Validator:
         if since and retired and retired < since:
             sink.error(_at(item, "retired"), f"'retired' ({retired}) is before 'since' ({since})",
                        "a commitment retires on or after the day it began")
+        announced = _date(item, "announced")
+        if since and announced and announced >= since:
+            sink.error(_at(item, "announced"), f"'announced' ({announced}) is not before 'since' "
+                                               f"({since})",
+                       "a promise is announced before it starts; remove 'announced' if it was not")
         review = item.get("review")
         if isinstance(review, Map) and since and (last := _date(review, "last")) and last < since:
             sink.warning(_at(review, "last"), f"review 'last' ({last}) is before 'since' ({since})")
@@ -243,6 +204,30 @@ class _Validator:
                            "give the target, title, promise, name or definition that applied "
                            "before the revision")
 
+    def _kind(self, item: Map, sink: Sink) -> None:
+        """A promise in words has no metric, no locations and no revision of a measure; a
+        promise measured by a number has a metric."""
+        who = f"commitment '{item['id']}'" if isinstance(item.get("id"), str) else "commitment"
+        if item.get("kind") != "words":
+            if "metric" not in item:
+                sink.error(item.pos, f"{who} is missing required key 'metric'",
+                           "how it is measured (or `kind: words` for a promise kept or not, "
+                           "with no figure)")
+            return
+        for key in ("metric", "locations"):
+            if key in item:
+                sink.error(item.key_pos[key], f"a promise in words (kind: words) has no {key}",
+                           f"remove '{key}': each period says whether it was kept "
+                           "(status: met or missed)")
+        for rev, _ in _items(item, "revisions"):
+            previous = rev.get("previous")
+            if not isinstance(previous, Map):
+                continue
+            for key in previous:
+                if key not in ("title", "promise"):
+                    sink.error(previous.key_pos[key], f"a promise in words has no {key} to revise",
+                               "revise its title or promise")
+
     def _results_files(self) -> dict[str, Any]:
         folder = self.root / RESULTS
         found: dict[str, Any] = {}
@@ -259,14 +244,14 @@ class _Validator:
             if path.suffix not in (".yml", ".yaml"):
                 continue
             stem = path.stem
-            if path.suffix == ".yml" and (why := schema.period_out_of_range(stem)):
+            calendar = self.calendar or DEFAULT_CALENDAR
+            if path.suffix == ".yml" and (why := calendar.out_of_range(stem)):
                 self.problems.append(Problem(rel, 1, 1, f"'{path.name}' names a period that {why}"))
                 continue
-            if path.suffix == ".yaml" or not schema.PERIOD_RE.fullmatch(stem):
+            if path.suffix == ".yaml" or not SHAPE_RE.fullmatch(stem):
                 self.problems.append(Problem(
                     rel, 1, 1, f"'{path.name}' is not named after a period",
-                    "name results files like results/2026-Q3.yml (quarterly) or "
-                    "results/2026-09.yml (monthly)"))
+                    f"name results files after {calendar.words}: results/{calendar.example.split()[0]}.yml"))
                 continue
             data, problems = load_file(self.root, rel, self.cache)
             self.problems += problems
@@ -283,16 +268,22 @@ class _Validator:
 
     def _results(self, stem: str, data: Map, sink: Sink) -> None:
         period = data.get("period")
-        if isinstance(period, str) and schema.PERIOD_RE.fullmatch(period) and period != stem:
+        if (isinstance(period, str) and SHAPE_RE.fullmatch(period) and period != stem
+                and DEFAULT_CALENDAR.out_of_range(period) is None):
             sink.error(_at(data, "period"), f"period '{period}' does not match the file name",
                        f"this file holds '{stem}': write period: {stem}, or rename the file")
-        if self.period_kind and period_kind(stem) != self.period_kind:
-            example = "2026-Q3" if self.period_kind == "quarter" else "2026-09"
+        calendar = self.calendar
+        if calendar is None:
+            return  # no calendar to judge the period by: commitments.yml says why
+        if calendar.kind_of(stem) is None:
+            kind = calendar.kind
+            year = " that start in " + MONTHS[calendar.year_starts] if calendar.fiscal else ""
             sink.error(_at(data, "period"),
-                       f"'{stem}' is not a {self.period_kind}, but the organisation reports by "
-                       f"{self.period_kind}", f"name periods like {example}")
+                       f"'{stem}' is not a {kind} of this organisation, which reports by {kind}"
+                       f"{' in years' + year if calendar.fiscal else ''}",
+                       f"name periods like {calendar.example}")
             return
-        start, end = period_bounds(stem)
+        start, end = calendar.bounds(stem)
         published = _date(data, "published")
         if published and published < end:
             sink.error(_at(data, "published"),
@@ -349,6 +340,15 @@ class _Validator:
                             f"began ({start})", "remove the measurement")
         if not isinstance(m, Map):
             return
+        if item.get("kind") == "words":
+            self._words(cid, m, pos, sink)
+            return
+        if "status" in m:
+            sink.error(m.key_pos["status"], f"'{cid}' is measured by a figure, not a status",
+                       "write its figure as value (status is for promises in words)")
+        if "value" not in m:
+            sink.error(m.pos, "measurement is missing required key 'value'",
+                       "the figure, or null when not measured")
         listed = item.get("locations")
         listed_ids = [x for x in listed if isinstance(x, str)] if isinstance(listed, Seq) else []
         listed_set = set(listed_ids)
@@ -362,8 +362,23 @@ class _Validator:
                                hint or (f"its locations are: {listing(listed_ids)}"
                                         if listed_ids else
                                         f"add it to the 'locations' of '{cid}' in commitments.yml"))
-        if "value" in m and m["value"] is None and "explanation" not in m:
+        if ("value" in m and m["value"] is None and "explanation" not in m
+                and self.require_explanations):
             sink.warning(_at(m, "value"), f"'{cid}' was not measured and has no explanation",
+                         "add an explanation saying why")
+
+    def _words(self, cid: str, m: Map, pos: Pos, sink: Sink) -> None:
+        """A promise in words: each period says met, missed or not-measured, and explains."""
+        for key in ("value", "sample", "locations", "margin", "benchmark"):
+            if key in m:
+                sink.error(m.key_pos[key], f"'{cid}' is a promise in words: it has no {key}",
+                           "write status: met, missed or not-measured (and an explanation)")
+        if "status" not in m:
+            sink.error(m.pos, f"'{cid}' is a promise in words and its result has no status",
+                       "write status: met, missed or not-measured")
+        elif (m["status"] == "not-measured" and "explanation" not in m
+              and self.require_explanations):
+            sink.warning(m.key_pos["status"], f"'{cid}' was not measured and has no explanation",
                          "add an explanation saying why")
 
     def _unique_improvements(self, found: dict[str, Any]) -> None:
@@ -398,32 +413,43 @@ def _build(main: Map, results: dict[str, Any]) -> Dataset:
     org = main["organization"]
     organization = Organization(
         name=org["name"], period=org["period"], url=org.get("url"),
-        min_sample=org.get("min_sample", 30), internal=_internal(org))
+        min_sample=org.get("min_sample", 30), internal=_internal(org),
+        year_starts=org.get("year_starts", 1),
+        require_explanations=org.get("require_explanations", True))
     values = tuple(
         Value(v["id"], v["title"], v.get("description"), _vis(v), _internal(v))
         for v in main.get("values") or ())
     locations = tuple(
         Location(x["id"], x["name"], _vis(x), _internal(x)) for x in main.get("locations") or ())
     commitments = tuple(_commitment(c) for c in main.get("commitments") or ())
-    periods = tuple(_period(pid, data) for pid, (_, data) in sorted(results.items()))
+    calendar = organization.calendar
+    periods = tuple(sorted((_period(pid, data, calendar) for pid, (_, data) in results.items()),
+                           key=lambda p: p.start))
     return Dataset(organization, values, locations, commitments, periods)
 
 
+def _threshold(value: Any) -> Threshold | None:
+    return Threshold(value["value"], value["unit"]) if value else None
+
+
 def _commitment(c: Map) -> Commitment:
-    m = c["metric"]
+    m = c.get("metric")
     review = c.get("review")
     revisions = sorted(
         (Revision(parse_date(r["date"]), r["reason"],  # type: ignore[arg-type]
                   target=r["previous"].get("target"), title=r["previous"].get("title"),
                   promise=r["previous"].get("promise"), name=r["previous"].get("name"),
-                  definition=r["previous"].get("definition"), internal=_internal(r))
+                  definition=r["previous"].get("definition"),
+                  threshold=_threshold(r["previous"].get("threshold")), internal=_internal(r))
          for r in c.get("revisions") or ()),
         key=lambda r: r.date)
     return Commitment(
         id=c["id"], title=c["title"], promise=c["promise"], why=c.get("why"),
         value=c.get("value"),
         metric=Metric(m["name"], m["unit"], Direction(m["direction"]), m["target"],
-                      m.get("definition")),
+                      m.get("definition"), _threshold(m.get("threshold")), m.get("method"))
+        if m is not None else None,
+        announced=parse_date(c["announced"]) if "announced" in c else None,
         since=parse_date(c["since"]),  # type: ignore[arg-type]
         retired=parse_date(c["retired"]) if "retired" in c else None,
         locations=tuple(c.get("locations") or ()),
@@ -438,12 +464,15 @@ def _figure(value: Any) -> LocationFigure:
     return LocationFigure(value)
 
 
-def _period(pid: str, data: Map) -> Period:
+def _period(pid: str, data: Map, calendar: Calendar) -> Period:
     measurements = {
         cid: Measurement(
             value=m.get("value"), sample=m.get("sample"),
             locations=MappingProxyType({k: _figure(v) for k, v in (m.get("locations") or {}).items()}),
-            explanation=m.get("explanation"), internal=_internal(m))
+            explanation=m.get("explanation"), internal=_internal(m), status=m.get("status"),
+            margin=m.get("margin"),
+            benchmark=Benchmark(m["benchmark"]["value"], m["benchmark"]["label"])
+            if "benchmark" in m else None)
         for cid, m in (data.get("measurements") or {}).items()
     }
     improvements = tuple(sorted(
@@ -467,12 +496,14 @@ def _period(pid: str, data: Map) -> Period:
             (Correction(parse_date(x["date"]), x["note"], _vis(x), _internal(x),  # type: ignore[arg-type]
                         changes=tuple(x.get("changes") or ()))
              for x in data.get("corrections") or ()), key=lambda x: x.date)),
-        internal=_internal(data))
+        internal=_internal(data), calendar=calendar)
 
 
 def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Problem]:
     """A missed target needs an explanation for customers: a warning, an error with --strict."""
-    problems = []
+    problems: list[Problem] = []
+    if not dataset.organization.require_explanations:
+        return problems
     for period in dataset.periods:
         rel, raw = results[period.id]
         for commitment in dataset.commitments:
@@ -495,7 +526,7 @@ def _against_records(dataset: Dataset, main: Map, results: dict[str, Any],
         data = main if path == COMMITMENTS else results.get(Path(path).stem, (None, None))[1]
         return position(data, keys, on_key)
 
-    return records.check(dataset, records_found, locate, main)
+    return published.check(dataset, records_found, locate, main)
 
 
 def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
@@ -522,6 +553,15 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
     if any(p.severity == "error" for p in problems):
         return Report(None, problems, dataset)
     return Report(dataset, problems, dataset)
+
+
+def as_written(root: Path) -> Dataset:
+    """The data of root even where it differs from a published record (what `kept diff` and
+    `--base` compare); DataError when its files are not valid."""
+    report = check(root)
+    if report.data is None:
+        raise DataError(report.problems)
+    return report.data
 
 
 def load_dataset(root: Path, strict: bool = False, cache: ParseCache | None = None,

@@ -13,11 +13,21 @@ from typing import Any
 
 from generator import charts, compute
 from generator.compute import Row, Status
-from generator.model import Amendment, Commitment, Correction, Direction, Improvement, Location, Metric, Period
+from generator.kinds import parse_date
+from generator.model import (
+    Amendment,
+    Commitment,
+    Correction,
+    Direction,
+    Improvement,
+    Location,
+    Metric,
+    Period,
+    Threshold,
+)
 from generator.pages import relative_url
 from generator.project import Edition
-from generator.schema import parse_date
-from generator.words import date_text, excerpts, num, qty, target_text
+from generator.words import date_text, excerpts, num, qty, target_text, threshold_text
 
 Link = Callable[[str], str]
 
@@ -58,7 +68,7 @@ class EditionView:
         self._commitments = {c.id: c for c in edition.commitments}
         self._periods = {p.id: p for p in edition.periods}
         self._row = {(cid, r.period.id): r for cid, rows in self.rows.items() for r in rows}
-        self._metrics: dict[tuple[str, str], Metric] = {}
+        self._metrics: dict[tuple[str, str], Metric | None] = {}
         self._consistency: dict[str, list[Comparison]] = {}
         self._by_period: dict[str, list[tuple[Commitment, Row]]] | None = None
         url = self.organization.url
@@ -129,7 +139,8 @@ class EditionView:
         dataset = self.edition.dataset
         for commitment in self.edition.commitments:
             row = self.row(commitment.id, period)
-            if row is None or row.measurement is None or not row.measurement.locations:
+            if (row is None or row.measurement is None or not row.measurement.locations
+                    or commitment.metric is None):
                 continue
             figures = [(location, figure) for lid, figure in row.measurement.locations.items()
                        if figure.value is not None and (location := dataset.location(lid)) is not None]
@@ -141,7 +152,7 @@ class EditionView:
         if period.id not in self._consistency:
             found = []
             for commitment, row, figures in self._located(period):
-                lower = commitment.metric.direction is Direction.LOWER
+                lower = commitment.metric is not None and commitment.metric.direction is Direction.LOWER
                 judged = [Figure(location, figure.value, figure.sample,
                                  bool(self.met(commitment, figure.value, period)))
                           for location, figure in figures]
@@ -186,13 +197,15 @@ class EditionView:
         key = (commitment.id, period.id)
         if key not in self._metrics:
             self._metrics[key] = compute.as_of(commitment, period.end).metric
-        return compute.is_met(self._metrics[key], value)
+        metric = self._metrics[key]
+        return compute.is_met(metric, value) if metric is not None else None
 
     # -- commitments, improvements, periods --
 
     def groups(self) -> list[tuple[Any, list[Commitment]]]:
         """Commitments in force, grouped by value in the order values are declared; then the rest."""
-        current = [c for c in self.edition.commitments if self.status[c.id] is not Status.RETIRED]
+        current = [c for c in self.edition.commitments
+                   if self.status[c.id] not in (Status.RETIRED, Status.NOT_YET)]
         groups: list[tuple[Any, list[Commitment]]] = []
         for value in self.edition.dataset.values:
             members = [c for c in current if c.value == value.id]
@@ -202,6 +215,33 @@ class EditionView:
         if rest:
             groups.append((None, rest))
         return groups
+
+    def announced(self) -> list[Commitment]:
+        """Promises announced that start after this period: 'starts on' their first day."""
+        return sorted((c for c in self.edition.commitments if self.status[c.id] is Status.NOT_YET),
+                      key=lambda c: (c.since, c.title))
+
+    def score(self, period: Period, value: str | None = None) -> compute.Score:
+        """How many promises that applied in the period were met of those measured (of one
+        value's, when given), and how many were not measured."""
+        return compute.score([row for c, row in self.period_rows(period)
+                              if value is None or c.value == value])
+
+    def value_scores(self, period: Period) -> list[tuple[Any, compute.Score]]:
+        """The score of each value's promises in the period, in the order values are
+        declared (values none of whose promises applied are left out)."""
+        found = []
+        for value in self.edition.dataset.values:
+            score = self.score(period, value.id)
+            if score.measured or score.not_measured:
+                found.append((value, score))
+        return found
+
+    def small_sample(self, row: Row) -> bool:
+        """Whether a headline figure was measured on fewer cases than min_sample: shown, with
+        a caution."""
+        sample = row.measurement.sample if row.measurement else None
+        return sample is not None and row.value is not None and sample < self.organization.min_sample
 
     def retired_list(self) -> list[Commitment]:
         """Commitments retired before this period began: their pages stay, listed apart."""
@@ -237,9 +277,13 @@ class EditionView:
                 changes.append(("Title", revision.title, after.title))
             if revision.promise is not None:
                 changes.append(("Promise", revision.promise, after.promise))
-            if revision.name is not None:
+            if revision.threshold is not None and after.metric is not None:
+                changes.append(("Counted within", threshold_text(revision.threshold),
+                                threshold_text(after.metric.threshold)
+                                if after.metric.threshold else "no limit"))
+            if revision.name is not None and after.metric is not None:
                 changes.append(("Measure", revision.name, after.metric.name))
-            if revision.definition is not None:
+            if revision.definition is not None and after.metric is not None:
                 changes.append(("How we measure it", revision.definition,
                                 after.metric.definition or ""))
             out.append({"date": revision.date, "reason": revision.reason, "changes": changes,
@@ -346,6 +390,8 @@ def amendment_row(data: Any, amendment: Amendment) -> tuple[str, str, str]:
         return what, _titles(data, old), _titles(data, new)
     if field == "feedback":
         return what, _feedback(old), _feedback(new)
+    if field == "threshold":
+        return what, _within(old), _within(new)
     if field == "highlights":
         old_items, new_items = tuple(old or ()), tuple(new or ())
         at = next((i for i, (a, b) in enumerate(zip(old_items, new_items, strict=False)) if a != b),
@@ -375,6 +421,11 @@ def _feedback(pairs: Any) -> str:
     count, source = found.get("count"), found.get("source")
     said = f"{num(count)} customers" if count is not None else ""
     return ", ".join(x for x in (said, source) if x) or "none"
+
+
+def _within(pairs: Any) -> str:
+    found = dict(pairs or ())
+    return threshold_text(Threshold(found["value"], found["unit"])) if found else "no limit"
 
 
 def _amount(value: Any, unit: str) -> str:

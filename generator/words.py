@@ -8,7 +8,7 @@ import math
 import re
 
 from generator import compute
-from generator.model import Direction, Metric
+from generator.model import Direction, Metric, Threshold
 
 
 @functools.lru_cache(maxsize=8192)  # the same figures recur in every edition
@@ -22,25 +22,70 @@ def num(value: float | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+# Units that are money: ISO 4217 codes and the symbols written for them. A money figure is
+# written with its symbol first and two decimals ($149.90), as English writes it.
+CURRENCIES = {"GBP": "£", "USD": "$", "EUR": "€", "AUD": "A$", "CAD": "CA$", "NZD": "NZ$",
+              "IEP": "£", "CHF": "CHF ", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK ",
+              "INR": "₹", "ZAR": "R", "SGD": "S$", "HKD": "HK$",
+              "£": "£", "$": "$", "€": "€", "₹": "₹"}
+
+
+def money(unit: str) -> str | None:
+    """The symbol of a unit that is money (GBP, £, USD, $...), else None."""
+    return CURRENCIES.get(unit.strip().upper() if len(unit.strip()) == 3 else unit.strip())
+
+
 @functools.lru_cache(maxsize=8192)
 def qty(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
+    if (symbol := money(unit)) is not None:
+        sign = "-" if value < 0 else ""
+        return f"{sign}{symbol}{abs(value):,.2f}"
+    if not unit:
+        return num(value)
     return f"{num(value)}{unit}" if unit in ("%", "‰") else f"{num(value)} {unit}"
 
 
-def target_text(metric: Metric, target: float | None = None) -> str:
+# A threshold said in the largest unit it is a whole number of: 180 seconds -> 3 minutes.
+_LARGER = {"seconds": ("minutes", 60), "minutes": ("hours", 60)}
+
+
+def threshold_text(threshold: Threshold) -> str:
+    value, unit = threshold.value, threshold.unit
+    while unit.lower() in _LARGER and value and value % _LARGER[unit.lower()][1] == 0:
+        unit, factor = _LARGER[unit.lower()]
+        value = value / factor
+    if value == 1 and unit.endswith("s"):
+        unit = unit[:-1]
+    return qty(value, unit)
+
+
+def target_text(metric: Metric | None, target: float | None = None) -> str:
+    """'4 hours or less', '80% or more within 3 minutes'; '—' for a promise in words."""
+    if metric is None:
+        return "—"
     target = metric.target if target is None else target
     side = "or less" if metric.direction is Direction.LOWER else "or more"
-    return f"{qty(target, metric.unit)} {side}"
+    within = f" within {threshold_text(metric.threshold)}" if metric.threshold else ""
+    return f"{qty(target, metric.unit)} {side}{within}"
 
 
-def change_text(metric: Metric, change: float | None) -> str:
+def difference_text(value: float, unit: str) -> str:
+    """A difference of two figures: of percentages it is in points ('8 points')."""
+    if unit == "%":
+        return f"{num(value)} point" + ("" if value == 1 else "s")
+    return qty(value, unit)
+
+
+def change_text(metric: Metric | None, change: float | None) -> str:
+    if metric is None:
+        return ""
     better = compute.improved(metric, change)
     if better is None or change is None:
         return "no change" if change == 0 else ""
     arrow = "▲" if change > 0 else "▼"
-    return f"{arrow} {qty(abs(change), metric.unit)} {'better' if better else 'worse'}"
+    return f"{arrow} {difference_text(abs(change), metric.unit)} {'better' if better else 'worse'}"
 
 
 def date_text(day: dt.date | None) -> str:

@@ -163,3 +163,12 @@ def write_project(root: Path, commitments: str = COMMITMENTS,
         except DataError:
             pass  # invalid data, written to test what Kept says of it
     return root
+
+
+def at(root: Path, rel: str, needle: str, offset: int = 0) -> str:
+    """'LINE:COL' of the character `offset` into the only occurrence of needle in a file."""
+    text = (root / rel).read_text(encoding="utf-8")
+    assert text.count(needle) == 1, needle
+    index = text.index(needle) + offset
+    line = text.count("\n", 0, index) + 1
+    return f"{line}:{index - (text.rfind(chr(10), 0, index) + 1) + 1}"

@@ -128,14 +128,13 @@ def test_a_hostile_file_name_cannot_forge_annotations_or_lines(project: Path) ->
     assert result.stdout.splitlines() == [
         "::error file=results/x%2Cline=999%0A%3A%3Aerror file=forged.yml%2Cline=1%3A%3Aforged%0D%25"
         ".yml,line=1,col=1::'x,line=999%0A::error file=forged.yml,line=1::forged%0D%25.yml' is not "
-        "named after a period; name results files like results/2026-Q3.yml (quarterly) or "
-        "results/2026-09.yml (monthly)"]
+        "named after a period; name results files after quarters such as 2026-Q3: "
+        "results/2026-Q3.yml"]
     result = run_kept("validate", "--root", str(project))
     assert result.stdout.splitlines() == [
         "results/x,line=999\\n::error file=forged.yml,line=1::forged\\r%.yml:1:1: error: "
         "'x,line=999\\n::error file=forged.yml,line=1::forged\\r%.yml' is not named after a "
-        "period; name results files like results/2026-Q3.yml (quarterly) or results/2026-09.yml "
-        "(monthly)"]
+        "period; name results files after quarters such as 2026-Q3: results/2026-Q3.yml"]
 
 
 def test_text_from_the_data_cannot_forge_a_line(project: Path) -> None:

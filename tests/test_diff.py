@@ -8,8 +8,9 @@ import pytest
 from gitrepo import commit_all, edit, git, make_repo
 from helpers import COMMITMENTS, write_project
 
-from generator.diff import NO_CHANGES, check_against_base, summary_against
+from generator.diff import NO_CHANGES, summary_against
 from generator.errors import KeptError, Problem
+from generator.guard import check_against_base
 from generator.history import InvalidBase, dataset_at, default_base
 
 # The retired commitment's entry, as the fixture writes it.

@@ -9,24 +9,24 @@ from typing import Any
 
 import pytest
 
-from generator import schema
+from generator import kinds, schema
 from generator.jsonschema import SCHEMAS, document, write_schemas
 
 REPO = Path(__file__).resolve().parent.parent
 FORMAT = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
 
 
-def records(kind: schema.Type) -> list[schema.Record]:
-    found: list[schema.Record] = []
-    if isinstance(kind, schema.Record):
+def records(kind: kinds.Type) -> list[kinds.Record]:
+    found: list[kinds.Record] = []
+    if isinstance(kind, kinds.Record):
         found.append(kind)
         for spec in kind.fields.values():
             found += records(spec.type)
-    elif isinstance(kind, schema.ListOf):
+    elif isinstance(kind, kinds.ListOf):
         found += records(kind.item)
-    elif isinstance(kind, schema.MapOf):
+    elif isinstance(kind, kinds.MapOf):
         found += records(kind.value)
-    elif isinstance(kind, schema.NumberOr):
+    elif isinstance(kind, kinds.NumberOr):
         found += records(kind.record)
     return found
 

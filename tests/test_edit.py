@@ -180,7 +180,8 @@ def test_publish_refuses_bad_arguments(project: Path) -> None:
         publish(project, "2025-Q4", dt.date(2025, 12, 30))
     with pytest.raises(UsageError, match="in the future"):
         publish(project, "2025-Q4", dt.date.today() + dt.timedelta(days=1))
-    with pytest.raises(UsageError, match="not a quarter"):
+    with pytest.raises(UsageError, match="not one of the organisation's periods, which are "
+                                         "quarters such as 2026-Q3"):
         publish(project, "2025-11", dt.date(2025, 12, 1))
     with pytest.raises(KeptError, match="kept new-period 2026-Q2"):
         publish(project, "2026-Q2", dt.date(2026, 7, 1))

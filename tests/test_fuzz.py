@@ -18,11 +18,11 @@ from generator import charts
 from generator.compute import Row, Status
 from generator.engine.config import REQUIRED_EXTENSIONS
 from generator.errors import Problem
+from generator.kinds import MAX_NUMBER
 from generator.markup import md_html, page_html
 from generator.model import Commitment, Direction, Measurement, Metric, Period
 from generator.project import Edition, editions, project
 from generator.render import render_edition
-from generator.schema import MAX_NUMBER
 from generator.validate import check
 
 pytestmark = pytest.mark.slow

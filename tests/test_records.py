@@ -64,7 +64,7 @@ def test_a_record_holds_every_fact_of_the_public_edition(project: Path) -> None:
         "target": 8, "unit": "hours", "direction": "lower", "status": "met", "value": 6.5,
         "measure": "Median first reply time",
         "definition": "Business hours from receipt to first human reply.",
-        "since": "2025-01-01", "retired": None,
+        "since": "2025-01-01", "retired": None, "threshold": None,
         "sample": 1200, "explanation": None,
         # south was measured on 20 cases, fewer than min_sample: not published, not recorded
         "locations": {"north": {"value": 6.0, "sample": 700}}}

@@ -415,4 +415,4 @@ def test_an_id_or_period_with_a_line_break_after_it_is_refused(tmp_path: Path) -
         "example 'callback'")
     root = write_project(tmp_path / "other", results={"2025-Q3": 'period: "2025-Q3\\n"\n'})
     assert problems(root)[0].startswith(
-        "results/2025-Q3.yml:1:9: error: 'period' must be a period such as 2026-Q3 or 2026-09")
+        "results/2025-Q3.yml:1:9: error: 'period' must be a period such as 2026-09, 2026-Q3, 2025, 2024-25 or 2024-25-Q3")

@@ -1,0 +1,468 @@
+"""The kinds of value in Kept's files, each knowing how to check a value and how to describe
+itself as JSON Schema; `schema` declares the files with them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.errors import Problem
+from generator.hints import _yaml11_reading, describe, short_number, suggest
+from generator.load import Map, Pos, Seq
+from generator.markup import MAX_NESTING, nesting
+from generator.periods import DAYS, FIRST_DAY, LAST_DAY, SHAPE_RE, YEAR, YEARS
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG_MAX = 64
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The longest text of each kind: a one-line text (a title, a name, a unit) needs far less than
+# a Markdown field, and Markdown's work grows faster than a text's length.
+MAX_LINE = 200
+MAX_MARKDOWN = 5_000
+MAX_TEXT = 20_000  # a text in an `internal:` mapping (shown as Markdown on the internal site)
+# The largest figure, count or sample, either way: past it no customer-service figure makes
+# sense, and below it every figure is exact in a JSON reader's floats and draws on a chart.
+MAX_NUMBER = 10**12
+
+
+class Sink:
+    """Collects problems for one file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, pos: Pos, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(self.path, pos[0], pos[1], message, hint))
+
+    def warning(self, pos: Pos, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(self.path, pos[0], pos[1], message, hint, "warning"))
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The date written YYYY-MM-DD, when it is a real one that Kept handles (see LAST_DAY)."""
+    if not isinstance(text, str) or not DATE_RE.fullmatch(text):
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+class Type:
+    """A kind of value: knows how to check one and how to describe itself as JSON Schema."""
+
+    label = "value"
+    kinds: tuple[type, ...] = (object,)  # what the loader gives for this kind (see Either)
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, self.kinds) and (bool in self.kinds or not isinstance(value, bool))
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Text(Type):
+    kinds = (str,)
+    markdown: bool = False
+    max_length: int | None = None  # default: MAX_MARKDOWN for Markdown, else MAX_LINE
+    may_be_empty: bool = False  # "" is a value (a unit for plain counts)
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return "Markdown text" if self.markdown else "text"
+
+    @property
+    def limit(self) -> int:
+        if self.max_length is not None:
+            return self.max_length
+        return MAX_MARKDOWN if self.markdown else MAX_LINE
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str):
+            hint = "put it in quotes" if isinstance(value, (int, float, bool, dt.date)) else None
+            sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
+        elif not value.strip() and not (self.may_be_empty and value == ""):
+            sink.error(pos, f"'{name}' is empty", "write some text or remove the key")
+        else:
+            self.check_size(value, pos, name, sink)
+
+    def check_size(self, value: str, pos: Pos, name: str, sink: Sink) -> None:
+        if len(value) > self.limit:
+            hint = ("say it in fewer words, and link to a longer page if needed" if self.markdown
+                    else "keep it to one short line; details belong in a Markdown field")
+            sink.error(pos, f"'{name}' is {len(value)} characters long, over the limit of "
+                            f"{self.limit:,}", hint)
+        elif self.markdown and (depth := nesting(value)) > MAX_NESTING:
+            sink.error(pos, f"'{name}' has a line that opens {depth} lists or quotes inside "
+                            f"each other, over the limit of {MAX_NESTING}",
+                       "start each list item on a line of its own")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "minLength": 0 if self.may_be_empty else 1,
+                "maxLength": self.limit}
+
+
+# An address a page may print in an attribute: http or https, a host, and none of the
+# characters that end an attribute or a URL (quotes, spaces, angle brackets, controls).
+_NOT_IN_URL = r'\s\x00-\x1f\x7f-\x9f"' + r"'<>\\^`{|}"
+URL_RE = re.compile(rf"^https?://[^{_NOT_IN_URL}]+$", re.I)
+_BAD_URL_CHARACTER = re.compile(rf"[{_NOT_IN_URL}]")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+_URL_EXAMPLE = "for example 'https://promises.example.com/'"
+
+
+@dataclass(frozen=True)
+class Url(Type):
+    label = "web address"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str) or not value.strip():
+            sink.error(pos, f"'{name}' must be a web address, not {describe(value)}", _URL_EXAMPLE)
+            return
+        scheme = _SCHEME.match(value)
+        if scheme is None or "://" not in value:
+            sink.error(pos, f"'{name}' must start with http:// or https://, not {describe(value)}",
+                       f"write 'https://{value.strip()}'" if scheme is None else _URL_EXAMPLE)
+        elif scheme.group(1).lower() not in ("http", "https"):
+            sink.error(pos, f"'{name}' must start with http:// or https://, not "
+                            f"'{scheme.group(0)}'", _URL_EXAMPLE)
+        elif len(value) > MAX_LINE:
+            sink.error(pos, f"'{name}' is {len(value)} characters long, over the limit of "
+                            f"{MAX_LINE}")
+        elif _BAD_URL_CHARACTER.search(value):
+            sink.error(pos, f"'{name}' has a space, a quote, an angle bracket, a backslash or a "
+                            f"control character in it: {describe(value)}",
+                       "write such a character %-encoded (a space as %20)")
+        elif not _has_host(value):
+            sink.error(pos, f"'{name}' has no host name (or a wrong port): {describe(value)}",
+                       _URL_EXAMPLE)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "uri", "pattern": URL_RE.pattern,
+                "maxLength": MAX_LINE}
+
+
+def _has_host(url: str) -> bool:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return bool(parts.hostname) and (parts.port is None or parts.port > 0)
+    except ValueError:  # a port that is not a number, a bracketed host that is not an address
+        return False
+
+
+@dataclass(frozen=True)
+class Slug(Type):
+    kinds = (str,)
+    label = "id"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str) or not SLUG_RE.fullmatch(value) or len(value) > SLUG_MAX:
+            sink.error(
+                pos,
+                f"'{name}' must be an id (lower-case letters, digits and single hyphens, at most "
+                f"{SLUG_MAX} characters), not {describe(value)}",
+                f"for example '{slugify(str(value))}'" if isinstance(value, str) and slugify(value)
+                else None,
+            )
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": SLUG_RE.pattern, "maxLength": SLUG_MAX}
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+
+@dataclass(frozen=True)
+class Date(Type):
+    kinds = (str,)
+    label = "date"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if isinstance(value, str) and DATE_RE.fullmatch(value):
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                sink.error(pos, f"'{name}' is not a real date: '{value}'",
+                           "check the month and the day")
+                return
+            if parse_date(value) is None:
+                sink.error(pos, f"'{name}' is {value}, outside the dates Kept handles ({DAYS})",
+                           "a site's files carry their time as seconds from 1970, and those "
+                           "run out in 2106")
+        else:
+            sink.error(pos, f"'{name}' must be a date written YYYY-MM-DD, not {describe(value)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date",
+                "pattern": rf"^{YEAR}-[0-9]{{2}}-[0-9]{{2}}$"}
+
+
+@dataclass(frozen=True)
+class Number(Type):
+    kinds = (int, float)
+    minimum: float | None = None
+    integer: bool = False
+    nullable: bool = False
+    maximum: float | None = None
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return "a whole number" if self.integer else "a number"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if value is None and self.nullable:
+            return
+        ok_type = int if self.integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, ok_type):
+            hint = None
+            if isinstance(value, str):
+                hint = _yaml11_reading(value) or "write digits only, without units or quotes"
+            if self.nullable:
+                hint = (hint + "; " if hint else "") + "use null when it was not measured"
+            sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
+        elif isinstance(value, float) and not math.isfinite(value):
+            sink.error(pos, f"'{name}' must be a finite number, not {value}",
+                       f"figures lie between -{MAX_NUMBER:,} and {MAX_NUMBER:,}"
+                       if math.isinf(value) else None)
+        elif self.minimum is not None and value < self.minimum:
+            sink.error(pos, f"'{name}' must be at least {self.minimum:g}, not {short_number(value)}")
+        elif self.maximum is not None and value > self.maximum:
+            sink.error(pos, f"'{name}' must be at most {self.maximum:g}, not {short_number(value)}")
+        elif abs(value) > MAX_NUMBER:
+            sink.error(pos, f"'{name}' is {short_number(value)}, beyond the limit of "
+                            f"{'-' if value < 0 else ''}{MAX_NUMBER:,}",
+                       "no figure, count or sample is that large: check the digits, or "
+                       "measure in a larger unit")
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "integer" if self.integer else "number",
+                                  "minimum": -MAX_NUMBER if self.minimum is None else self.minimum,
+                                  "maximum": MAX_NUMBER if self.maximum is None else self.maximum}
+        if self.nullable:
+            schema = {"oneOf": [schema, {"type": "null"}]}
+        return schema
+
+
+@dataclass(frozen=True)
+class Enum(Type):
+    kinds = (str,)
+    choices: tuple[str, ...] = ()
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if value not in self.choices or not isinstance(value, str):
+            hint = suggest(str(value), list(self.choices)) if isinstance(value, str) else None
+            sink.error(pos, f"'{name}' must be one of {', '.join(self.choices)}, "
+                            f"not {describe(value)}", hint)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"enum": list(self.choices)}
+
+
+@dataclass(frozen=True)
+class PeriodId(Type):
+    kinds = (str,)
+    label = "period"
+
+    """A period id of any calendar (2026-09, 2026-Q3, 2025, 2024-25, 2024-25-Q3): which
+    calendar the organisation uses, and so which ids are its periods, `validate` checks."""
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str) or not SHAPE_RE.fullmatch(value):
+            sink.error(pos, f"'{name}' must be a period such as 2026-09, 2026-Q3, 2025, 2024-25 "
+                            f"or 2024-25-Q3, not {describe(value)}")
+        elif not FIRST_DAY.year <= int(value[:4]) <= LAST_DAY.year:
+            sink.error(pos, f"'{name}' {value} is in the year {value[:4]}, outside the years "
+                            f"Kept handles ({YEARS})")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": SHAPE_RE.pattern}
+
+
+CHANGE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(@[a-z0-9]+(-[a-z0-9]+)*)?$")
+
+
+@dataclass(frozen=True)
+class ChangeName(Type):
+    """What a correction changes: a commitment id, `commitment@location`, `summary`,
+    `highlights`, or an improvement id."""
+
+    label = "change"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str) or not CHANGE_RE.match(value) or len(value) > 2 * SLUG_MAX + 1:
+            sink.error(pos, f"'{name}' must name what the correction changes (a commitment id, "
+                            f"commitment@location, summary, highlights or an improvement id), "
+                            f"not {describe(value)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": CHANGE_RE.pattern, "maxLength": 2 * SLUG_MAX + 1}
+
+
+@dataclass(frozen=True)
+class AnyMapping(Type):
+    """The free-form `internal:` mapping: any content, shown on the internal site only."""
+    kinds = (Map,)
+
+    label = "mapping"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, Map):
+            sink.error(pos, f"'{name}' must be a mapping (key: value lines), not {describe(value)}")
+            return
+        # A text directly under the mapping is shown as Markdown (deeper ones as YAML).
+        for key, item in value.items():
+            if isinstance(item, str):
+                _INTERNAL_TEXT.check_size(item, value.val_pos[key], f"{name}.{key}", sink)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": {"maxLength": MAX_TEXT}}
+
+
+_INTERNAL_TEXT = Text(markdown=True, max_length=MAX_TEXT)
+
+
+@dataclass(frozen=True)
+class Field:
+    type: Type
+    doc: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Record(Type):
+    """A mapping with known keys."""
+    kinds = (Map,)
+
+    name: str = "record"
+    fields: dict[str, Field] = field(default_factory=dict)
+    doc: str = ""
+    open: bool = False  # other keys are allowed, and not checked (MkDocs' and its plugins')
+
+    label = "mapping"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, Map):
+            sink.error(pos, f"'{name}' must be a mapping ({self.name}), not {describe(value)}")
+            return
+        for key in value:
+            spec = self.fields.get(key)
+            if spec is None and self.open:
+                continue
+            if spec is None:
+                hint = suggest(key, list(self.fields))
+                sink.error(value.key_pos[key], f"unknown key '{key}' in {self.name}",
+                           hint or f"allowed keys: {', '.join(self.fields)}")
+                continue
+            spec.type.check(value[key], value.val_pos[key], key, sink)
+        for key, spec in self.fields.items():
+            if spec.required and key not in value:
+                ident = value.get("id")
+                who = f"{self.name} '{ident}'" if isinstance(ident, str) else self.name
+                sink.error(value.pos, f"{who} is missing required key '{key}'", spec.doc or None)
+
+    def json_schema(self) -> dict[str, Any]:
+        props = {}
+        for key, spec in self.fields.items():
+            sub = dict(spec.type.json_schema())
+            sub["description"] = spec.doc
+            props[key] = sub
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": props,
+            "additionalProperties": self.open,
+        }
+        required = [k for k, s in self.fields.items() if s.required]
+        if required:
+            schema["required"] = required
+        if self.doc:
+            schema["description"] = self.doc
+        return schema
+
+
+@dataclass(frozen=True)
+class ListOf(Type):
+    kinds = (Seq,)
+    item: Type = field(default_factory=Text)
+
+    label = "list"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, Seq):
+            sink.error(pos, f"'{name}' must be a list (lines starting with '- '), "
+                            f"not {describe(value)}")
+            return
+        for item, item_pos in zip(value, value.item_pos, strict=True):
+            self.item.check(item, item_pos, name, sink)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": self.item.json_schema()}
+
+
+@dataclass(frozen=True)
+class MapOf(Type):
+    """A mapping from ids (checked as slugs) to values of one type."""
+    kinds = (Map,)
+
+    value: Type = field(default_factory=Text)
+    key_label: str = "id"
+
+    label = "mapping"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, Map):
+            sink.error(pos, f"'{name}' must be a mapping of {self.key_label} to values, "
+                            f"not {describe(value)}")
+            return
+        for key, item in value.items():
+            Slug().check(key, value.key_pos[key], f"{name} {self.key_label}", sink)
+            self.value.check(item, value.val_pos[key], f"{name}.{key}", sink)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "propertyNames": Slug().json_schema(),
+            "additionalProperties": self.value.json_schema(),
+        }
+
+
+@dataclass(frozen=True)
+class NumberOr(Type):
+    """A plain number, or a record for the longer form ({value, sample})."""
+
+    number: Number = field(default_factory=Number)
+    record: Record = field(default_factory=Record)
+
+    label = "number or mapping"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if isinstance(value, Map):
+            self.record.check(value, pos, name, sink)
+        else:
+            self.number.check(value, pos, name, sink)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"oneOf": [self.number.json_schema(), self.record.json_schema()]}
+
+
+@dataclass(frozen=True)
+class Flag(Type):
+    label = "true or false"
+    kinds = (bool,)
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, bool):
+            sink.error(pos, f"'{name}' must be true or false, not {describe(value)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
