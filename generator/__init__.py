@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
-__version__ = "0.1.0"
-# What Kept adds to the sites it builds: its stylesheet, and the script of `kept serve`'s pages.
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
+DISTRIBUTION = "kept-promises"  # the name it installs as (pyproject.toml); the command is `kept`
+# What Kept adds to the sites it builds: its stylesheet and script, and the script of
+# `kept serve`'s pages.
 ASSETS = Path(__file__).parent / "assets"
 
 

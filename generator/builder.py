@@ -36,8 +36,8 @@ Outcome = tuple[list[str], dict[str, tuple[str, str]]]
 
 
 def stage(root: Path, docs: Path, site_files: Iterable[tuple[str, str]]) -> None:
-    """Write an audience's docs_dir: the files of site_src/ and Kept's stylesheet. Generated
-    pages are not written: the Kept plugin gives them to the engine from memory. The files
+    """Write an audience's docs_dir: the files of site_src/ and Kept's stylesheet and script.
+    Generated pages are not written: the Kept plugin gives them to the engine from memory. The files
     are copies, made as every user file is read (files.copy_file): the engine follows links."""
     docs.mkdir(parents=True, exist_ok=True)
     for source, rel in site_files:
@@ -45,7 +45,8 @@ def stage(root: Path, docs: Path, site_files: Iterable[tuple[str, str]]) -> None
         target.parent.mkdir(parents=True, exist_ok=True)
         files.copy_file(root, source, target)
     (docs / "kept").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(ASSETS / "kept.css", docs / "kept" / "kept.css")
+    for asset in ("kept.css", "kept.js"):
+        shutil.copyfile(ASSETS / asset, docs / "kept" / asset)
 
 
 def run(plan: Plan, tasks: list[Task], jobs: int) -> list[Outcome]:

@@ -144,11 +144,33 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_init(args: argparse.Namespace) -> int:
-    from generator.init import init
+def cmd_import(args: argparse.Namespace) -> int:
+    from generator.csvimport import import_csv
 
-    for path in init(args.dir):
+    done = import_csv(args.root, args.csv, args.period)
+    state = "started as a draft" if done.created else "a draft"
+    print(f"wrote {done.figures} figure(s) of {done.commitments} commitment(s) into {done.path} "
+          f"({state}); review them, then `kept validate`")
+    for problem in done.warnings:
+        print(problem.format())
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from generator.init import UNKNOWN_ACTION, init
+
+    started = init(args.dir, args.name, args.action)
+    for path in started.files:
         print(f"wrote {path}")
+    print(f"organisation: {started.name} (commitments.yml says it; it names the sites too)")
+    if started.action is None:
+        print(f"kept init: warning: this Kept was not installed from GitHub, so the workflow "
+              f"cannot tell which repository its action comes from; in "
+              f"{args.dir / '.github/workflows/kept.yml'}, replace {UNKNOWN_ACTION} with the "
+              "GitHub repository of Kept and the release to use (or give --action "
+              "OWNER/REPO@TAG to kept init)", file=sys.stderr)
+    else:
+        print(f"CI: .github/workflows/kept.yml uses the Kept action {started.action}")
     print(f"next: cd {args.dir} && kept validate && kept build")
     return 0
 
@@ -281,10 +303,34 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("periods", nargs="*", metavar="PERIOD", help="e.g. 2026-Q3 (default: all)")
     p.set_defaults(func=cmd_record)
 
+    p = sub.add_parser("import", parents=[common], help="read a CSV export into a draft period",
+                       description="Write the figures of a CSV export (a helpdesk's report, saved "
+                                   "from a spreadsheet) into results/PERIOD.yml, leaving its "
+                                   "comments and everything else as they are; the file is "
+                                   "started as a draft when missing. The first line names the "
+                                   "columns, in any case and order: commitment, value, and "
+                                   "optionally sample and location (a row without a location "
+                                   "is the commitment's own figure). A published period is "
+                                   "never written. Nothing is written unless every row is "
+                                   "right.",
+                       epilog="example: kept import november.csv --period 2026-Q4")
+    p.add_argument("csv", type=Path, metavar="CSV", help="the export (UTF-8; separated by "
+                                                         "commas, or semicolons or tabs)")
+    p.add_argument("--period", metavar="PERIOD",
+                   help="the period to write into (default: the newest draft)")
+    p.set_defaults(func=cmd_import)
+
     p = sub.add_parser("init", help="start a new data repository",
-                       description="Write a small example data repository, MkDocs config, "
-                                   "JSON Schemas and CI workflow into DIR (new or empty).")
+                       description="Write a small example data repository (commitments, a "
+                                   "published quarter and a draft), MkDocs config, JSON Schemas "
+                                   "and a CI workflow that uses Kept's GitHub Action into DIR "
+                                   "(new or empty).")
     p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--name", help="the organisation's name, shown as the sites' name "
+                                  "(default: from DIR, 'acme-support' giving 'Acme Support')")
+    p.add_argument("--action", metavar="OWNER/REPO@TAG",
+                   help="the Kept action the workflow uses, pinned to a release (default: the "
+                        "GitHub repository and release this Kept was installed from)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("schema", parents=[common], help="write the JSON Schemas of the data files")

@@ -32,6 +32,8 @@ def as_of(commitment: Commitment, day: dt.date) -> Commitment:
             current = replace(current, title=revision.title)
         if revision.promise is not None:
             current = replace(current, promise=revision.promise)
+        if revision.guarantee is not None:
+            current = replace(current, guarantee=revision.guarantee[0])
         if current.metric is not None:  # a promise in words has no measure to revise
             metric = current.metric
             for key in ("target", "name", "definition", "threshold"):

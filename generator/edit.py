@@ -283,6 +283,30 @@ def _insert_published(lines: list[str], data: Map, day: dt.date, rel: str) -> _E
     return _Edit("".join(lines), inserted=after + 2)
 
 
+def shadow_copy(root: Path, shadow: Path) -> list[Problem]:
+    """Copy the data files (commitments.yml, the results files and their records) into the
+    folder shadow, as the validator reads them; return a problem for each it will not read.
+    The copy is checked in place of the repository, so that nothing is written before the
+    data as it would be passes."""
+    (shadow / RESULTS).mkdir(exist_ok=True)
+    (shadow / records.RECORDS).mkdir(exist_ok=True)
+    refused = []
+    sources = [COMMITMENTS]
+    if (root / RESULTS).is_dir():
+        sources += [f"{RESULTS}/{p.name}" for p in (root / RESULTS).iterdir()
+                    if not p.name.startswith(".") and not p.is_dir() and p.suffix in (".yml", ".yaml")]
+    if (root / records.RECORDS).is_dir():
+        sources += [f"{records.RECORDS}/{p.name}" for p in (root / records.RECORDS).iterdir()
+                    if not p.name.startswith(".") and not p.is_dir()]
+    for source in sources:
+        try:  # as the validator reads them: a link out of the repository is not followed
+            cap = records.MAX_RECORD_BYTES if source.startswith(records.RECORDS) else MAX_FILE_BYTES
+            (shadow / source).write_bytes(files.read_bytes(root, source, cap))
+        except files.Refused as exc:
+            refused.append(exc.problem)
+    return refused
+
+
 def _shadow_check(root: Path, rel: str, text: str, period: str) -> tuple[list[Problem], str | None]:
     """The blocking problems of the repository as it would be with rel holding text and the
     period's record written; and that record's text, when the period has none yet.
@@ -291,21 +315,7 @@ def _shadow_check(root: Path, rel: str, text: str, period: str) -> tuple[list[Pr
     also catches what only a published period is checked for (a commitment left out)."""
     with tempfile.TemporaryDirectory(prefix="kept-publish-") as tmp:
         shadow = Path(tmp)
-        (shadow / RESULTS).mkdir()
-        (shadow / records.RECORDS).mkdir()
-        refused = []
-        sources = [COMMITMENTS] + [f"{RESULTS}/{p.name}" for p in (root / RESULTS).iterdir()
-                                   if not p.name.startswith(".") and not p.is_dir()
-                                   and p.suffix in (".yml", ".yaml")]
-        if (root / records.RECORDS).is_dir():
-            sources += [f"{records.RECORDS}/{p.name}" for p in (root / records.RECORDS).iterdir()
-                        if not p.name.startswith(".") and not p.is_dir()]
-        for source in sources:
-            try:  # as the validator reads them: a link out of the repository is not followed
-                cap = records.MAX_RECORD_BYTES if source.startswith(records.RECORDS) else MAX_FILE_BYTES
-                (shadow / source).write_bytes(files.read_bytes(root, source, cap))
-            except files.Refused as exc:
-                refused.append(exc.problem)
+        refused = shadow_copy(root, shadow)
         if any(p.path == COMMITMENTS for p in refused):
             return refused, None  # the copy has no commitments.yml: nothing else can be checked
         (shadow / rel).write_bytes(text.encode("utf-8"))

@@ -151,3 +151,28 @@ def commitment_feed(org: str, edition_day: dt.date, commitment: Commitment, rows
     return _feed(_urn(org, "commitment", commitment.id), f"{org}: {commitment.title}",
                  link(page), link(f"{page}feed.xml"), updated, plain(commitment.promise),
                  [entry for _, entry in keyed])
+
+
+# A group's period: (the period, its label, what each of its promises did there).
+GroupPeriod = tuple[Period, str, list[str]]
+
+
+def group_feed(org: str, edition_day: dt.date, kind: str, ident: str, name: str,
+               periods: list[GroupPeriod], improvements: list[Improvement], link: Link,
+               folder: str) -> str:
+    """The results of a group of promises (a value's, or a location's figures) period by
+    period, and the improvements linked to them, newest first."""
+    keyed = [((p.published or p.end, p.id), _Entry(
+        _urn(org, kind, ident, p.id), f"{p.label}: {headline}", p.published or p.end,
+        "\n".join(lines), link(f"reports/{p.id}/")))
+        for p, headline, lines in periods]
+    keyed += [((i.date, i.id), _Entry(_urn(org, "improvement", i.id),
+                                      f"You said, we did: {i.title}", i.date,
+                                      plain(i.we_did, 2000), link(f"improvements/{i.id}/")))
+              for i in improvements]
+    keyed.sort(key=lambda pair: pair[0], reverse=True)
+    updated = max((day for (day, _), _ in keyed), default=edition_day)
+    words = "promises about" if kind == "value" else "results at"
+    return _feed(_urn(org, kind, ident), f"{org}: {name}", link(""),
+                 link(f"{folder}/feed.xml"), updated, f"{org}'s {words} {name}.",
+                 [entry for _, entry in keyed])

@@ -466,3 +466,42 @@ class Flag(Type):
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class OrNull(Type):
+    """A value of another kind, or null, which means something of its own (no guarantee)."""
+
+    inner: Type = field(default_factory=Type)
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return f"{self.inner.label} or null"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if value is not None:
+            self.inner.check(value, pos, name, sink)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"oneOf": [self.inner.json_schema(), {"type": "null"}]}
+
+
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class Currency(Type):
+    """An ISO 4217 currency code: GBP, USD, EUR."""
+
+    kinds = (str,)
+    label = "currency"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str) or not CURRENCY_RE.fullmatch(value):
+            hint = (f"write it in capitals: {value.upper()}" if isinstance(value, str)
+                    and CURRENCY_RE.fullmatch(value.upper()) else "for example GBP, USD or EUR")
+            sink.error(pos, f"'{name}' must be a currency code of three capital letters "
+                            f"(ISO 4217), not {describe(value)}", hint)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": CURRENCY_RE.pattern}

@@ -196,6 +196,15 @@ class _Converter:
         if not isinstance(key_node, yaml.ScalarNode):
             self.problem(_pos(key_node), "a key must be plain text, not a list or mapping")
             return
+        tag = key_node.tag
+        if self.mkdocs and (tag in (_ENV_TAG, _RELATIVE_TAG) or tag.startswith(_PYTHON_TAG)) and not (
+                self.python_tags and tag.startswith(_PYTHON_TAG)):
+            # MkDocs' loader reads keys as it reads values: a Python tag there imports or runs
+            # the code it names as surely as on a value.
+            shown = "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+            self.problem(_pos(key_node), f"a key must be plain text, not tagged '{shown}'",
+                         "remove the tag")
+            return
         key = str(key_node.value)
         if key in result:
             if explicit:

@@ -41,6 +41,7 @@ class Organization:
     internal: Mapping[str, Any] = field(default_factory=_empty)
     year_starts: int = 1  # the month a reporting year starts (4: April)
     require_explanations: bool = True  # a miss needs an explanation (--strict, publish)
+    currency: str | None = None  # ISO 4217, for guarantee payments
 
     @property
     def calendar(self) -> Calendar:
@@ -73,6 +74,14 @@ class Threshold:
 
 
 @dataclass(frozen=True)
+class Guarantee:
+    """What a customer gets when the promise is broken for them."""
+
+    remedy: str
+    automatic: bool = False
+
+
+@dataclass(frozen=True)
 class Metric:
     name: str
     unit: str
@@ -99,6 +108,8 @@ class Revision:
     name: str | None = None  # the metric's name
     definition: str | None = None  # the metric's definition
     threshold: Threshold | None = None
+    # The guarantee before the revision, when it changed: (None,) when there was none.
+    guarantee: tuple[Guarantee | None] | None = None
     internal: Mapping[str, Any] = field(default_factory=_empty)
 
 
@@ -118,6 +129,7 @@ class Commitment:
     visibility: Visibility = Visibility.PUBLIC
     internal: Mapping[str, Any] = field(default_factory=_empty)
     announced: dt.date | None = None  # before `since`: shown as starting then
+    guarantee: Guarantee | None = None
 
     @property
     def words(self) -> bool:
@@ -163,6 +175,23 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
+class GuaranteeFigures:
+    """What a guarantee cost in a period: customers let down, payments made, total paid."""
+
+    breaches: int
+    paid: int
+    amount: float | None = None
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """For a missed target: what is done about it, and the period it will be met again by."""
+
+    action: str
+    by: str  # a period id
+
+
+@dataclass(frozen=True)
 class Measurement:
     value: float | None
     sample: int | None = None
@@ -172,6 +201,8 @@ class Measurement:
     status: str | None = None  # a words commitment's: "met" | "missed" | "not-measured"
     margin: float | None = None  # ± in the metric's unit
     benchmark: Benchmark | None = None
+    guarantee: GuaranteeFigures | None = None
+    recovery: Recovery | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +216,7 @@ class Improvement:
     commitments: tuple[str, ...] = ()
     feedback_source: str | None = None
     feedback_count: int | None = None
+    delivers: str | None = None  # the planned item it completes
     visibility: Visibility = Visibility.PUBLIC
     internal: Mapping[str, Any] = field(default_factory=_empty)
 
@@ -203,6 +235,21 @@ class Amendment:
     commitment: str | None = None
     location: str | None = None
     improvement: str | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """You said, we will: a change announced, expected done by period `by`."""
+
+    id: str
+    title: str
+    you_said: str
+    we_will: str
+    by: str
+    period: str  # the period that announced it
+    commitments: tuple[str, ...] = ()
+    visibility: Visibility = Visibility.PUBLIC
+    internal: Mapping[str, Any] = field(default_factory=_empty)
 
 
 @dataclass(frozen=True)
@@ -225,7 +272,8 @@ class Period:
     improvements: tuple[Improvement, ...] = ()
     corrections: tuple[Correction, ...] = ()
     internal: Mapping[str, Any] = field(default_factory=_empty)
-    calendar: Calendar = DEFAULT_CALENDAR  # the organisation's: what the id means
+    calendar: Calendar = DEFAULT_CALENDAR
+    planned: tuple[Planned, ...] = ()  # the organisation's: what the id means
 
     @property
     def draft(self) -> bool:

@@ -1,17 +1,21 @@
-"""Open data of an edition: `api/commitments.json` and `api/improvements.json`.
+"""Open data of an edition: `api/commitments.json`, `api/improvements.json`, and
+`api/results.csv` for spreadsheets.
 
-The same projected data the pages show, as JSON: on the public site it holds public entities
-only, because the projection removed the rest before anything rendered.
+The same projected data the pages show: on the public site it holds public entities only,
+because the projection removed the rest before anything rendered.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from generator.compute import attainment, streak
-from generator.model import Commitment, Improvement, Period
+from generator.compute import Row, Status, attainment, is_met, streak
+from generator.model import Commitment, Improvement, Period, Visibility
 from generator.project import Edition
 
 FORMAT_VERSION = 1
@@ -131,3 +135,67 @@ def improvements_json(edition: Edition) -> str:
         "edition": edition.id,
         "improvements": [_improvement(edition, i) for i in edition.improvements],
     })
+
+
+# --- api/results.csv --------------------------------------------------------------------------
+
+RESULTS_COLUMNS = ("commitment", "title", "period", "published", "location", "location_name",
+                   "value", "sample", "unit", "target", "direction", "status", "visibility")
+_BOM = "\ufeff"  # without it, Excel reads UTF-8 as the system's code page and garbles names
+# A cell a spreadsheet would take for a formula: text from the data is hostile.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_text(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _cell_number(value: float | None) -> str:
+    """A figure as a spreadsheet reads it: digits and a point, no exponent when avoidable."""
+    if value is None:
+        return ""
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
+        return str(int(value))
+    return repr(float(value))
+
+
+def _result_rows(edition: Edition, commitment: Commitment, rows: list[Row]) -> list[list[str]]:
+    """A commitment's rows: per period, the headline figure, then each location's."""
+    locations = {x.id: x for x in edition.dataset.locations}
+    metric = commitment.metric  # None for a promise in words: no figure, unit or target
+    found = []
+    for row in rows:
+        period = row.period
+        common = [commitment.id, _cell_text(commitment.title), period.id,
+                  period.published.isoformat() if period.published else ""]
+        judged = ([_cell_text(metric.unit), _cell_number(row.target), metric.direction.value]
+                  if metric is not None else ["", "", ""])
+        sample = row.measurement.sample if row.measurement else None
+        found.append([*common, "", "", _cell_number(row.value), _cell_number(sample), *judged,
+                      row.status.value, commitment.visibility.value])
+        figures = row.measurement.locations if row.measurement else {}
+        order = [lid for lid in commitment.locations if lid in figures]
+        for lid in order + [lid for lid in figures if lid not in order]:
+            figure, location = figures[lid], locations.get(lid)
+            if figure.value is None or metric is None or row.target is None:
+                status = Status.NOT_MEASURED
+            else:
+                met = is_met(replace(metric, target=row.target), figure.value)
+                status = Status.MET if met else Status.MISSED
+            internal = Visibility.INTERNAL in (commitment.visibility,
+                                               location.visibility if location else None)
+            found.append([*common, lid, _cell_text(location.name) if location else "",
+                          _cell_number(figure.value), _cell_number(figure.sample), *judged,
+                          status.value, "internal" if internal else "public"])
+    return found
+
+
+def results_csv(edition: Edition, rows: Mapping[str, list[Row]]) -> str:
+    """Every result of the edition, one row per commitment, period and location (the headline
+    figure has no location), for spreadsheets: RFC 4180, UTF-8 with a byte order mark."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(RESULTS_COLUMNS)
+    for commitment in edition.commitments:
+        writer.writerows(_result_rows(edition, commitment, rows[commitment.id]))
+    return _BOM + out.getvalue()

@@ -106,6 +106,13 @@ def _pages(edition: Edition) -> list[Page]:
             _words(f"You said: {improvement.you_said}", f"We did: {improvement.we_did}"),
             Needs(commitments=improvement.commitments)))  # their statuses
     for period in edition.periods:
+        for planned in period.planned:
+            result.append(Page(
+                f"planned/{planned.id}.md", "planned.md.j2", planned.title, plain(planned.we_will),
+                {"planned": planned},
+                _words(f"You said: {planned.you_said}", f"We will: {planned.we_will}"),
+                Needs(commitments=planned.commitments)))  # their statuses
+    for period in edition.periods:
         # A row shows its change from the period before: every period up to this one.
         result.append(Page(f"reports/{period.id}.md", "report.md.j2",
                            f"Report for {period.label}",
@@ -118,6 +125,8 @@ def _pages(edition: Edition) -> list[Page]:
                            {"reviews": compute.reviews(edition.dataset, edition.period.end)}))
         result.append(Page("locations/index.md", "locations.md.j2", "Locations",
                            "Where results are measured.", {}))
+        result.append(Page("team/index.md", "team.md.j2", "The team behind the promises",
+                           "Promises kept, by the people who keep them; ideas from the team.", {}))
         result.append(Page("consistency/index.md", "consistency.md.j2", "Consistency",
                            "How locations compare, period by period.", {}))
         for period in edition.periods:
@@ -144,6 +153,7 @@ def outputs(edition: Edition, user_templates: Path | None = None) -> dict[str, N
         page.path: None if shared_overridden or page.template in overridden else page.needs
         for page in pages(edition)}
     found.update(dict.fromkeys(EDITION_FILES))
+    found.update(group_feeds(edition))
     for c in edition.commitments:
         found.update(dict.fromkeys(commitment_files(c.id), Needs(commitments=(c.id,))))
     return found
@@ -158,7 +168,8 @@ def nav(edition: Edition, extra: list[Any]) -> list[Any]:
         {"Reports": "reports/index.md"},
     ]
     if edition.internal:
-        items += [{"Team": [{"Reviews due": "reviews/index.md"},
+        items += [{"Team": [{"The team": "team/index.md"},
+                            {"Reviews due": "reviews/index.md"},
                             {"Consistency": "consistency/index.md"},
                             {"Locations": "locations/index.md"}]}]
     return items + extra
@@ -179,7 +190,23 @@ def page_meta(page: Page) -> dict[str, Any]:
 
 
 # The files of an edition that are neither pages nor a commitment's own.
-EDITION_FILES = ("feed.xml", "api/commitments.json", "api/improvements.json")
+EDITION_FILES = ("feed.xml", "api/commitments.json", "api/improvements.json", "api/results.csv",
+                 "announce.md", "announce.html")
+
+
+def group_feeds(edition: Edition) -> dict[str, Needs]:
+    """The feeds of each value and each location of an edition, by path inside docs_dir,
+    with the measurements each shows (those of the value's promises, or of the promises
+    reported at the location)."""
+    found = {}
+    for value in edition.dataset.values:
+        members = tuple(c.id for c in edition.commitments if c.value == value.id)
+        found[f"values/{value.id}/feed.xml"] = Needs(commitments=members)
+    for location in edition.dataset.locations:
+        members = tuple(c.id for c in edition.commitments if location.id in c.locations)
+        if members:
+            found[f"locations/{location.id}/feed.xml"] = Needs(commitments=members)
+    return found
 
 
 def commitment_files(cid: str) -> tuple[str, str]:

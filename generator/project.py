@@ -54,7 +54,8 @@ def project(dataset: Dataset, audience: str) -> Dataset:
 
     def public_names(period: Period, names: tuple[str, ...]) -> tuple[str, ...]:
         """What a correction names that customers may know of: no internal ids."""
-        improvements = {i.id for i in period.improvements if i.visibility is public}
+        improvements = ({i.id for i in period.improvements if i.visibility is public}
+                        | {x.id for x in period.planned if x.visibility is public})
         kept = []
         for name in names:
             cid, _, lid = name.partition("@")
@@ -69,6 +70,9 @@ def project(dataset: Dataset, audience: str) -> Dataset:
                     {cid: measurement(cid, m) for cid, m in p.measurements.items() if cid in by_id}),
                 improvements=tuple(improvement(i) for i in p.improvements
                                    if i.visibility is public),
+                planned=tuple(replace(x, internal=EMPTY,
+                                      commitments=tuple(c for c in x.commitments if c in by_id))
+                              for x in p.planned if x.visibility is public),
                 corrections=tuple(replace(x, internal=EMPTY, changes=public_names(p, x.changes))
                                   for x in p.corrections if x.visibility is public))
         for p in dataset.periods if not p.draft)

@@ -53,6 +53,13 @@ def _text(value: Any, limit: int = 60) -> str:
         return "'" + (flat if len(flat) <= limit else flat[: limit - 1] + "…") + "'"
     if isinstance(value, list):
         return f"{len(value)} item(s)"
+    if isinstance(value, dict) and "remedy" in value:  # a guarantee
+        return _text(value["remedy"]) + (", automatically" if value.get("automatic") else "")
+    if isinstance(value, dict) and "breaches" in value:  # what a guarantee cost
+        amount = f", {value['amount']} paid" if value.get("amount") is not None else ""
+        return f"{value['breaches']} let down, {value['paid']} payments{amount}"
+    if isinstance(value, dict) and "action" in value:  # a recovery plan
+        return f"back on target by {value['by']}: {_text(value['action'])}"
     if isinstance(value, dict) and "unit" in value:  # a threshold
         return f"{value['value']} {value['unit']}"
     if isinstance(value, dict) and "value" in value:  # a location's figure
@@ -157,9 +164,11 @@ class Checker:
                            f"the published {what} of '{cid}' in {pid} changed from "
                            f"{_change(d.old, d.new)}", loc_hint)
                 continue
-            label = {"value": "result", "sample": "sample", "explanation": "explanation"}[field]
+            label = {"value": "result", "sample": "sample", "explanation": "explanation",
+                     "guarantee_figures": "guarantee figures", "recovery": "recovery plan"}[field]
             note = _status_note(diffs) if field == "value" else ""
-            self.error(rel, ("measurements", cid, field),
+            key = "guarantee" if field == "guarantee_figures" else field
+            self.error(rel, ("measurements", cid, key),
                        f"the published {label} of '{cid}' in {pid} changed from "
                        f"{_change(d.old, d.new)}{note}", hint)
         status_only = [d for d in diffs if d.keys[2] == "status"]
@@ -221,24 +230,26 @@ class Checker:
                 what = f"a highlight was removed ({_text(old[index])})"
             keys: tuple[str | int, ...] = ("highlights", index) if index < len(new) else ("highlights",)
             self.error(rel, keys, f"the published highlights of {pid} changed: {what}", hint)
-        elif head == "improvements" and len(d.keys) == 2:
-            iid = d.keys[1]
+        elif head in ("improvements", "planned") and len(d.keys) == 2:
+            iid, kind = d.keys[1], "improvement" if head == "improvements" else "planned item"
             if d.new is ABSENT:
-                self.error(rel, ("improvements",),
-                           f"published improvement '{iid}' of {pid} is gone (removed, moved or "
+                self.error(rel, (head,),
+                           f"published {kind} '{iid}' of {pid} is gone (removed, moved or "
                            "made internal)",
                            "customer links to it must never break: put it back as it was "
                            "published; to correct what it says, edit it and add a correction "
                            f"naming '{iid}'")
             else:
-                self.error(rel, ("improvements", iid),
-                           f"improvement '{iid}' was added to {pid}, which is already published",
+                self.error(rel, (head, iid),
+                           f"{kind} '{iid}' was added to {pid}, which is already published",
                            hint)
-        elif head == "improvements":
+        elif head in ("improvements", "planned"):
             iid, field = d.keys[1], d.keys[2]
-            label = {"you_said": "“you said”", "we_did": "“we did”"}.get(field, field)
-            self.error(rel, ("improvements", iid, field),
-                       f"the published {label} of improvement '{iid}' in {pid} "
+            kind = "improvement" if head == "improvements" else "planned item"
+            label = {"you_said": "“you said”", "we_did": "“we did”",
+                     "we_will": "“we will”"}.get(field, field)
+            self.error(rel, (head, iid, field),
+                       f"the published {label} of {kind} '{iid}' in {pid} "
                        f"changed from {_change(d.old, d.new)}", hint)
         elif head == "commitments":
             self.applies(pid, rel, d)

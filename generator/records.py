@@ -38,6 +38,7 @@ MAX_RECORD_BYTES = 8 * 1024 * 1024
 # the `previous:` key a revision gives each of them (None: no revision can change it).
 COMMITMENT_FACTS = {"title": "title", "promise": "promise", "target": "target",
                     "measure": "name", "definition": "definition", "threshold": "threshold",
+                    "guarantee": "guarantee",
                     "unit": None, "direction": None, "since": None, "retired": None}
 METRIC_KEYS = {"target": ("metric", "target"), "unit": ("metric", "unit"),
                 "direction": ("metric", "direction"), "measure": ("metric", "name"),
@@ -69,6 +70,13 @@ def period_facts(data: Dataset, period: Period) -> dict[str, Any]:
             "definition": metric.definition if metric else None,
             "threshold": {"value": metric.threshold.value, "unit": metric.threshold.unit}
             if metric and metric.threshold else None,
+            "guarantee": {"remedy": stood.guarantee.remedy, "automatic": stood.guarantee.automatic}
+            if stood.guarantee else None,
+            "guarantee_figures": {"breaches": m.guarantee.breaches, "paid": m.guarantee.paid,
+                                  "amount": m.guarantee.amount}
+            if m and m.guarantee else None,
+            "recovery": {"action": m.recovery.action, "by": m.recovery.by}
+            if m and m.recovery else None,
             "since": c.since.isoformat(),
             "retired": c.retired.isoformat() if c.retired and c.retired <= period.end else None,
             "status": status(c, period).css,
@@ -89,8 +97,12 @@ def period_facts(data: Dataset, period: Period) -> dict[str, Any]:
                                 "you_said": i.you_said, "we_did": i.we_did,
                                 "commitments": list(i.commitments),
                                 "feedback": {"source": i.feedback_source,
-                                             "count": i.feedback_count}}
+                                             "count": i.feedback_count},
+                                "delivers": i.delivers}
                          for i in period.improvements},
+        "planned": {p.id: {"title": p.title, "you_said": p.you_said, "we_will": p.we_will,
+                           "by": p.by, "commitments": list(p.commitments)}
+                    for p in period.planned},
     }
 
 
@@ -114,13 +126,20 @@ _COMMITMENT = {"title": "text", "promise": "text", "target": "number?", "unit": 
                "direction": ("enum", ("lower", "higher", None)), "measure": "text?",
                "definition": "text?", "since": "date", "retired": "date?",
                "threshold": ("optional", {"value": "number", "unit": "text"}),
+               "guarantee": ("optional", {"remedy": "text", "automatic": "flag"}),
+               "guarantee_figures": ("optional", {"breaches": "count", "paid": "count",
+                                                  "amount": "number?"}),
+               "recovery": ("optional", {"action": "text", "by": "text"}),
                "status": ("enum", tuple(s.css for s in Status)), "value": "number?",
                "sample": "count?", "explanation": "text?", "locations": ("map", _FIGURE)}
 _IMPROVEMENT = {"date": "date", "title": "text", "you_said": "text", "we_did": "text",
-                "commitments": ["id"], "feedback": {"source": "text?", "count": "count?"}}
+                "commitments": ["id"], "feedback": {"source": "text?", "count": "count?"},
+                "delivers": "id?"}
+_PLANNED = {"title": "text", "you_said": "text", "we_will": "text", "by": "text",
+            "commitments": ["id"]}
 _RECORD = {"format": ("enum", (FORMAT,)), "period": "text", "published": "date",
            "summary": "text?", "highlights": ["text"], "commitments": ("map", _COMMITMENT),
-           "improvements": ("map", _IMPROVEMENT)}
+           "improvements": ("map", _IMPROVEMENT), "planned": ("map", _PLANNED)}
 
 
 def _shape(value: Any, spec: _Spec, path: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str] | None:
@@ -142,6 +161,8 @@ def _shape(value: Any, spec: _Spec, path: tuple[str | int, ...]) -> tuple[tuple[
             return path, "must be a number"
         if kind == "count" and (isinstance(value, bool) or not isinstance(value, int)):
             return path, "must be a whole number"
+        if kind == "flag" and not isinstance(value, bool):
+            return path, "must be true or false"
         return None
     if isinstance(spec, list):
         if not isinstance(value, list):
@@ -279,7 +300,7 @@ class Difference:
         head = self.keys[0]
         if head in ("summary", "highlights"):
             return {head}
-        if head == "improvements" and len(self.keys) > 1:
+        if head in ("improvements", "planned") and len(self.keys) > 1:
             return {self.keys[1]}
         if head == "commitments" and len(self.keys) > 1:
             if len(self.keys) > 3 and self.keys[2] == "locations":
@@ -288,7 +309,7 @@ class Difference:
         return set()  # the period or its publication date: nothing corrects those
 
 
-_KEYED = ("commitments", "improvements", "locations")
+_KEYED = ("commitments", "improvements", "planned", "locations")
 
 
 def differences(old: Any, new: Any, keys: tuple[str, ...] = ()) -> list[Difference]:
@@ -341,7 +362,7 @@ def amendment(difference: Difference, subject: str) -> Amendment:
             field = keys[4] if len(keys) > 4 else "value"
             return Amendment(subject, field, old, new, commitment=cid, location=lid)
         return Amendment(subject, keys[2], old, new, commitment=cid)
-    if keys[0] == "improvements":
+    if keys[0] in ("improvements", "planned"):
         if len(keys) == 2:
             return Amendment(subject, "improvement", difference.old is not ABSENT,
                              difference.new is not ABSENT, improvement=keys[1])

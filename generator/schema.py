@@ -11,6 +11,7 @@ from __future__ import annotations
 from generator.kinds import (
     AnyMapping,
     ChangeName,
+    Currency,
     Date,
     Enum,
     Field,
@@ -19,6 +20,7 @@ from generator.kinds import (
     MapOf,
     Number,
     NumberOr,
+    OrNull,
     PeriodId,
     Record,
     Slug,
@@ -48,6 +50,8 @@ ORGANIZATION = Record("organization", {
                                   "false for reports that never had them)"),
     "min_sample": Field(Number(minimum=0, integer=True),
                         "per-location figures measured on fewer cases are not published (default 30)"),
+    "currency": Field(Currency(), "the currency of guarantee payments (ISO 4217: GBP, USD, EUR); "
+                                  "required once a guarantee amount is given"),
     "internal": INTERNAL,
 }, "Who makes the promises")
 
@@ -92,6 +96,12 @@ REVIEW = Record("review", {
     "last": Field(Date(), "the day it was last reviewed"),
 }, "When the commitment is reviewed")
 
+GUARANTEE = Record("guarantee", {
+    "remedy": Field(Text(markdown=True), "what a customer gets when we break this promise for "
+                                         "them (We pay you £30.)", required=True),
+    "automatic": Field(Flag(), "paid without the customer having to ask (default false)"),
+}, "What a customer gets when we break the promise for them")
+
 PREVIOUS = Record("previous", {
     "target": Field(Number(), "the target before the revision"),
     "title": Field(Text(), "the title before the revision"),
@@ -99,6 +109,8 @@ PREVIOUS = Record("previous", {
     "name": Field(Text(), "the metric's name (what was measured) before the revision"),
     "definition": Field(Text(markdown=True), "how it was measured before the revision"),
     "threshold": Field(THRESHOLD, "the threshold before the revision"),
+    "guarantee": Field(OrNull(GUARANTEE), "the guarantee before the revision; null when there "
+                                          "was none"),
 }, "What applied before the revision")
 
 REVISION = Record("revision", {
@@ -121,6 +133,7 @@ COMMITMENT = Record("commitment", {
     "since": Field(Date(), "first day the promise applies", required=True),
     "announced": Field(Date(), "the day the promise was announced, before `since`: editions from "
                                "then show it as starting on `since`"),
+    "guarantee": Field(GUARANTEE, "what a customer gets when we break this promise for them"),
     "retired": Field(Date(), "last day the promise applies"),
     "locations": Field(ListOf(Slug()), "location ids: results are broken down by these"),
     "review": Field(REVIEW, "review schedule"),
@@ -154,6 +167,17 @@ MEASUREMENT = Record("measurement", {
     "sample": Field(Number(minimum=0, integer=True), "cases measured"),
     "margin": Field(Number(minimum=0), "± in the metric's unit: the survey's margin of error"),
     "benchmark": Field(BENCHMARK, "a comparison figure, such as a sector median"),
+    "guarantee": Field(Record("guarantee figures", {
+        "breaches": Field(Number(minimum=0, integer=True),
+                          "customers we broke the guaranteed promise for", required=True),
+        "paid": Field(Number(minimum=0, integer=True), "payments made to them", required=True),
+        "amount": Field(Number(minimum=0), "the total paid, in the organisation's currency"),
+    }, "What the guarantee cost in the period"), "customers let down, payments made, total paid"),
+    "recovery": Field(Record("recovery", {
+        "action": Field(Text(markdown=True), "what we do about the miss", required=True),
+        "by": Field(PeriodId(), "the period by which we will be back on target", required=True),
+    }, "For a missed target: what we do about it, and by when"),
+        "for a missed target: what we do about it, and by when we will be back on target"),
     "locations": Field(MapOf(LOCATION_FIGURE, "location id"),
                        "location id -> number or {value, sample}"),
     "explanation": Field(Text(markdown=True), "context; needed for a missed target or a null"),
@@ -172,10 +196,24 @@ IMPROVEMENT = Record("improvement", {
     "you_said": Field(Text(markdown=True), "the customers' feedback", required=True),
     "we_did": Field(Text(markdown=True), "the change made", required=True),
     "commitments": Field(ListOf(Slug()), "ids of the commitments it relates to"),
-    "feedback": Field(FEEDBACK, "source and number of the feedback"),
+    "feedback": Field(FEEDBACK, "source and number of the feedback (`source: staff` for a change "
+                                "the team suggested)"),
+    "delivers": Field(Slug(), "the planned item (you said, we will) this improvement completes"),
     "visibility": VISIBILITY,
     "internal": INTERNAL,
 }, "A change made because customers asked: you said, we did")
+
+PLANNED = Record("planned", {
+    "id": Field(Slug(), "permanent id, unique across all improvements and planned items; part "
+                        "of its URL", required=True),
+    "title": Field(Text(), "what will change, in one line", required=True),
+    "you_said": Field(Text(markdown=True), "the customers' feedback", required=True),
+    "we_will": Field(Text(markdown=True), "the change we will make", required=True),
+    "by": Field(PeriodId(), "the period we expect it done", required=True),
+    "commitments": Field(ListOf(Slug()), "ids of the commitments it relates to"),
+    "visibility": VISIBILITY,
+    "internal": INTERNAL,
+}, "A change announced, not done yet: you said, we will")
 
 CORRECTION = Record("correction", {
     "date": Field(Date(), "the day of the correction", required=True),
@@ -197,6 +235,7 @@ RESULTS_FILE = Record("results file", {
     "measurements": Field(MapOf(MEASUREMENT, "commitment id"), "commitment id -> measurement"),
     "highlights": Field(ListOf(Text(markdown=True)), "successes to celebrate"),
     "improvements": Field(ListOf(IMPROVEMENT), "you said, we did"),
+    "planned": Field(ListOf(PLANNED), "you said, we will: changes announced, not done yet"),
     "corrections": Field(ListOf(CORRECTION), "changes made after publication"),
     "internal": INTERNAL,
 }, "Kept: the results of one reporting period")

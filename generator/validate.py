@@ -24,6 +24,8 @@ from generator.model import (
     Correction,
     Dataset,
     Direction,
+    Guarantee,
+    GuaranteeFigures,
     Improvement,
     Location,
     LocationFigure,
@@ -31,6 +33,8 @@ from generator.model import (
     Metric,
     Organization,
     Period,
+    Planned,
+    Recovery,
     Review,
     Revision,
     Threshold,
@@ -116,6 +120,10 @@ class _Validator:
         # are read, and not judged by a calendar that is not known)
         self.calendar: Calendar | None = None
         self.require_explanations = True
+        self.currency = False  # organization.currency is given
+        self.first_amount: tuple[str, Pos] | None = None  # where a guarantee amount is
+        self.stem = ""  # the period of the results file being checked
+        self.org_pos: Pos | None = None
         self.commitments: dict[str, Map] = {}
         self.locations: dict[str, Map] = {}
         self.values: dict[str, Map] = {}
@@ -145,6 +153,8 @@ class _Validator:
             org = data.get("organization")
             if isinstance(org, Map) and org.get("require_explanations") is False:
                 self.require_explanations = False
+            self.currency = isinstance(org, Map) and "currency" in org
+            self.org_pos = data.key_pos.get("organization")
             if isinstance(org, Map) and org.get("period") in KINDS:
                 starts = org.get("year_starts", 1)
                 if isinstance(starts, int) and not isinstance(starts, bool) and 1 <= starts <= 12:
@@ -264,9 +274,16 @@ class _Validator:
                 found[stem] = (rel, data)
             self.problems += sink.problems
         self._unique_improvements(found)
+        if self.first_amount is not None and not self.currency and self.org_pos is not None:
+            rel, pos = self.first_amount
+            self.problems.append(Problem(
+                COMMITMENTS, *self.org_pos, "guarantee amounts are given (the first in "
+                f"{rel} at line {pos[0]}), but the organisation has no currency",
+                "add `currency:` to organization, for example currency: GBP"))
         return found
 
     def _results(self, stem: str, data: Map, sink: Sink) -> None:
+        self.stem = stem
         period = data.get("period")
         if (isinstance(period, str) and SHAPE_RE.fullmatch(period) and period != stem
                 and DEFAULT_CALENDAR.out_of_range(period) is None):
@@ -318,6 +335,13 @@ class _Validator:
             if isinstance(refs, Seq):
                 for cid, pos in zip(refs, refs.item_pos, strict=True):
                     _ref(sink, pos, "commitment", cid, self.commitments)
+        for plan, _ in _items(data, "planned"):
+            refs = plan.get("commitments")
+            if isinstance(refs, Seq):
+                for cid, pos in zip(refs, refs.item_pos, strict=True):
+                    _ref(sink, pos, "commitment", cid, self.commitments)
+            self._later(stem, plan, "by", sink, "a planned change is expected in this period or "
+                                               "a later one", same=True)
         for corr, _ in _items(data, "corrections"):
             day = _date(corr, "date")
             if day and day > self.today:
@@ -362,10 +386,47 @@ class _Validator:
                                hint or (f"its locations are: {listing(listed_ids)}"
                                         if listed_ids else
                                         f"add it to the 'locations' of '{cid}' in commitments.yml"))
+        self._guarantee(cid, item, m, sink)
+        recovery = m.get("recovery")
+        if isinstance(recovery, Map):
+            self._later(self.stem, recovery, "by", sink, "a recovery plan names a later period")
         if ("value" in m and m["value"] is None and "explanation" not in m
                 and self.require_explanations):
             sink.warning(_at(m, "value"), f"'{cid}' was not measured and has no explanation",
                          "add an explanation saying why")
+
+    def _guarantee(self, cid: str, item: Map, m: Map, sink: Sink) -> None:
+        """Guarantee figures are for guaranteed promises, and pay no more than they owe."""
+        figures = m.get("guarantee")
+        if not isinstance(figures, Map):
+            return
+        revisions = [r.get("previous") for r, _ in _items(item, "revisions")]
+        if "guarantee" not in item and not any(isinstance(p, Map) and isinstance(p.get("guarantee"), Map)
+                                               for p in revisions):
+            sink.error(m.key_pos["guarantee"], f"'{cid}' has no guarantee, so no guarantee figures",
+                       f"give '{cid}' a `guarantee:` (its remedy) in commitments.yml, or remove these")
+        breaches, paid = figures.get("breaches"), figures.get("paid")
+        if isinstance(breaches, int) and isinstance(paid, int) and paid > breaches:
+            sink.error(figures.val_pos["paid"], f"'{cid}' paid {paid} customers but let down only "
+                                                f"{breaches}", "payments made cannot outnumber breaches")
+        if "amount" in figures and self.first_amount is None:
+            self.first_amount = (sink.path, figures.val_pos["amount"])
+
+    def _later(self, stem: str, item: Map, key: str, sink: Sink, why: str,
+               same: bool = False) -> None:
+        """A period named in item (recovery by, planned by): one of the organisation's, after
+        the period of the file (or the same one, with same)."""
+        pid = item.get(key)
+        calendar = self.calendar
+        if not isinstance(pid, str) or calendar is None or not SHAPE_RE.fullmatch(pid):
+            return
+        if calendar.kind_of(pid) is None or calendar.out_of_range(pid):
+            sink.error(item.val_pos[key], f"'{key}' {pid} is not one of the organisation's periods",
+                       f"its periods are {calendar.words}")
+        elif calendar.bounds(pid)[0] < calendar.bounds(stem)[0] or (
+                not same and calendar.bounds(pid)[0] == calendar.bounds(stem)[0]):
+            sink.error(item.val_pos[key], f"'{key}' {pid} is {'before' if same else 'not after'} "
+                                          f"{stem}", why)
 
     def _words(self, cid: str, m: Map, pos: Pos, sink: Sink) -> None:
         """A promise in words: each period says met, missed or not-measured, and explains."""
@@ -382,20 +443,56 @@ class _Validator:
                          "add an explanation saying why")
 
     def _unique_improvements(self, found: dict[str, Any]) -> None:
-        seen: dict[str, tuple[str, Pos]] = {}
-        for _, (rel, data) in sorted(found.items()):
+        """Improvement and planned ids are one id space across all periods (each has a page);
+        an improvement delivers a planned item of its period or an earlier one, once."""
+        seen: dict[str, tuple[str, Pos, str]] = {}
+        ordered = sorted(found.items(), key=lambda f: self._start(f[0]))
+        for _, (rel, data) in ordered:
+            for kind in ("improvements", "planned"):
+                for imp, _ in _items(data, kind):
+                    ident = imp.get("id")
+                    if not isinstance(ident, str):
+                        continue
+                    if ident in seen:
+                        where = seen[ident]
+                        self.problems.append(Problem(
+                            rel, *_at(imp, "id"),
+                            f"duplicate improvement id '{ident}' (first in {where[0]} line "
+                            f"{where[1][0]})", "improvement and planned ids are unique across "
+                                               "all periods: rename one"))
+                    else:
+                        seen[ident] = (rel, _at(imp, "id"), kind)
+        delivered: dict[str, str] = {}
+        for _, (rel, data) in ordered:
+            planned_here = {p.get("id") for p, _ in _items(data, "planned")}
             for imp, _ in _items(data, "improvements"):
-                ident = imp.get("id")
-                if not isinstance(ident, str):
+                target = imp.get("delivers")
+                if not isinstance(target, str):
                     continue
-                if ident in seen:
-                    where = seen[ident]
+                found_at = seen.get(target)
+                pos = _at(imp, "delivers")
+                planned = {k: v for k, v in seen.items() if v[2] == "planned"}
+                if found_at is None or found_at[2] != "planned":
                     self.problems.append(Problem(
-                        rel, *_at(imp, "id"),
-                        f"duplicate improvement id '{ident}' (first in {where[0]} line {where[1][0]})",
-                        "improvement ids are unique across all periods: rename one"))
+                        rel, *pos, f"'delivers' names '{target}', which is not a planned item",
+                        suggest(target, list(planned)) or "name the id of a `planned` item"))
+                elif found_at[0] != rel and target not in planned_here and self._start(
+                        Path(found_at[0]).stem) > self._start(Path(rel).stem):
+                    self.problems.append(Problem(
+                        rel, *pos, f"'delivers' names '{target}', planned in a later period "
+                                   f"({found_at[0]})", "an improvement delivers what was planned "
+                                                       "before it, or in its own period"))
+                elif target in delivered:
+                    self.problems.append(Problem(
+                        rel, *pos, f"'{target}' is delivered twice (first by '{delivered[target]}')",
+                        "a planned item is delivered by one improvement"))
                 else:
-                    seen[ident] = (rel, _at(imp, "id"))
+                    delivered[target] = str(imp.get("id"))
+
+    def _start(self, pid: str) -> Any:
+        """When a period starts (for ordering results files), by the organisation's calendar."""
+        calendar = self.calendar or DEFAULT_CALENDAR
+        return (0, calendar.bounds(pid)[0], "") if calendar.valid(pid) else (1, dt.date.min, pid)
 
 
 # --- from checked data to the model -----------------------------------------------------------
@@ -415,7 +512,8 @@ def _build(main: Map, results: dict[str, Any]) -> Dataset:
         name=org["name"], period=org["period"], url=org.get("url"),
         min_sample=org.get("min_sample", 30), internal=_internal(org),
         year_starts=org.get("year_starts", 1),
-        require_explanations=org.get("require_explanations", True))
+        require_explanations=org.get("require_explanations", True),
+        currency=org.get("currency"))
     values = tuple(
         Value(v["id"], v["title"], v.get("description"), _vis(v), _internal(v))
         for v in main.get("values") or ())
@@ -432,6 +530,10 @@ def _threshold(value: Any) -> Threshold | None:
     return Threshold(value["value"], value["unit"]) if value else None
 
 
+def _guarantee(value: Any) -> Guarantee | None:
+    return Guarantee(value["remedy"], value.get("automatic", False)) if value else None
+
+
 def _commitment(c: Map) -> Commitment:
     m = c.get("metric")
     review = c.get("review")
@@ -440,7 +542,9 @@ def _commitment(c: Map) -> Commitment:
                   target=r["previous"].get("target"), title=r["previous"].get("title"),
                   promise=r["previous"].get("promise"), name=r["previous"].get("name"),
                   definition=r["previous"].get("definition"),
-                  threshold=_threshold(r["previous"].get("threshold")), internal=_internal(r))
+                  threshold=_threshold(r["previous"].get("threshold")),
+                  guarantee=(_guarantee(r["previous"]["guarantee"]),)
+                  if "guarantee" in r["previous"] else None, internal=_internal(r))
          for r in c.get("revisions") or ()),
         key=lambda r: r.date)
     return Commitment(
@@ -450,6 +554,7 @@ def _commitment(c: Map) -> Commitment:
                       m.get("definition"), _threshold(m.get("threshold")), m.get("method"))
         if m is not None else None,
         announced=parse_date(c["announced"]) if "announced" in c else None,
+        guarantee=_guarantee(c.get("guarantee")),
         since=parse_date(c["since"]),  # type: ignore[arg-type]
         retired=parse_date(c["retired"]) if "retired" in c else None,
         locations=tuple(c.get("locations") or ()),
@@ -472,7 +577,12 @@ def _period(pid: str, data: Map, calendar: Calendar) -> Period:
             explanation=m.get("explanation"), internal=_internal(m), status=m.get("status"),
             margin=m.get("margin"),
             benchmark=Benchmark(m["benchmark"]["value"], m["benchmark"]["label"])
-            if "benchmark" in m else None)
+            if "benchmark" in m else None,
+            guarantee=GuaranteeFigures(m["guarantee"]["breaches"], m["guarantee"]["paid"],
+                                       m["guarantee"].get("amount"))
+            if "guarantee" in m else None,
+            recovery=Recovery(m["recovery"]["action"], m["recovery"]["by"])
+            if "recovery" in m else None)
         for cid, m in (data.get("measurements") or {}).items()
     }
     improvements = tuple(sorted(
@@ -482,7 +592,7 @@ def _period(pid: str, data: Map, calendar: Calendar) -> Period:
             commitments=tuple(i.get("commitments") or ()),
             feedback_source=(i.get("feedback") or {}).get("source"),
             feedback_count=(i.get("feedback") or {}).get("count"),
-            visibility=_vis(i), internal=_internal(i))
+            delivers=i.get("delivers"), visibility=_vis(i), internal=_internal(i))
          for i in data.get("improvements") or ()),
         key=lambda i: (i.date, i.id)))
     return Period(
@@ -496,7 +606,10 @@ def _period(pid: str, data: Map, calendar: Calendar) -> Period:
             (Correction(parse_date(x["date"]), x["note"], _vis(x), _internal(x),  # type: ignore[arg-type]
                         changes=tuple(x.get("changes") or ()))
              for x in data.get("corrections") or ()), key=lambda x: x.date)),
-        internal=_internal(data), calendar=calendar)
+        internal=_internal(data), calendar=calendar,
+        planned=tuple(Planned(x["id"], x["title"], x["you_said"], x["we_will"], x["by"], pid,
+                              tuple(x.get("commitments") or ()), _vis(x), _internal(x))
+                      for x in data.get("planned") or ()))
 
 
 def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Problem]:
@@ -516,6 +629,25 @@ def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Probl
                     rel, line, col, f"'{commitment.id}' missed its target and has no explanation",
                     "add an explanation: what happened, and what is being done about it",
                     "warning"))
+    return problems
+
+
+def _recoveries(dataset: Dataset, results: dict[str, Any]) -> list[Problem]:
+    """A recovery plan is for a missed target: on a met one it would promise nothing."""
+    problems = []
+    for period in dataset.periods:
+        rel, raw = results[period.id]
+        for commitment in dataset.commitments:
+            measurement = period.measurements.get(commitment.id)
+            if measurement is None or measurement.recovery is None:
+                continue
+            state = status(commitment, period)
+            if state is not Status.MISSED:
+                line, col = raw["measurements"][commitment.id].key_pos["recovery"]
+                problems.append(Problem(
+                    rel, line, col,
+                    f"'{commitment.id}' has a recovery plan, but it was {state.value.lower()} "
+                    f"in {period.id}", "a recovery plan is for a missed target: remove it"))
     return problems
 
 
@@ -546,7 +678,8 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
     if main is not None and not any(p.severity == "error" for p in validator.problems):
         dataset = _build(main, results)
         dataset, against = _against_records(dataset, main, results, records_found)
-        problems = problems + against + _unexplained_misses(dataset, results)
+        problems = (problems + against + _unexplained_misses(dataset, results)
+                    + _recoveries(dataset, results))
     if strict:
         problems = [Problem(p.path, p.line, p.col, p.message, p.hint, "error") for p in problems]
     problems = sorted(set(problems), key=lambda p: (p.path != COMMITMENTS, p.path, p.line, p.col))

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator import charts, compute
+from generator.amendments import amendment_row, in_order
 from generator.compute import Row, Status
-from generator.kinds import parse_date
 from generator.model import (
-    Amendment,
     Commitment,
     Correction,
     Direction,
@@ -23,13 +22,54 @@ from generator.model import (
     Location,
     Metric,
     Period,
-    Threshold,
+    Planned,
 )
 from generator.pages import relative_url
 from generator.project import Edition
-from generator.words import date_text, excerpts, num, qty, target_text, threshold_text
+from generator.words import target_text, threshold_text
 
 Link = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A planned change as an edition sees it: delivered (by which improvement), late (its
+    period is over, and nothing delivered it), or expected."""
+
+    planned: Planned
+    delivered_by: Improvement | None
+    late: bool
+
+    @property
+    def state(self) -> str:
+        return "done" if self.delivered_by else "late" if self.late else "expected"
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """A recovery plan and, once its period is in the edition, whether it worked."""
+
+    commitment: Commitment
+    missed: Row  # the period it was made for
+    by: Period | None  # the period it names, when the edition has it
+    by_label: str
+    row: Row | None  # the commitment's row in that period
+
+    @property
+    def state(self) -> str:
+        """'done', 'not yet' (the period came, not on target), or 'due' (it has not come)."""
+        if self.by is None:
+            return "due"
+        return "done" if self.row is not None and self.row.status is Status.MET else "not yet"
+
+
+@dataclass(frozen=True)
+class Paid:
+    """What guarantees cost in a period, added up over the promises."""
+
+    breaches: int
+    paid: int
+    amount: float | None
 
 
 @dataclass(frozen=True)
@@ -188,6 +228,11 @@ class EditionView:
             rows.append((row.period, [row.measurement.locations.get(loc.id) for loc in columns]))
         return columns, rows
 
+    def reported_locations(self) -> list[Location]:
+        """The edition's locations that some commitment reports results for."""
+        listed = {lid for c in self.edition.commitments for lid in c.locations}
+        return [x for x in self.edition.dataset.locations if x.id in listed]
+
     def reporting(self, location_id: str) -> list[Commitment]:
         return [c for c in self.edition.commitments if location_id in c.locations]
 
@@ -304,11 +349,98 @@ class EditionView:
         score = compute.attainment(rows)
         return f"{score.met} of {score.measured}" if score.measured else "—"
 
+    # -- accountability: guarantees, recoveries, plans, comparisons --
+
+    def paid(self, period: Period) -> Paid | None:
+        """What guarantees cost in the period, added up; None when no figures were given."""
+        figures = [m.guarantee for m in period.measurements.values() if m.guarantee]
+        if not figures:
+            return None
+        amounts = [f.amount for f in figures if f.amount is not None]
+        return Paid(sum(f.breaches for f in figures), sum(f.paid for f in figures),
+                    sum(amounts) if amounts else None)
+
+    def ledger(self, commitment: Commitment) -> list[tuple[Period, Any]]:
+        """A guaranteed promise's figures per period, newest first."""
+        return [(r.period, r.measurement.guarantee) for r in reversed(self.rows[commitment.id])
+                if r.measurement is not None and r.measurement.guarantee is not None]
+
+    def recoveries(self, commitment: Commitment | None = None) -> list[Recovered]:
+        """Recovery plans made up to this edition (of one commitment's, when given), newest
+        first, each with whether its period has come and the target was met then."""
+        found = []
+        commitments = [commitment] if commitment else list(self.edition.commitments)
+        calendar = self.period.calendar
+        for c in commitments:
+            for row in reversed(self.rows[c.id]):
+                recovery = row.measurement.recovery if row.measurement else None
+                if recovery is None:
+                    continue
+                by = self._periods.get(recovery.by)
+                label = calendar.label(recovery.by) if calendar.valid(recovery.by) else recovery.by
+                found.append(Recovered(c, row, by, label, self.row(c.id, by) if by else None))
+        return found
+
+    def plans(self) -> list[Plan]:
+        """Every planned change announced up to this edition: expected and late first, then
+        done, each group by its period."""
+        delivered = {i.delivers: i for i in self.edition.improvements if i.delivers}
+        found = []
+        for period in self.edition.periods:
+            for planned in period.planned:
+                by_end = (period.calendar.bounds(planned.by)[1]
+                          if period.calendar.valid(planned.by) else self.period.end)
+                done = delivered.get(planned.id)
+                found.append(Plan(planned, done, done is None and by_end < self.period.end))
+        return sorted(found, key=lambda p: (p.state == "done", p.planned.by, p.planned.id))
+
+    def period_label(self, pid: str) -> str:
+        """A period's words by the organisation's calendar (the period may be after the
+        edition)."""
+        calendar = self.period.calendar
+        return calendar.label(pid) if calendar.valid(pid) else pid
+
+    def planned_named(self, pid: str) -> Plan | None:
+        return next((p for p in self.plans() if p.planned.id == pid), None)
+
+    def compared(self, value: str | None = None) -> list[tuple[str, compute.Score]]:
+        """The score of the previous period and of the same period a year before, when the
+        edition has them: ('last quarter', ...), ('a year before', ...)."""
+        calendar = self.period.calendar
+        start = self.period.start
+        found: list[tuple[str, compute.Score]] = []
+        previous = calendar.period_of(start - dt.timedelta(days=1))
+        year_before = calendar.period_of(start.replace(year=start.year - 1))
+        words = {"month": "last month", "quarter": "last quarter", "year": "last year"}
+        for pid, what in ((previous, words.get(calendar.kind or "", "the period before")),
+                          (year_before, "a year before")):
+            period = self._periods.get(pid)
+            if period is None or (what == "a year before" and pid == previous):
+                continue  # not in this edition, or a yearly report's previous period
+            score = self.score(period, value)
+            if score.measured or score.not_measured:
+                found.append((f"{what} ({period.label})", score))
+        return found
+
+    def owners(self) -> list[tuple[str, list[Commitment]]]:
+        """The people behind promises met this period (or back on track), by owner."""
+        found: dict[str, list[Commitment]] = {}
+        for c in self.edition.commitments:
+            owner = c.internal.get("owner") if c.internal else None
+            if isinstance(owner, str) and self.status[c.id] is Status.MET:
+                found.setdefault(owner, []).append(c)
+        return sorted(found.items())
+
+    def staff_improvements(self) -> list[Improvement]:
+        """Improvements the team suggested (feedback source: staff), newest first."""
+        return [i for i in self.edition.improvements
+                if (i.feedback_source or "").strip().lower() in ("staff", "team", "employees")]
+
     # -- corrections, with what they changed --
 
     def amendment_rows(self, correction: Correction) -> list[tuple[str, str, str]]:
         """What a correction changed, as (what, published, now) in plain words."""
-        return [amendment_row(self.edition.dataset, a) for a in _in_order(correction.amended)]
+        return [amendment_row(self.edition.dataset, a) for a in in_order(correction.amended)]
 
     def corrections(self, commitment: str | None = None,
                     improvement: str | None = None) -> list[tuple[Period, Correction, list[Any]]]:
@@ -317,7 +449,7 @@ class EditionView:
         found = []
         for period in self.edition.periods:
             for correction in period.corrections:
-                rows = [amendment_row(self.edition.dataset, a) for a in _in_order(correction.amended)
+                rows = [amendment_row(self.edition.dataset, a) for a in in_order(correction.amended)
                         if (commitment is not None and a.commitment == commitment)
                         or (improvement is not None and a.improvement == improvement)]
                 if rows:
@@ -332,105 +464,3 @@ class EditionView:
         """Whether a correction changed the commitment's result in the period."""
         return any(a.commitment == commitment and a.location is None and a.field == "value"
                    for c in period.corrections for a in c.amended)
-
-
-# --- what a correction changed, in plain words ------------------------------------------------
-
-_FIELDS = {"value": "result", "sample": "cases measured", "explanation": "explanation",
-           "status": "status", "title": "title", "promise": "promise", "target": "target",
-           "measure": "measure", "definition": "how we measure it", "since": "promised since",
-           "retired": "applied until", "commitments": "related commitments",
-           "feedback": "feedback",
-           "unit": "unit", "direction": "which way is better", "applies": "in this report",
-           "you_said": "you said", "we_did": "we did", "date": "date",
-           "improvement": "in this report", "summary": "Summary", "highlights": "What went well"}
-
-
-def _in_order(amended: tuple[Amendment, ...]) -> list[Amendment]:
-    """Amendments as a reader takes them in: by commitment or improvement, the result first."""
-    rank = {field: i for i, field in enumerate(_FIELDS)}
-    return sorted(amended, key=lambda a: (a.commitment or "", a.improvement or "",
-                                          a.location or "", rank.get(a.field, len(rank))))
-
-
-def amendment_row(data: Any, amendment: Amendment) -> tuple[str, str, str]:
-    """An amendment as (what, published, now) in plain words: 'Phone calls answered: result',
-    '87.4%', '89.1%'."""
-    from generator.markup import md_text
-
-    field = amendment.field
-    what = _FIELDS.get(field, field.replace("_", " "))
-    old, new = amendment.old, amendment.new
-    unit = ""
-    if amendment.commitment is not None:
-        commitment = data.commitment(amendment.commitment)
-        name = commitment.title if commitment else amendment.commitment
-        unit = commitment.metric.unit if commitment else ""
-        if amendment.location is not None:
-            location = data.location(amendment.location)
-            place = location.name if location else amendment.location
-            what = f"{what} at {place}"
-        what = f"{name}: {what}"
-    elif amendment.improvement is not None:
-        improvement = next((i for p in data.periods for i in p.improvements
-                            if i.id == amendment.improvement), None)
-        what = f"{improvement.title if improvement else amendment.improvement}: {what}"
-    if field in ("applies", "improvement"):
-        return what, "shown" if old else "not shown", "shown" if new else "not shown"
-    if field == "status":
-        return what, _status_name(old), _status_name(new)
-    if field in ("value", "target"):
-        return what, _amount(old, unit), _amount(new, unit)
-    if field == "sample":
-        return what, num(old) if old is not None else "not given", \
-            num(new) if new is not None else "not given"
-    if field in ("since", "retired", "date"):
-        return what, _day(old), _day(new)
-    if field == "commitments":
-        return what, _titles(data, old), _titles(data, new)
-    if field == "feedback":
-        return what, _feedback(old), _feedback(new)
-    if field == "threshold":
-        return what, _within(old), _within(new)
-    if field == "highlights":
-        old_items, new_items = tuple(old or ()), tuple(new or ())
-        at = next((i for i, (a, b) in enumerate(zip(old_items, new_items, strict=False)) if a != b),
-                  min(len(old_items), len(new_items)))
-        old = old_items[at] if at < len(old_items) else None
-        new = new_items[at] if at < len(new_items) else None
-    # Markdown fields are quoted as the words a reader saw; one-line texts as written.
-    words = md_text if field not in ("title", "unit", "measure", "date") else str
-    if isinstance(old, str) and isinstance(new, str):
-        return (what, *excerpts(words(old), words(new)))
-    return (what, excerpts(words(old), "")[0] if isinstance(old, str) else "none",
-            excerpts(words(new), "")[0] if isinstance(new, str) else "none")
-
-
-def _day(value: Any) -> str:
-    day = parse_date(value) if isinstance(value, str) else None
-    return date_text(day) if day else "none"
-
-
-def _titles(data: Any, ids: Any) -> str:
-    titles = [c.title if (c := data.commitment(cid)) else cid for cid in ids or ()]
-    return "; ".join(titles) or "none"
-
-
-def _feedback(pairs: Any) -> str:
-    found = dict(pairs or ())
-    count, source = found.get("count"), found.get("source")
-    said = f"{num(count)} customers" if count is not None else ""
-    return ", ".join(x for x in (said, source) if x) or "none"
-
-
-def _within(pairs: Any) -> str:
-    found = dict(pairs or ())
-    return threshold_text(Threshold(found["value"], found["unit"])) if found else "no limit"
-
-
-def _amount(value: Any, unit: str) -> str:
-    return "not measured" if value is None else qty(value, unit)
-
-
-def _status_name(css: Any) -> str:
-    return next((s.value for s in Status if s.css == css), str(css))

@@ -112,22 +112,25 @@ def test_layout_of_each_edition(built: Path) -> None:
 
 # The files of the public 2025-Q2 edition but Material's assets.
 EDITION_FILES = [
-    "404.html", "api/commitments.json", "api/improvements.json",
+    "404.html", "announce.html", "announce.md",
+    "api/commitments.json", "api/improvements.json", "api/results.csv",
     "badges/callback.svg", "badges/email-reply.svg", "badges/satisfaction.svg",
     "commitments/callback/feed.xml", "commitments/callback/index.html",
     "commitments/email-reply/feed.xml", "commitments/email-reply/index.html",
     "commitments/index.html",
     "commitments/satisfaction/feed.xml", "commitments/satisfaction/index.html",
     "feed.xml", "improvements/index.html", "improvements/weekend-email/index.html",
-    "index.html", "kept/kept.css", "reports/2025-Q2/index.html", "reports/index.html",
-    "search/search_index.json", "sitemap.xml", "sitemap.xml.gz",
+    "index.html", "kept/kept.css", "kept/kept.js",
+    "locations/north/feed.xml", "locations/south/feed.xml",
+    "reports/2025-Q2/index.html", "reports/index.html",
+    "search/search_index.json", "sitemap.xml", "sitemap.xml.gz", "values/speed/feed.xml",
 ]
 
 
 def test_the_files_of_one_edition(built: Path) -> None:
-    """Every file of an edition, exactly: Kept's pages, feeds, badges, open data and
-    stylesheet, the engine's search index, sitemap and error page, and the theme's assets
-    (all of Material's, whose names change with its versions)."""
+    """Every file of an edition, exactly: Kept's pages, announcement, feeds, badges, open
+    data, stylesheet and script, the engine's search index, sitemap and error page, and the
+    theme's assets (all of Material's, whose names change with its versions)."""
     edition = built / "public" / "2025-Q2"
     theme = internals.material_templates()
     assets = [str(p.relative_to(theme)) for p in (theme / "assets").rglob("*") if p.is_file()]

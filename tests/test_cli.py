@@ -174,3 +174,18 @@ def test_validate_and_build_check_mkdocs_config(project: Path, tmp_path: Path, c
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         assert result.stdout.startswith(message), result.stdout
     assert not (tmp_path / "o").exists() and not (project / "pwned").exists()
+
+
+def test_init_says_which_action_its_workflow_uses(tmp_path: Path) -> None:
+    result = run_kept("init", str(tmp_path / "a"), "--name", "Acme Support", "--action", "acme/kept@v1.2.0")
+    assert result.returncode == 0, result.stderr
+    assert "organisation: Acme Support (" in result.stdout
+    assert "CI: .github/workflows/kept.yml uses the Kept action acme/kept@v1.2.0" in result.stdout
+    # Installed from a checkout (as here), Kept cannot tell where its action lives: it says so.
+    result = run_kept("init", str(tmp_path / "b"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("kept init: warning: this Kept was not installed from GitHub")
+    assert "<owner>/<repository>@v0.1.0" in result.stderr
+    result = run_kept("init", str(tmp_path / "c"), "--action", "acme/kept")
+    assert result.returncode == 2 and "is not an action reference" in result.stderr
+    assert not (tmp_path / "c").exists()

@@ -88,3 +88,14 @@ def test_committed_schemas_are_current(name: str) -> None:
     assert json.loads((REPO / name).read_text(encoding="utf-8")) == document(name)
     first = (REPO / "commitments.yml").read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=commitments.schema.json"
+
+
+def test_every_command_is_in_the_readme() -> None:
+    import argparse
+
+    from generator.cli import parser
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    listed = set(re.findall(r"^\| `kept ([a-z-]+)", readme, re.M))
+    assert listed == set(commands.choices)

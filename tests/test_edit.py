@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.message
+import importlib.metadata
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from generator import edit
 from generator.build import build_site
 from generator.edit import new_period, publish, record
 from generator.errors import DataError, KeptError, Problem, UsageError
-from generator.init import init
+from generator.init import ACTION_RE, UNKNOWN_ACTION, init, installed_action
 from generator.validate import check
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../results.schema.json\n"
@@ -212,12 +215,13 @@ def test_publish_puts_the_file_back_when_the_check_after_writing_fails(
 STARTER = [".github/workflows/kept.yml", ".gitignore", "README.md", "commitments.schema.json",
            "commitments.yml", "mkdocs.yml", "results.schema.json", "results/2026-Q2.yml",
            "results/2026-Q3.yml", "results/records/2026-Q2.json", "site_src/how-we-work.md"]
+ACTION = "acme/kept@v0.1.0"
 
 
 def test_init_gives_a_repository_that_validates(tmp_path: Path) -> None:
     root = tmp_path / "promises"
-    written = init(root)
-    assert sorted(p.relative_to(root).as_posix() for p in written) == STARTER
+    started = init(root, action=ACTION)
+    assert sorted(p.relative_to(root).as_posix() for p in started.files) == STARTER
     report = check(root, strict=True)
     assert report.problems == [] and report.dataset is not None
     assert len(report.dataset.commitments) == 2 and len(report.dataset.values) == 1
@@ -228,14 +232,108 @@ def test_init_gives_a_repository_that_validates(tmp_path: Path) -> None:
     for name in ("2026-Q2", "2026-Q3"):
         assert results_of(root, name).read_text().startswith(SCHEMA_LINE + "# ")
     workflow = (root / ".github/workflows/kept.yml").read_text()
-    assert "kept validate --format github" in workflow and "kept build" in workflow
+    assert "uses: acme/kept@v0.1.0" in workflow
     assert "site/" in (root / ".gitignore").read_text().splitlines()
-    assert "@KEPT_VERSION@" not in workflow + (root / "README.md").read_text()
+    written = "".join(p.read_text() for p in started.files)
+    assert "@KEPT_VERSION@" not in written and "@KEPT_ACTION@" not in written
+
+
+def test_init_writes_the_organisation_and_no_example_branding(tmp_path: Path) -> None:
+    """The sites are named after the organisation: mkdocs.yml sets no site_name, and nothing
+    says the starter's example name."""
+    root = tmp_path / "acme_customer-support"
+    started = init(root, action=ACTION)
+    assert started.name == "Acme Customer Support"
+    report = check(root, strict=True)
+    assert report.dataset is not None
+    assert report.dataset.organization.name == "Acme Customer Support"
+    assert "site_name" not in yaml.safe_load((root / "mkdocs.yml").read_text())
+    for path in started.files:
+        assert "Brightwater" not in path.read_text(), path
+
+
+@pytest.mark.parametrize("name", ["Café & Co: Support", "yes", "2026", "#1 Help", "'Quoted'",
+                                  "  Padded  ", "Ünïcode — support"])
+def test_init_writes_any_name_as_text(tmp_path: Path, name: str) -> None:
+    root = tmp_path / "r"
+    init(root, name=name, action=ACTION)
+    report = check(root, strict=True)
+    assert report.problems == [] and report.dataset is not None
+    assert report.dataset.organization.name == name.strip()
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("", "the organisation's name is empty"),
+    ("Acme\nSupport", "has a line break or a control character"),
+    ("Acme\x1b[31m", "has a line break or a control character"),
+    ("A" * 201, "201 characters long, over the limit of 200"),
+])
+def test_init_refuses_a_bad_name_before_writing(tmp_path: Path, name: str, message: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)):
+        init(tmp_path / "r", name=name, action=ACTION)
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("action", ["acme/kept", "acme@v1", "<owner>/kept@v1", "acme/kept@v1 x",
+                                    "-acme/kept@v1", "acme/kept@"])
+def test_init_refuses_a_bad_action_reference(tmp_path: Path, action: str) -> None:
+    with pytest.raises(UsageError, match="is not an action reference"):
+        init(tmp_path / "r", action=action)
+    assert not (tmp_path / "r").exists()
+
+
+class _Dist:
+    def __init__(self, direct: str | None, urls: list[str]):
+        self.direct = direct
+        self.metadata = email.message.Message()
+        for url in urls:
+            self.metadata["Project-URL"] = url
+
+    def read_text(self, name: str) -> str | None:
+        return self.direct if name == "direct_url.json" else None
+
+
+@pytest.mark.parametrize(("direct", "urls", "expected"), [
+    # pip install "git+https://github.com/acme/kept@v0.2.0"
+    ('{"url": "https://github.com/acme/kept.git", "vcs_info": {"vcs": "git", '
+     '"requested_revision": "v0.2.0", "commit_id": "0123abc"}}', [], "acme/kept@v0.2.0"),
+    # pip install "git+https://github.com/acme/kept" (no ref asked for: the commit installed)
+    ('{"url": "https://github.com/acme/kept", "vcs_info": {"vcs": "git", "commit_id": "0123abc"}}',
+     [], "acme/kept@0123abc"),
+    # a release's wheel, by its address
+    ('{"url": "https://github.com/acme/kept/releases/download/v0.2.0/kept_promises-0.2.0-py3-none-any.whl", '
+     '"archive_info": {}}', [], "acme/kept@v0.2.0"),
+    ('{"url": "https://github.com/acme/kept/archive/refs/tags/v0.2.0.zip", "archive_info": {}}', [],
+     "acme/kept@v0.2.0"),
+    # a wheel file, or a checkout: the source repository the distribution declares, if any
+    ('{"url": "file:///tmp/kept_promises-0.1.0-py3-none-any.whl", "archive_info": {}}',
+     ["Homepage, https://kept.example/", "Source, https://github.com/acme/kept"], "acme/kept@v0.1.0"),
+    ('{"url": "file:///src/kept", "dir_info": {"editable": true}}', [], None),
+    (None, ["Source, https://gitlab.com/acme/kept"], None),
+    ("not json", [], None),
+    ('{"url": "https://github.com/acme/kept.git", "vcs_info": {"requested_revision": "v1;rm -rf"}}',
+     [], None),
+])
+def test_init_uses_the_action_kept_was_installed_from(
+        monkeypatch: pytest.MonkeyPatch, direct: str | None, urls: list[str], expected: str | None) -> None:
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: _Dist(direct, urls))
+    assert installed_action() == expected
+
+
+def test_init_without_a_known_action_names_none(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Never an action under a made-up name that someone else could publish: a reference that
+    GitHub refuses, and a warning."""
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: _Dist(None, []))
+    started = init(tmp_path / "r")
+    assert started.action is None
+    workflow = (tmp_path / "r/.github/workflows/kept.yml").read_text()
+    assert workflow.count("uses: <owner>/<repository>@v0.1.0") == 2
+    assert not ACTION_RE.fullmatch(UNKNOWN_ACTION)
 
 
 def test_init_then_new_period_and_publish(tmp_path: Path) -> None:
     root = tmp_path / "promises"
-    init(root)
+    init(root, action=ACTION)
     assert publish(root, "2026-Q3", dt.date(2026, 10, 8)).changed
     new_period(root, "2026-Q4")
     assert not check(root).errors
@@ -243,25 +341,30 @@ def test_init_then_new_period_and_publish(tmp_path: Path) -> None:
 
 def test_init_is_deterministic_and_accepts_an_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
-    first, second = init(tmp_path / "a"), init(tmp_path / "b")
+    first = init(tmp_path / "a", "Acme", ACTION).files
+    second = init(tmp_path / "b", "Acme", ACTION).files
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
 
 
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(KeptError, match="not an empty folder"):
-        init(tmp_path)
+        init(tmp_path, action=ACTION)
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
     with pytest.raises(KeptError, match="not an empty folder"):
-        init(tmp_path / "notes.txt")
+        init(tmp_path / "notes.txt", action=ACTION)
 
 
 @pytest.mark.slow
 def test_init_builds(tmp_path: Path) -> None:
     root = tmp_path / "promises"
-    init(root)
+    init(root, action=ACTION)
     result = build_site(root, tmp_path / "site")
     assert result.editions == {"public": ["2026-Q2"], "internal": ["2026-Q3", "2026-Q2"]}
     assert (tmp_path / "site/public/2026-Q2/commitments/email-reply/index.html").is_file()
     assert (tmp_path / "site/public/2026-Q2/improvements/find-order-by-number/index.html").is_file()
     assert (tmp_path / "site/public/2026-Q2/how-we-work/index.html").is_file()
+    # No site_name in mkdocs.yml: the sites are named after the organisation.
+    home = (tmp_path / "site/public/2026-Q2/index.html").read_text()
+    assert "<title>Promises: our commitments - Promises</title>" in home
+    assert "<title>Promises</title>" in (tmp_path / "site/public/index.html").read_text()

@@ -24,7 +24,8 @@ Edit = Callable[[Measurement], Measurement | None]
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
-    root = generate(tmp_path_factory.mktemp("needs") / "data", Size(8, 3, 4, 2))
+    # Enough commitments that one edit concerns a small share of the files.
+    root = generate(tmp_path_factory.mktemp("needs") / "data", Size(16, 3, 4, 2))
     data, _ = load_dataset(root)
     return data
 

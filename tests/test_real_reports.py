@@ -202,7 +202,7 @@ def test_scores_count_not_measured_apart() -> None:
     assert data is not None
     draft = editions(project(data, "internal"), "internal")[0]
     home = render_edition(draft).expanded("index.md")
-    assert ('<strong>In 2025/26 Q1, April to June 2025: 2 of 3 promises met</strong>, 3 not '
+    assert ('<strong>In 2025/26 Q1, April to June 2025 we kept 2 of 3 promises</strong>, 3 not '
             "measured") in home
     report = render_edition(draft).expanded("reports/2024-25-Q3.md")
     assert ("<li>Safe, well-kept homes: 0 of 2 met</li> <li>Listening to tenants: 1 of 3 met</li>"
@@ -249,3 +249,26 @@ def test_a_fiscal_site_builds(tmp_path: Path) -> None:
     assert "<h1 id=\"report-for-202425-q3-october-to-december-2024\">Report for 2024/25 Q3, October to December 2024" in page
     result = run_kept("validate", "--strict", "--root", str(HOUSING))
     assert result.returncode == 0, result.stdout
+
+
+def test_kept_diff_of_a_fiscal_repository(tmp_path: Path) -> None:
+    from gitrepo import commit_all, git
+
+    from generator.diff import summary_against
+
+    root = housing(tmp_path)
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "the housing association's standards")
+    q1 = root / "results" / "2025-26-Q1.yml"
+    q1.write_text(q1.read_text().replace("publish-contact-number: {status: met}",
+                                         "publish-contact-number: {status: missed, explanation: "
+                                         "A letter went out with an old number.}"))
+    path = root / "commitments.yml"
+    path.write_text(path.read_text().replace("      target: 95\n      threshold: {value: 10, unit: working days}",
+                                             "      target: 95\n      threshold: {value: 5, unit: working days}"))
+    summary = summary_against(root, "HEAD")
+    assert ("- **We inspect reports of damp and mould within 10 working days** (`damp-inspections`)\n"
+            "  - Target: 95% or more within 10 working days → 95% or more within 5 working days\n"
+            ) in summary
+    assert ("- **2025-26-Q1** (draft, not on the public site yet) We keep our contact number and "
+            "publicise it (`publish-contact-number`): Met → **Missed**") in summary

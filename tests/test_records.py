@@ -64,7 +64,8 @@ def test_a_record_holds_every_fact_of_the_public_edition(project: Path) -> None:
         "target": 8, "unit": "hours", "direction": "lower", "status": "met", "value": 6.5,
         "measure": "Median first reply time",
         "definition": "Business hours from receipt to first human reply.",
-        "since": "2025-01-01", "retired": None, "threshold": None,
+        "since": "2025-01-01", "retired": None, "threshold": None, "guarantee": None,
+        "guarantee_figures": None, "recovery": None,
         "sample": 1200, "explanation": None,
         # south was measured on 20 cases, fewer than min_sample: not published, not recorded
         "locations": {"north": {"value": 6.0, "sample": 700}}}
@@ -73,7 +74,8 @@ def test_a_record_holds_every_fact_of_the_public_edition(project: Path) -> None:
         "date": "2025-05-10", "title": "We now answer email on Saturdays",
         "you_said": "You wanted answers at the weekend.",
         "we_did": "We staff the inbox on Saturday mornings.", "commitments": ["email-reply"],
-        "feedback": {"source": "survey", "count": 140}}}
+        "feedback": {"source": "survey", "count": 140}, "delivers": None}}
+    assert data["planned"] == {}
     assert "2025-Q4.json" not in {p.name for p in (project / "results/records").iterdir()}
 
 

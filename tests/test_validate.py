@@ -364,6 +364,18 @@ def test_mkdocs_config_python_tags_are_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "pwned").exists()
 
 
+def test_mkdocs_config_python_tags_on_keys_are_refused(tmp_path: Path) -> None:
+    """MkDocs' loader reads keys as it reads values: a Python tag on a key runs as surely."""
+    config = ("site_name: Acme\nextra:\n  !!python/name:os.system x: 1\n"
+              "  !!python/module:evil : 2\n!!python/name: : 3\n")
+    assert config_problems(tmp_path, config) == [
+        "mkdocs.yml:3:3: error: a key must be plain text, not tagged '!!python/name:os.system'; "
+        "remove the tag",
+        "mkdocs.yml:4:3: error: a key must be plain text, not tagged '!!python/module:evil'; "
+        "remove the tag",
+        "mkdocs.yml:5:1: error: a key must be plain text, not tagged '!!python/name:'; remove the tag"]
+
+
 def test_mkdocs_config_tags_of_mkdocs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEPT_TEST_THEME", "5")
     monkeypatch.delenv("KEPT_TEST_UNSET", raising=False)

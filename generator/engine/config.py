@@ -158,6 +158,7 @@ def overrides(user: dict[str, Any], org_name: str, org_url: str | None, audience
         "extra": extra,
         "markdown_extensions": extensions(user.get("markdown_extensions")),
         "extra_css": list(user.get("extra_css") or []) + ["kept/kept.css"],
+        "extra_javascript": list(user.get("extra_javascript") or []) + ["kept/kept.js"],
         "strict": False,
     }
 

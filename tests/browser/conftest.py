@@ -155,7 +155,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]
     base = tmp_path_factory.mktemp("browser-sites")
     data = generate(base / "synthetic-data", SYNTHETIC)
     built = {"example": _build("example", REPO, base / "example-site"),
-             "synthetic": _build("synthetic", data, base / "synthetic-site")}
+             "synthetic": _build("synthetic", data, base / "synthetic-site"),
+             # a housing association's standards, by quarters of years from April
+             "fiscal": _build("fiscal", REPO / "docs" / "examples" / "housing",
+                              base / "fiscal-site")}
     for site in built.values():
         server, site.url = serve_folder(site.out)
         site.servers.append(server)
@@ -174,7 +177,7 @@ def synthetic_site(sites: dict[str, Site]) -> Site:
     return sites["synthetic"]
 
 
-@pytest.fixture(scope="package", params=["example", "synthetic"])
+@pytest.fixture(scope="package", params=["example", "synthetic", "fiscal"])
 def site(request: pytest.FixtureRequest, sites: dict[str, Site]) -> Site:
     """Each data set in turn."""
     return sites[request.param]

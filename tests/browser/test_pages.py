@@ -19,6 +19,9 @@ def _load_all(browsing: Browsing, urls: list[str], what: str) -> None:
     assert len(urls) <= MAX_PAGES, f"{len(urls)} pages: raise MAX_PAGES if that is expected"
     page: Any = browsing.new_page()
     for url in urls:
+        if url.endswith("/announce.html"):  # an email, not a page of the site: loaded plain
+            page.goto(url)
+            continue
         open_page(page, url)
     page.wait_for_load_state("networkidle")
     problems = browsing.watch.problems()

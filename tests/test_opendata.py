@@ -1,0 +1,106 @@
+"""api/results.csv: every result of an edition for spreadsheets, one row per commitment, period
+and location; the internal site's with the internal rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from helpers import COMMITMENTS, RESULTS, write_project
+
+from generator.opendata import RESULTS_COLUMNS
+from generator.pages import EDITION_FILES
+from generator.project import editions, project
+from generator.render import render_edition
+from generator.validate import load_dataset
+
+HEADER = "commitment,title,period,published,location,location_name,value,sample,unit,target,direction,status,visibility"
+
+
+def results_csv(root: Path, audience: str) -> str:
+    data, _ = load_dataset(root)
+    return render_edition(editions(project(data, audience), audience)[0]).assets["api/results.csv"]
+
+
+def test_public_results_csv(tmp_path: Path) -> None:
+    """Public rows only: no internal commitment, no draft, no location figure on too few cases
+    (south: 20 cases) or of an internal location. Each period is judged against its target."""
+    text = results_csv(write_project(tmp_path), "public")
+    assert text.startswith("\ufeff" + HEADER + "\r\n")
+    assert text[1:].split("\r\n")[1:] == [
+        "email-reply,We reply to every email within 8 hours,2025-Q2,2025-07-08,,,6.5,1200,hours,8,lower,Met,public",
+        "email-reply,We reply to every email within 8 hours,2025-Q2,2025-07-08,north,North office,6,700,hours,8,lower,Met,public",
+        "email-reply,We reply to every email within 8 hours,2025-Q3,2025-10-07,,,5,1300,hours,8,lower,Met,public",
+        "satisfaction,Nine in ten customers are happy with our help,2025-Q2,2025-07-08,,,88,,%,90,higher,Missed,public",
+        "satisfaction,Nine in ten customers are happy with our help,2025-Q3,2025-10-07,,,91,,%,90,higher,Met,public",
+        "callback,We call you back the same day,2025-Q2,2025-07-08,,,97,,%,95,higher,Met,public",
+        "callback,We call you back the same day,2025-Q3,2025-10-07,,,93,,%,95,higher,Missed,public",
+        "",
+    ]
+
+
+def test_internal_results_csv_has_the_internal_rows(tmp_path: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(results_csv(write_project(tmp_path), "internal")[1:])))
+    assert tuple(rows[0]) == RESULTS_COLUMNS
+    keyed = {(r["commitment"], r["period"], r["location"]): r for r in rows}
+    assert keyed[("email-reply", "2025-Q2", "south")]["sample"] == "20"  # below min_sample
+    assert keyed[("email-reply", "2025-Q4", "")]["published"] == ""  # the draft
+    assert keyed[("email-reply", "2025-Q4", "")]["target"] == "4"  # revised on 2025-10-01
+    assert keyed[("secret-queue", "2025-Q2", "")]["visibility"] == "internal"
+    assert keyed[("satisfaction", "2025-Q4", "")]["status"] == "Not measured"
+    assert keyed[("satisfaction", "2025-Q4", "")]["value"] == ""
+
+
+def test_internal_location_rows_are_marked(tmp_path: Path) -> None:
+    results = {**RESULTS, "2025-Q3": RESULTS["2025-Q3"].replace(
+        "email-reply: {value: 5.0, sample: 1300}",
+        "email-reply: {value: 5.0, sample: 1300, locations: {pilot: {value: 9, sample: 40}, north: null}}")}
+    text = results_csv(write_project(tmp_path, results=results), "internal")
+    rows = {(r["period"], r["location"]): r for r in csv.DictReader(io.StringIO(text[1:]))
+            if r["commitment"] == "email-reply"}
+    assert (rows[("2025-Q3", "pilot")]["location_name"], rows[("2025-Q3", "pilot")]["status"],
+            rows[("2025-Q3", "pilot")]["visibility"]) == ("Pilot team", "Missed", "internal")
+    assert (rows[("2025-Q3", "north")]["value"], rows[("2025-Q3", "north")]["status"]) == ("", "Not measured")
+    assert "pilot" not in results_csv(tmp_path, "public")
+
+
+def test_text_that_a_spreadsheet_would_run_is_not_a_formula(tmp_path: Path) -> None:
+    """Titles, units and names come from the data: one that starts like a formula is text."""
+    commitments = COMMITMENTS.replace(
+        "title: We call you back the same day", 'title: "=HYPERLINK(\\"https://evil.example\\")"').replace(
+        "name: North office", "name: +North office").replace('unit: "%"', 'unit: "@%"', 1)
+    rows = list(csv.reader(io.StringIO(results_csv(write_project(tmp_path, commitments), "public")[1:])))
+    titles = {r[1] for r in rows[1:]}
+    assert "'=HYPERLINK(\"https://evil.example\")" in titles
+    assert "'+North office" in {r[5] for r in rows[1:]} and "'@%" in {r[8] for r in rows[1:]}
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+def test_figures_are_written_as_spreadsheets_read_them(tmp_path: Path) -> None:
+    q2 = RESULTS["2025-Q2"].replace("value: 6.5", "value: 1000000000000").replace(
+        "{value: 6.0,", "{value: -2.50,")
+    q3 = RESULTS["2025-Q3"].replace("{value: 5.0,", "{value: 0.0000000000001,")
+    text = results_csv(write_project(tmp_path, results={**RESULTS, "2025-Q2": q2, "2025-Q3": q3}), "public")
+    values = [r["value"] for r in csv.DictReader(io.StringIO(text[1:])) if r["commitment"] == "email-reply"]
+    assert values == ["1000000000000", "-2.5", "1e-13"]
+
+
+def test_every_edition_lists_results_csv() -> None:
+    """Incremental builds know of it (outputs), and it shows every measurement (no Needs)."""
+    assert "api/results.csv" in EDITION_FILES
+
+
+def test_a_promise_in_words_has_a_status_and_no_figure(tmp_path: Path) -> None:
+    commitments = COMMITMENTS + """\
+  - id: contact-number
+    title: We keep our phone number the same
+    promise: Our phone number does not change.
+    kind: words
+    since: 2025-07-01
+"""
+    results = {**RESULTS, "2025-Q3": RESULTS["2025-Q3"].replace(
+        "  secret-queue: {value: 0}\n", "  secret-queue: {value: 0}\n  contact-number: {status: met}\n")}
+    text = results_csv(write_project(tmp_path, commitments, results), "public")
+    assert text.endswith("contact-number,We keep our phone number the same,2025-Q3,2025-10-07,,,,,,,,"
+                         "Met,public\r\n")
