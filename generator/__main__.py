@@ -1,3 +1,4 @@
 from generator.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process is started afresh (see builder)
+    raise SystemExit(main())

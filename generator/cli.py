@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from generator import __version__
+from generator.engine import DEFAULT, ENGINES
 from generator.errors import DataError, KeptError, Problem, UsageError, printable
 from generator.project import AUDIENCES
 
@@ -82,13 +83,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = (args.out or root / "site").resolve()
     audiences = _audiences(args.audience)
     # Nothing changed since the last build: say so without loading MkDocs or the data.
-    inputs = manifest.inputs(root, audiences, python_tags=args.allow_python_tags)
+    inputs = manifest.inputs(root, audiences, python_tags=args.allow_python_tags,
+                             engine_name=args.engine)
     result = manifest.unchanged(out, audiences, inputs.digest)
     if result is None:
         from generator.build import build_site
 
         result = build_site(root, out, audiences, args.jobs, inputs=inputs,
-                            python_tags=args.allow_python_tags)
+                            python_tags=args.allow_python_tags, engine=args.engine)
     for problem in result.warnings:
         print(problem.format())
     for message in result.mkdocs_warnings:
@@ -195,9 +197,14 @@ def _dev_addr(text: str) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.build import build_site
     from generator.serve import serve
 
-    serve(args.root, args.audience, args.dev_addr, python_tags=args.allow_python_tags)
+    def build(out: Path) -> None:
+        build_site(args.root, out, (args.audience,), jobs=1, newest_only=True, live_reload=True,
+                   python_tags=args.allow_python_tags, engine=args.engine)
+
+    serve(args.root, build, args.audience, args.dev_addr)
     return 0
 
 
@@ -218,6 +225,12 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=Path("."),
                         help="the data repository (default: current directory)")
+    engines = argparse.ArgumentParser(add_help=False)
+    engines.add_argument("--engine", choices=ENGINES, default=DEFAULT,
+                         help="what builds the sites: MkDocs, or ProperDocs, its maintained "
+                              "fork (the same site but for the generator tag; default: "
+                              f"{DEFAULT}); KEPT_SPEEDUPS=0 in the environment turns off the "
+                              "optimisations that reach into their internals")
     trust = argparse.ArgumentParser(add_help=False)
     trust.add_argument("--allow-python-tags", action="store_true",
                        help="accept every Python tag (!!python/...) in mkdocs.yml, which makes "
@@ -235,7 +248,7 @@ def parser() -> argparse.ArgumentParser:
                         "without a correction, or published pages removed, are errors")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("build", parents=[common, trust], help="build every edition of the sites",
+    p = sub.add_parser("build", parents=[common, trust, engines], help="build every edition of the sites",
                        description="Validate, then build every edition for each audience into "
                                    "OUT/public and OUT/internal. The previous output is replaced "
                                    "only when every edition has built.")
@@ -247,7 +260,7 @@ def parser() -> argparse.ArgumentParser:
                    help="editions built at once (default: the number of CPUs)")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", parents=[common, trust], help="live preview of the newest edition",
+    p = sub.add_parser("serve", parents=[common, trust, engines], help="live preview of the newest edition",
                        description="Serve the newest edition and rebuild it when the YAML, "
                                    "site_src/ or mkdocs.yml change.")
     p.add_argument("--audience", choices=AUDIENCES, default="internal")

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import files, output
+from generator import engine, files, output
 from generator.errors import Problem, UsageError
 
 CACHE = ".kept-cache.json"
@@ -30,8 +30,6 @@ SITE_SRC = "site_src"
 GENERATOR = Path(__file__).parent
 # The latest time a built file can carry: gzip (the sitemap) holds it in 32 bits.
 LATEST_EPOCH = 2**32 - 1
-# Installed packages whose version changes what a build writes.
-PACKAGES = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2", "pyyaml")
 
 
 @dataclass
@@ -70,9 +68,9 @@ def _file_digest(root: Path, rel: str) -> str:
     return files.digest(root, rel) if os.path.lexists(root / rel) else ""
 
 
-def _versions() -> dict[str, str]:
+def _versions(engine_name: str) -> dict[str, str]:
     found = {}
-    for name in PACKAGES:
+    for name in engine.packages(engine_name):
         try:
             found[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -80,12 +78,13 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def common_digest(root: Path) -> str:
-    """What every edition depends on besides its own data: the generator and the packages
-    it builds with, site_src/, mkdocs.yml and what it names (see config_paths)."""
+def common_digest(root: Path, engine_name: str = engine.DEFAULT) -> str:
+    """What every edition depends on besides its own data: the generator, the engine and the
+    packages it builds with, site_src/, mkdocs.yml and what it names (see config_paths)."""
     named = [(rel, _user_tree_digest(root, rel) if folder else _file_digest(root, rel))
              for rel, folder in config_paths(root)]
-    return sha([tree_digest(GENERATOR), _versions(), _user_tree_digest(root, SITE_SRC),
+    return sha([tree_digest(GENERATOR), engine_name, _versions(engine_name),
+                _user_tree_digest(root, SITE_SRC),
                 _file_digest(root, "mkdocs.yml"), named])
 
 
@@ -174,11 +173,12 @@ class Inputs:
 
 
 def inputs(root: Path, audiences: Iterable[str], newest_only: bool = False,
-           live_reload: bool = False, python_tags: bool = False) -> Inputs:
+           live_reload: bool = False, python_tags: bool = False,
+           engine_name: str = engine.DEFAULT) -> Inputs:
     """Digests of what a build reads: the common inputs; and all of it, with the data files,
     the build's options and SOURCE_DATE_EPOCH (UsageError when it is not one)."""
     epoch = source_date_epoch()
-    common = common_digest(root)
+    common = common_digest(root, engine_name)
     return Inputs(common, sha([common, _file_digest(root, "commitments.yml"),
                                _user_tree_digest(root, "results"), list(audiences), newest_only,
                                live_reload, epoch, python_tags]))

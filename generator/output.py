@@ -95,6 +95,16 @@ def _legacy(out: Path) -> set[str]:
     return found
 
 
+def link(source: Path, target: Path) -> None:
+    """A hard link to a built file (a copy where links are not possible): a build takes the
+    files that did not change from the previous output, and latest/ is its edition's files."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def write_owned(path: Path, paths: Iterable[str]) -> None:
     path.write_text(json.dumps({"format": OWNED_FORMAT, "owned": sorted(set(paths))}, indent=1) + "\n",
                     encoding="utf-8")

@@ -19,27 +19,17 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from generator import live_reload_script, output
 from generator.errors import DataError, KeptError, UsageError, printable
-from generator.manifest import source_date_epoch
+from generator.manifest import config_paths, source_date_epoch
 
 WATCHED = ("commitments.yml", "results", "site_src", "mkdocs.yml")
 SERVED = "kept-serve-"  # the prefix of the temporary folder a serve builds into
 POLL_SECONDS = 0.5
-
-RELOAD_SCRIPT = """<script>
-(function () {
-  var seen = null;
-  function poll() {
-    fetch("/__kept/build", {cache: "no-store"}).then(function (r) { return r.text(); })
-      .then(function (id) { if (seen !== null && id !== seen) { location.reload(); } seen = id; })
-      .catch(function () {}).finally(function () { setTimeout(poll, 1000); });
-  }
-  poll();
-})();
-</script>"""
 
 ERROR_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Kept: the build failed</title>
@@ -78,8 +68,6 @@ def address(text: str) -> tuple[str, int]:
 def snapshot(root: Path) -> dict[str, float]:
     """Modification times of every watched file: the data, site_src/, mkdocs.yml and what it
     names (the configs it inherits, the theme's custom_dir, hooks). Only their times are read."""
-    from generator.manifest import config_paths
-
     stamps: dict[str, float] = {}
     for name in [*WATCHED, *(rel for rel, _ in config_paths(root))]:
         path = root / name
@@ -101,6 +89,8 @@ class State:
 
 
 def _handler(site: Path, state: State) -> Any:
+    script = live_reload_script()
+
     class Handler(http.server.SimpleHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server API
             if self.path.startswith("/__kept/build"):
@@ -109,7 +99,7 @@ def _handler(site: Path, state: State) -> Any:
             with state.lock:
                 error, built = state.error, state.built
             if error is not None and not built:
-                self._send(500, ERROR_PAGE.format(problems=html.escape(error), script=RELOAD_SCRIPT),
+                self._send(500, ERROR_PAGE.format(problems=html.escape(error), script=script),
                            "text/html; charset=utf-8")
                 return
             if error is not None and (last_good := self._page()) is not None:
@@ -145,12 +135,11 @@ def _handler(site: Path, state: State) -> Any:
     return functools.partial(Handler, directory=str(site))
 
 
-def rebuild(root: Path, out: Path, audience: str, state: State, python_tags: bool = False) -> None:
-    from generator.build import build_site
-
+def rebuild(build: Callable[[Path], object], out: Path, state: State) -> None:
+    """Build into out (with build), and say how it went: on the terminal, and to the pages
+    served (the next request shows the problems; see _handler)."""
     try:
-        build_site(root, out, (audience,), jobs=1, newest_only=True, live_reload=True,
-                   python_tags=python_tags)
+        build(out)
         error = None
         print(f"kept serve: built {time.strftime('%H:%M:%S')}", file=sys.stderr)
     except DataError as exc:
@@ -172,13 +161,12 @@ class _Server6(http.server.ThreadingHTTPServer):
     address_family = socket.AF_INET6
 
 
-def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
-          stop: threading.Event | None = None, python_tags: bool = False) -> None:
-    """Serve the newest edition at addr (HOST:PORT), rebuilding it as the data changes, until
-    stop is set (or Ctrl-C). The address and SOURCE_DATE_EPOCH are checked, and the port
-    taken, before anything is built. python_tags: see build.build_site."""
-    from generator import output
-
+def serve(root: Path, build: Callable[[Path], object], audience: str = "internal",
+          addr: str = "127.0.0.1:8000", stop: threading.Event | None = None) -> None:
+    """Serve the newest edition of an audience's site at addr (HOST:PORT), rebuilding it as
+    the data at root changes, until stop is set (or Ctrl-C). build(out) builds the site into
+    out (the newest edition of the audience, its pages reloading themselves: see cli). The
+    address and SOURCE_DATE_EPOCH are checked, and the port taken, before anything is built."""
     host, port = address(addr)
     source_date_epoch()
     temp = Path(tempfile.gettempdir())
@@ -189,7 +177,7 @@ def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
         kind = _Server6 if ":" in host else http.server.ThreadingHTTPServer
         server = kind((host, port), _handler(out / audience, state))
         try:
-            rebuild(root, out, audience, state, python_tags)
+            rebuild(build, out, state)
             thread = threading.Thread(target=server.serve_forever, daemon=True)
             thread.start()
             shown = f"[{host}]" if ":" in host else host
@@ -204,7 +192,7 @@ def serve(root: Path, audience: str = "internal", addr: str = "127.0.0.1:8000",
                     now = snapshot(root)
                     if now != stamps:
                         stamps = now
-                        rebuild(root, out, audience, state, python_tags)
+                        rebuild(build, out, state)
             except KeyboardInterrupt:
                 pass
             finally:

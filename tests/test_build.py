@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_kept
 from helpers import RESULTS, write_project
 
 import generator.build
-import generator.plugin
+import generator.engine.config
 import generator.render
 from generator.build import build_site
+from generator.engine import internals
 from generator.errors import DataError, KeptError
 from generator.render import render_page
 
@@ -106,6 +108,35 @@ def test_layout_of_each_edition(built: Path) -> None:
     assert not (built / "public" / "2025-Q4").exists()
     assert (built / "internal" / "2025-Q4" / "reviews" / "index.html").is_file()
     assert material_version_provider(built / "public" / "2025-Q3" / "index.html") == "mike"
+
+
+# The files of the public 2025-Q2 edition but Material's assets.
+EDITION_FILES = [
+    "404.html", "announce.html", "announce.md",
+    "api/commitments.json", "api/improvements.json", "api/results.csv",
+    "badges/callback.svg", "badges/email-reply.svg", "badges/satisfaction.svg",
+    "commitments/callback/feed.xml", "commitments/callback/index.html",
+    "commitments/email-reply/feed.xml", "commitments/email-reply/index.html",
+    "commitments/index.html",
+    "commitments/satisfaction/feed.xml", "commitments/satisfaction/index.html",
+    "feed.xml", "improvements/index.html", "improvements/weekend-email/index.html",
+    "index.html", "kept/kept.css", "kept/kept.js",
+    "locations/north/feed.xml", "locations/south/feed.xml",
+    "reports/2025-Q2/index.html", "reports/index.html",
+    "search/search_index.json", "sitemap.xml", "sitemap.xml.gz", "values/speed/feed.xml",
+]
+
+
+def test_the_files_of_one_edition(built: Path) -> None:
+    """Every file of an edition, exactly: Kept's pages, announcement, feeds, badges, open
+    data, stylesheet and script, the engine's search index, sitemap and error page, and the
+    theme's assets (all of Material's, whose names change with its versions)."""
+    edition = built / "public" / "2025-Q2"
+    theme = internals.material_templates()
+    assets = [str(p.relative_to(theme)) for p in (theme / "assets").rglob("*") if p.is_file()]
+    found = [str(p.relative_to(edition)) for p in edition.rglob("*") if p.is_file()]
+    assert sorted(found) == sorted(EDITION_FILES + assets)
+    assert any(name.startswith("assets/stylesheets/main.") for name in assets)
 
 
 def material_version_provider(path: Path) -> str:
@@ -331,10 +362,9 @@ improvements:
 
 
 @pytest.mark.parametrize("kept_in", ["memory", "disk"])
-def test_a_file_added_to_the_theme_is_published(tmp_path: Path, kept_in: str,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_added_to_the_theme_is_published(tmp_path: Path, kept_in: str) -> None:
     """The list of the theme's files is kept between builds (in this process, and on disk
-    for the next one) only while none of its folders changed."""
+    for the next one: another process) only while none of its folders changed."""
     config = "site_name: Acme\ntheme:\n  name: material\n  custom_dir: site_src/overrides\n"
     root = write_project(tmp_path / "data", mkdocs=config)
     (root / "site_src/overrides/extra").mkdir(parents=True)
@@ -343,8 +373,11 @@ def test_a_file_added_to_the_theme_is_published(tmp_path: Path, kept_in: str,
     assert not (out / "public/latest/extra/terms.txt").exists()
     (root / "site_src/overrides/extra/terms.txt").write_text("Terms.\n")
     if kept_in == "disk":
-        monkeypatch.setattr(generator.plugin, "_LISTINGS", {})
-    build_site(root, out, jobs=1, audiences=("public",))
+        built = run_kept("build", "--root", str(root), "--out", str(out), "--jobs", "1",
+                         "--audience", "public")
+        assert built.returncode == 0, built.stderr
+    else:
+        build_site(root, out, jobs=1, audiences=("public",))
     assert (out / "public/latest/extra/terms.txt").read_text() == "Terms.\n"
 
 
@@ -366,7 +399,7 @@ def test_other_plugins_see_every_page_rendered(tmp_path: Path, foreseen: bool,
     (root / "hooks").mkdir()
     (root / "hooks/pages.py").write_text(HOOK)
     if not foreseen:
-        monkeypatch.setattr(generator.build, "_only_search", lambda user: True)
+        monkeypatch.setattr(generator.engine.config, "only_search", lambda user: True)
     out = tmp_path / "out"
     build_site(root, out, jobs=1)
     draft = root / "results" / "2025-Q4.yml"
@@ -375,48 +408,6 @@ def test_other_plugins_see_every_page_rendered(tmp_path: Path, foreseen: bool,
     build_site(root, tmp_path / "cold", jobs=1)
     assert tree(out) == tree(tmp_path / "cold")
     assert "pages</p>" in (out / "internal/latest/commitments/satisfaction/index.html").read_text()
-
-
-# A look and feel that shows more of Material: footer links, a second palette, a language.
-RICH_MKDOCS = """\
-site_name: Acme Help promises
-copyright: Acme Ltd
-theme:
-  name: material
-  language: fr
-  features: [navigation.footer, navigation.top, toc.follow, search.highlight]
-  palette:
-    - scheme: default
-      toggle: {icon: material/weather-night, name: Dark}
-    - scheme: slate
-      toggle: {icon: material/weather-sunny, name: Light}
-markdown_extensions:
-  - toc:
-      permalink: true
-"""
-
-
-@pytest.mark.parametrize("mkdocs", [None, RICH_MKDOCS], ids=["plain", "rich"])
-def test_work_done_once_gives_the_same_site(tmp_path: Path, mkdocs: str | None,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """A generated page whose Markdown links nowhere is converted once per process and reused
-    by later editions; every generated page is converted by one reused Markdown converter;
-    Material's navigation and table of contents are rendered once for all the pages that
-    show them alike, and so are its search box, its footer (for pages without a previous or a
-    next page) and its translations. Doing all of it for every page, as MkDocs does, must give
-    the same bytes."""
-    import generator.plugin
-
-    root = write_project(tmp_path / "data", mkdocs=mkdocs)
-    build_site(root, tmp_path / "once", jobs=1)
-    monkeypatch.setattr(generator.plugin, "_LINKS", re.compile(""))  # as if every page linked
-    monkeypatch.setattr(generator.plugin, "_RESETTABLE", ())  # as if no extension could reset
-    monkeypatch.setattr(generator.plugin, "_CONVERTED", {})
-    monkeypatch.setattr(generator.plugin, "_CONVERTERS", {})
-    monkeypatch.setattr(generator.plugin, "_PURE_PARTIALS", {})
-    monkeypatch.setattr(generator.plugin, "_LANGUAGE", "no such template")
-    build_site(root, tmp_path / "every-time", jobs=1)
-    assert tree(tmp_path / "every-time") == tree(tmp_path / "once")
 
 
 def test_a_custom_dir_navigation_is_rendered_for_every_page(tmp_path: Path) -> None:

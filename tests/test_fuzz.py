@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import markdown
+import markdown.extensions.toc
 import pytest
 from helpers import COMMITMENTS, RESULTS, write_project
 from htmlcheck import live_markup
@@ -14,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import charts
-from generator.build import REQUIRED_EXTENSIONS
 from generator.compute import Row, Status
+from generator.engine.config import REQUIRED_EXTENSIONS
 from generator.errors import Problem
 from generator.kinds import MAX_NUMBER
 from generator.markup import md_html, page_html
@@ -229,7 +230,7 @@ extra_javascript: [a.js, {path: b.js, type: module}]
 def test_mutated_mkdocs_config(text: str) -> None:
     """Whatever validate accepts in mkdocs.yml, Kept's own use of it (the settings it derives
     for every edition) takes; and what it refuses, it says where."""
-    from generator.build import _extensions, _only_search, _overrides, _user_config
+    from generator.engine.config import extensions, only_search, overrides, user_config
 
     with tempfile.TemporaryDirectory() as folder:
         root = write_project(Path(folder), mkdocs=text)
@@ -239,10 +240,10 @@ def test_mutated_mkdocs_config(text: str) -> None:
         if report.dataset is None:
             assert any(p.path == "mkdocs.yml" and p.severity == "error" for p in report.problems)
             return
-        user = _user_config(root)
+        user = user_config(root)
         edition = editions(project(report.dataset, "public"), "public")[0]
-        overrides = _overrides(user, "Acme", None, "public", edition, [], root, root / "out")
-        assert isinstance(overrides["theme"], dict) and overrides["extra"]["version"]["provider"] == "mike"
+        derived = overrides(user, "Acme", None, "public", edition, [], root, root / "out")
+        assert isinstance(derived["theme"], dict) and derived["extra"]["version"]["provider"] == "mike"
         assert {"tables", "toc"} <= {next(iter(x)) if isinstance(x, dict) else x
-                                     for x in _extensions(user.get("markdown_extensions"))}
-        _only_search(user)
+                                     for x in extensions(user.get("markdown_extensions"))}
+        only_search(user)

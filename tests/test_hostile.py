@@ -366,18 +366,15 @@ def test_error_messages_are_printed_on_one_line(monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.mark.parametrize("raised", ["KeptError", "RuntimeError"])
-def test_serve_prints_a_failed_build_on_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str],
+def test_serve_prints_a_failed_build_on_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                  raised: str) -> None:
-    import generator.build
     from generator import errors, serve
 
-    def build_site(*args: object, **kwargs: object) -> None:
+    def build(out: Path) -> None:
         raise (errors.KeptError if raised == "KeptError" else RuntimeError)(FORGED)
 
-    monkeypatch.setattr(generator.build, "build_site", build_site)
     state = serve.State()
-    serve.rebuild(tmp_path, tmp_path / "out", "internal", state)
+    serve.rebuild(build, tmp_path / "out", state)
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "\\n::error file=" in err
     assert state.error is not None and "\n" not in state.error

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from generator.build import _Digests
 from generator.model import Dataset, LocationFigure, Measurement
+from generator.plan import Digests
 from generator.project import AUDIENCES, editions, project
 from generator.render import outputs, render_edition
 from generator.synthetic import Size, generate
@@ -32,7 +32,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
 
 def generated(data: Dataset, templates: Path | None = None) -> dict[tuple[str, ...], tuple[str, Any]]:
     """Every file of every edition, with the digest of its inputs and its content."""
-    digests = _Digests("common")
+    digests = Digests("common")
     found = {}
     for audience in AUDIENCES:
         for edition in editions(project(data, audience), audience):

@@ -80,9 +80,9 @@ def test_markdown_converters_are_reused_only_with_known_extensions() -> None:
     """Kept converts generated pages with one Markdown converter, reset between pages; an
     extension that might keep state from page to page (one it does not know) means a new
     converter per page, as MkDocs does."""
-    from generator.plugin import _resettable
+    from generator.engine.speedups import resettable
 
-    assert all(map(_resettable, ["toc", "tables", "attr_list", "markdown.extensions.abbr",
+    assert all(map(resettable, ["toc", "tables", "attr_list", "markdown.extensions.abbr",
                                  "pymdownx.superfences", "material.extensions.emoji.twemoji"]))
-    assert not any(map(_resettable, ["mdx_math", "my_package.ext:Extension", "footnotes2",
+    assert not any(map(resettable, ["mdx_math", "my_package.ext:Extension", "footnotes2",
                                      "footnotes", "markdown.extensions.footnotes"]))

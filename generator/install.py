@@ -1,0 +1,232 @@
+"""The output installed: the new editions, latest/, the version lists and Kept's manifests,
+written beforehand into the staging folder beside the output, are put in place by renames,
+each change journaled (output.Journal), so that a failure at any point leaves the previous
+output exactly as it was. Kept changes only what it owns in the output folder (see
+output.owned).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from generator import manifest, output
+from generator.load import ParseCache
+from generator.manifest import BuildResult
+from generator.plan import built
+from generator.project import Edition
+
+# The data files as parsed by the last build, beside its output (see load.ParseCache).
+PARSED = ".kept-parsed.json"
+
+
+def prepare(tmp: Path, audiences: Iterable[str], planned: Mapping[str, list[Edition]],
+            site_name: str, owned: set[str], parsed: ParseCache, known_pages: dict[str, str],
+            inputs: str, cache: dict[str, str], result: BuildResult) -> None:
+    """Write into tmp everything the install puts in place besides the editions: each
+    audience's version list and root page, and Kept's manifests."""
+    for audience in audiences:
+        site_root_files(tmp / "root" / audience, audience, planned[audience], site_name)
+    parsed.write(tmp / PARSED)
+    manifest.write_pages(tmp / manifest.PAGES, known_pages)
+    manifest.write(tmp / manifest.CACHE, inputs, cache, result)
+    after = owned_after(owned, audiences, planned)
+    output.write_owned(tmp / OWNED_DURING, owned | after)
+    output.write_owned(tmp / output.OWNED, after)
+
+
+REDIRECT = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<meta http-equiv="refresh" content="0; url=latest/">
+<link rel="canonical" href="latest/">
+{robots}</head>
+<body>
+<p><a href="latest/">{title}: the latest edition</a></p>
+</body>
+</html>
+"""
+
+EMPTY_SITE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+</head>
+<body>
+<h1>{title}</h1>
+<p>No edition has been published yet. Editions appear here once a reporting period is
+published.</p>
+</body>
+</html>
+"""
+
+
+def site_root_files(folder: Path, audience: str, planned: list[Edition], site_name: str) -> None:
+    """versions.json and the root page (a redirect to latest/) of one audience's site."""
+    versions = [{"version": e.id, "title": e.title, "aliases": ["latest"] if i == 0 else []}
+                for i, e in enumerate(planned)]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "versions.json").write_text(json.dumps(versions, indent=2) + "\n", encoding="utf-8")
+    title = html.escape(site_name)
+    if not planned:
+        page = EMPTY_SITE.format(title=title)
+    else:
+        robots = '<meta name="robots" content="noindex, nofollow">\n' if audience == "internal" else ""
+        page = REDIRECT.format(title=title, robots=robots)
+    (folder / "index.html").write_text(page, encoding="utf-8")
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """A copy of a built tree made of hard links (a plain copy where links are not possible)."""
+    shutil.copytree(source, target, copy_function=lambda src, dst: output.link(Path(src), Path(dst)))
+
+
+def _mirror(source: Path, target: Path, journal: output.Journal) -> None:
+    """Make target (a tree of links to an earlier edition) the same as source by changing
+    only what differs: after an edit, an edition's files are mostly those of the build
+    before, and so are the files of latest/. Each file is swapped by a rename."""
+    with os.scandir(source) as entries:
+        wanted = {entry.name: entry for entry in entries}
+    with os.scandir(target) as entries:
+        present = {entry.name: entry for entry in entries}
+    for name, entry in wanted.items():
+        there = present.get(name)
+        path = os.path.join(target, name)
+        if entry.is_dir(follow_symlinks=False):
+            if there is not None and not there.is_dir(follow_symlinks=False):
+                journal.keep(Path(path))
+                there = None
+            if there is None:
+                journal.created(Path(path))
+                _link_tree(Path(entry.path), Path(path))
+            else:
+                _mirror(Path(entry.path), Path(path), journal)
+        elif there is None or there.is_dir(follow_symlinks=False) or there.inode() != entry.inode():
+            if there is not None and there.is_dir(follow_symlinks=False):
+                journal.keep(Path(path))
+            partial = Path(f"{path}.kept-{uuid.uuid4().hex[:8]}")
+            journal.created(partial)
+            output.link(Path(entry.path), partial)
+            journal.replace_file(partial, Path(path))
+    for name, there in present.items():
+        if name not in wanted:
+            journal.keep(Path(there.path))
+
+
+def _replace(new: Path, target: Path, journal: output.Journal) -> None:
+    """Put new in target's place; the old target is kept aside (deleted with the staging
+    folder, or put back when the install fails)."""
+    journal.keep(target)
+    journal.mkdir(target.parent)
+    journal.move(new, target)
+
+
+# Written into the staging folder before the install: what the output owns while the install
+# runs (what it owned and what it is given), put in place first.
+OWNED_DURING = "owned-during-install.json"
+# Kept's files at the top of an output folder, in the order the install puts them in place,
+# after the editions: the manifest of digests is moved away first and back last, so that an
+# install cut short (kill -9) causes a rebuild, never the reuse of a stale edition.
+TOP_FILES = (PARSED, manifest.PAGES, manifest.CACHE, output.OWNED)
+
+
+def install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],
+             built: set[tuple[str, str]], stale_latest: set[str],
+             updates: Mapping[tuple[str, str], Iterable[str]], owned: set[str],
+             journal: output.Journal) -> None:
+    """Move the new editions, latest/, versions.json, the root page and the manifests (all
+    written beforehand into tmp: see prepare) into out, each change recorded in the journal.
+
+    Unchanged editions stay where they are; editions Kept owns that no longer exist (a removed
+    draft) go; an edition of `updates` is brought up to date in place (see _update), the
+    others built are replaced whole. Nothing that is not in `owned` is removed or replaced.
+    """
+    journal.mkdir(out)
+    journal.replace_file(tmp / OWNED_DURING, out / output.OWNED)
+    journal.keep(out / manifest.CACHE)
+    journal.keep(out / manifest.PAGES)  # it describes the editions being replaced
+    for audience in audiences:
+        site = out / audience
+        journal.mkdir(site)
+        planned = [e.id for e in plans[audience]]
+        for edition in planned:
+            if (audience, edition) in updates:
+                _update(tmp / audience / edition, site / edition, updates[(audience, edition)],
+                        journal)
+            elif (audience, edition) in built:
+                _replace(tmp / audience / edition, site / edition, journal)
+        for rel in sorted(owned):
+            where, _, name = rel.partition("/")
+            if where == audience and "/" not in name and name not in planned \
+                    and name not in ("latest", "versions.json", "index.html"):
+                journal.keep(out / rel)
+        if planned and (site / "latest").is_dir() and audience in stale_latest:
+            _mirror(site / planned[0], site / "latest", journal)
+        elif planned and not (site / "latest").is_dir():
+            _link_tree(site / planned[0], tmp / "latest" / audience)
+            _replace(tmp / "latest" / audience, site / "latest", journal)
+        elif not planned:
+            journal.keep(site / "latest")
+        for name in ("versions.json", "index.html"):
+            journal.replace_file(tmp / "root" / audience / name, site / name)
+    for name in TOP_FILES:
+        if (tmp / name).exists():
+            journal.replace_file(tmp / name, out / name)
+
+
+def owned_after(owned: set[str], audiences: Iterable[str],
+                 plans: Mapping[str, list[Edition]]) -> set[str]:
+    """What the output owns once the build is in place: what this build writes, and what it
+    owned of the audiences it did not build."""
+    built = set(audiences)
+    after = {rel for rel in owned if rel.split("/", 1)[0] not in built and rel not in TOP_FILES}
+    after |= set(TOP_FILES)
+    for audience in built:
+        after |= {f"{audience}/versions.json", f"{audience}/index.html"}
+        after |= {f"{audience}/{e.id}" for e in plans[audience]}
+        if plans[audience]:
+            after.add(f"{audience}/latest")
+    return after
+
+
+def check_owned(out: Path, owned: set[str], audiences: Iterable[str],
+                 plans: Mapping[str, list[Edition]]) -> None:
+    """Refuse, before anything is built, an output where this build would replace something
+    Kept does not own (a folder of the user's named like an edition)."""
+    for audience in audiences:
+        if os.path.lexists(out / audience) and not (out / audience).is_dir():
+            raise output.not_ours(out / audience)
+    for rel in sorted(owned_after(owned, audiences, plans) - owned):
+        if os.path.lexists(out / rel):
+            raise output.not_ours(out / rel)
+
+
+def _update(new: Path, target: Path, stale: Iterable[str], journal: output.Journal) -> None:
+    """Bring an edition up to date in place: move in the files the build wrote (new), then
+    remove the generated files the edition no longer has, and the folders they leave empty.
+    After an edit, a few files change among a thousand: making the edition again as a tree
+    of links, and deleting the old one, cost more than the rest of the build."""
+    for folder, _, names in os.walk(new):
+        rel = os.path.relpath(folder, new)
+        here = target if rel == "." else target / rel
+        if os.path.lexists(here) and not here.is_dir():
+            journal.keep(here)
+        journal.mkdir(here)
+        for name in names:
+            if (here / name).is_dir():
+                journal.keep(here / name)
+            journal.replace_file(Path(folder, name), here / name)
+    for rel in stale:
+        gone = target / built(rel)
+        journal.keep(gone)
+        for parent in gone.parents:
+            if parent == target or not journal.rmdir(parent):
+                break  # not empty
