@@ -28,8 +28,8 @@ from generator.engine import DEFAULT, ENGINES, speedups_wanted
 from generator.engine.config import user_config
 from generator.engine.run import Settings
 from generator.errors import KeptError, UsageError
-from generator.load import ParseCache
 from generator.manifest import BuildResult
+from generator.parsecache import ParseCache
 from generator.project import AUDIENCES
 from generator.validate import load_dataset
 

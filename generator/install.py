@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from generator import manifest, output
-from generator.load import ParseCache
 from generator.manifest import BuildResult
+from generator.parsecache import ParseCache
 from generator.plan import built
 from generator.project import Edition
 

@@ -1,5 +1,6 @@
 """The kinds of value in Kept's files, each knowing how to check a value and how to describe
-itself as JSON Schema; `schema` declares the files with them."""
+itself as JSON Schema; `shapes` makes mappings and lists of them, and `schema` declares the
+files with both."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import datetime as dt
 import math
 import re
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import Problem
 from generator.hints import _yaml11_reading, describe, short_number, suggest
-from generator.load import Map, Pos, Seq
+from generator.load import Pos
 from generator.markup import MAX_NESTING, nesting
 from generator.periods import DAYS, FIRST_DAY, LAST_DAY, SHAPE_RE, YEAR, YEARS
 
@@ -325,152 +326,6 @@ class ChangeName(Type):
 
 
 @dataclass(frozen=True)
-class AnyMapping(Type):
-    """The free-form `internal:` mapping: any content, shown on the internal site only."""
-    kinds = (Map,)
-
-    label = "mapping"
-
-    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if not isinstance(value, Map):
-            sink.error(pos, f"'{name}' must be a mapping (key: value lines), not {describe(value)}")
-            return
-        # A text directly under the mapping is shown as Markdown (deeper ones as YAML).
-        for key, item in value.items():
-            if isinstance(item, str):
-                _INTERNAL_TEXT.check_size(item, value.val_pos[key], f"{name}.{key}", sink)
-
-    def json_schema(self) -> dict[str, Any]:
-        return {"type": "object", "additionalProperties": {"maxLength": MAX_TEXT}}
-
-
-_INTERNAL_TEXT = Text(markdown=True, max_length=MAX_TEXT)
-
-
-@dataclass(frozen=True)
-class Field:
-    type: Type
-    doc: str
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class Record(Type):
-    """A mapping with known keys."""
-    kinds = (Map,)
-
-    name: str = "record"
-    fields: dict[str, Field] = field(default_factory=dict)
-    doc: str = ""
-    open: bool = False  # other keys are allowed, and not checked (MkDocs' and its plugins')
-
-    label = "mapping"
-
-    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if not isinstance(value, Map):
-            sink.error(pos, f"'{name}' must be a mapping ({self.name}), not {describe(value)}")
-            return
-        for key in value:
-            spec = self.fields.get(key)
-            if spec is None and self.open:
-                continue
-            if spec is None:
-                hint = suggest(key, list(self.fields))
-                sink.error(value.key_pos[key], f"unknown key '{key}' in {self.name}",
-                           hint or f"allowed keys: {', '.join(self.fields)}")
-                continue
-            spec.type.check(value[key], value.val_pos[key], key, sink)
-        for key, spec in self.fields.items():
-            if spec.required and key not in value:
-                ident = value.get("id")
-                who = f"{self.name} '{ident}'" if isinstance(ident, str) else self.name
-                sink.error(value.pos, f"{who} is missing required key '{key}'", spec.doc or None)
-
-    def json_schema(self) -> dict[str, Any]:
-        props = {}
-        for key, spec in self.fields.items():
-            sub = dict(spec.type.json_schema())
-            sub["description"] = spec.doc
-            props[key] = sub
-        schema: dict[str, Any] = {
-            "type": "object",
-            "properties": props,
-            "additionalProperties": self.open,
-        }
-        required = [k for k, s in self.fields.items() if s.required]
-        if required:
-            schema["required"] = required
-        if self.doc:
-            schema["description"] = self.doc
-        return schema
-
-
-@dataclass(frozen=True)
-class ListOf(Type):
-    kinds = (Seq,)
-    item: Type = field(default_factory=Text)
-
-    label = "list"
-
-    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if not isinstance(value, Seq):
-            sink.error(pos, f"'{name}' must be a list (lines starting with '- '), "
-                            f"not {describe(value)}")
-            return
-        for item, item_pos in zip(value, value.item_pos, strict=True):
-            self.item.check(item, item_pos, name, sink)
-
-    def json_schema(self) -> dict[str, Any]:
-        return {"type": "array", "items": self.item.json_schema()}
-
-
-@dataclass(frozen=True)
-class MapOf(Type):
-    """A mapping from ids (checked as slugs) to values of one type."""
-    kinds = (Map,)
-
-    value: Type = field(default_factory=Text)
-    key_label: str = "id"
-
-    label = "mapping"
-
-    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if not isinstance(value, Map):
-            sink.error(pos, f"'{name}' must be a mapping of {self.key_label} to values, "
-                            f"not {describe(value)}")
-            return
-        for key, item in value.items():
-            Slug().check(key, value.key_pos[key], f"{name} {self.key_label}", sink)
-            self.value.check(item, value.val_pos[key], f"{name}.{key}", sink)
-
-    def json_schema(self) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "propertyNames": Slug().json_schema(),
-            "additionalProperties": self.value.json_schema(),
-        }
-
-
-@dataclass(frozen=True)
-class NumberOr(Type):
-    """A plain number, or a record for the longer form ({value, sample})."""
-
-    number: Number = field(default_factory=Number)
-    record: Record = field(default_factory=Record)
-
-    label = "number or mapping"
-
-    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if isinstance(value, Map):
-            self.record.check(value, pos, name, sink)
-        else:
-            self.number.check(value, pos, name, sink)
-
-    def json_schema(self) -> dict[str, Any]:
-        return {"oneOf": [self.number.json_schema(), self.record.json_schema()]}
-
-
-@dataclass(frozen=True)
 class Flag(Type):
     label = "true or false"
     kinds = (bool,)
@@ -481,24 +336,6 @@ class Flag(Type):
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "boolean"}
-
-
-@dataclass(frozen=True)
-class OrNull(Type):
-    """A value of another kind, or null, which means something of its own (no guarantee)."""
-
-    inner: Type = field(default_factory=Type)
-
-    @property
-    def label(self) -> str:  # type: ignore[override]
-        return f"{self.inner.label} or null"
-
-    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if value is not None:
-            self.inner.check(value, pos, name, sink)
-
-    def json_schema(self) -> dict[str, Any]:
-        return {"oneOf": [self.inner.json_schema(), {"type": "null"}]}
 
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")

@@ -9,24 +9,18 @@ value are in `kinds`.
 from __future__ import annotations
 
 from generator.kinds import (
-    AnyMapping,
     ChangeName,
     Currency,
     Date,
     Enum,
-    Field,
     Flag,
-    ListOf,
-    MapOf,
     Number,
-    NumberOr,
-    OrNull,
     PeriodId,
-    Record,
     Slug,
     Text,
     Url,
 )
+from generator.shapes import AnyMapping, Field, ListOf, MapOf, NumberOr, OrNull, Record
 
 # --- the declarations -------------------------------------------------------------------------
 

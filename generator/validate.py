@@ -16,12 +16,13 @@ from generator.compute import Status, status
 from generator.dataset import build
 from generator.errors import DataError, Problem
 from generator.kinds import Sink
-from generator.load import Map, ParseCache, Pos, load_file, position
+from generator.load import Map, Pos, load_file, position
 from generator.manifest import SITE_SRC
 from generator.model import (
     DEFAULT_CALENDAR,
     Dataset,
 )
+from generator.parsecache import ParseCache
 from generator.periods import KINDS, SHAPE_RE, Calendar
 
 

@@ -1,16 +1,10 @@
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from helpers import write_project  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import write_project
 
 
 @pytest.fixture
@@ -27,9 +21,3 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_project(tmp_path_factory.mktemp("e2e") / "data")
     build_site(root, root / "site", jobs=2)
     return root / "site"
-
-
-def run_kept(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real command line, as a user would."""
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd or REPO,
-                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)

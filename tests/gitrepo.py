@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from helpers import write_project
+from tests.helpers import write_project
 
 # The tests' git ignores the user's and the system's configuration (hooks, signing, templates),
 # so that commits behave the same on every machine.

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import resource
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
 
 COMMITMENTS = """\
 organization:
@@ -172,3 +177,20 @@ def at(root: Path, rel: str, needle: str, offset: int = 0) -> str:
     index = text.index(needle) + offset
     line = text.count("\n", 0, index) + 1
     return f"{line}:{index - (text.rfind(chr(10), 0, index) + 1) + 1}"
+
+
+def run_kept(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real command line, as a user would."""
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd or REPO,
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+
+
+def kept_bounded(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command line in a process that cannot hold up the suite or take the machine's
+    memory: a read that blocks ends in TimeoutExpired, one that never ends in MemoryError."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL, preexec_fn=limit)

@@ -1,9 +1,11 @@
-"""Finds markup that would run in HTML, with a real HTML parser (as a browser reads it)."""
+"""Reading built pages with a real HTML parser (as a browser reads them): markup that would
+run, and the visible text of a page's article."""
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 # Elements that run code, load other documents or take input: never made from a text field.
 ACTIVE = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "math",
@@ -69,3 +71,45 @@ def live_markup(html: str, page: bool = False, word: str = "xss") -> list[str]:
     parser.feed(html)
     parser.close()
     return parser.found
+
+
+class Text(HTMLParser):
+    """The visible text of a page's article, and its metas and links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[str] = []
+        self.metas: dict[str, str] = {}
+        self.in_article = 0
+        self.scripts = 0
+
+    BLOCKS = {"td", "th", "tr", "p", "li", "div", "br", "h1", "h2", "h3", "h4", "table"}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag in self.BLOCKS:
+            self.chunks.append(" ")
+        if tag == "article":
+            self.in_article += 1
+        if tag == "meta" and attr.get("name"):
+            self.metas[attr["name"] or ""] = attr.get("content") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS:
+            self.chunks.append(" ")
+        if tag == "article":
+            self.in_article -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.in_article:
+            self.chunks.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.chunks).split())
+
+
+def page(path: Path) -> Text:
+    parser = Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser

@@ -10,11 +10,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from helpers import COMMITMENTS, RESULTS, at, write_project
 
 from generator.project import Edition, editions, project
 from generator.render import Rendered, render_edition
 from generator.validate import check
+from tests.helpers import COMMITMENTS, RESULTS, at, write_project
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 import yaml
-from gitrepo import git
 
 from generator.init import starter_files
+from tests.gitrepo import git
 
 REPO = Path(__file__).resolve().parent.parent
 ACTION = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))

@@ -65,3 +65,15 @@ def test_only_the_adapter_knows_the_engine() -> None:
                             if m.split(".")[0] in ENGINE_PACKAGES)
                for name, path in modules().items() if not name.startswith("generator.engine")}
     assert {name: found for name, found in outside.items() if found} == {}
+
+
+def test_tests_import_no_tests() -> None:
+    """Shared test code lives in the tests package's helper modules or in fixtures: a test
+    module imported by another runs its module-level code twice and hides what it depends on."""
+    tests = PACKAGE.parent / "tests"
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        for name in imports(path.stem, path):
+            if any(part.startswith("test_") or part == "conftest" for part in name.split(".")):
+                found.append(f"{path.relative_to(tests)}: {name}")
+    assert found == []

@@ -6,13 +6,10 @@ import hashlib
 import json
 import re
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_kept
-from helpers import RESULTS, write_project
 
 import generator.build
 import generator.engine.config
@@ -21,50 +18,10 @@ from generator.build import build_site
 from generator.engine import internals
 from generator.errors import DataError, KeptError
 from generator.render import render_page
+from tests.helpers import RESULTS, run_kept, write_project
+from tests.htmlcheck import page
 
 pytestmark = pytest.mark.slow
-
-
-class Text(HTMLParser):
-    """The visible text of a page's article, and its metas and links."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.chunks: list[str] = []
-        self.metas: dict[str, str] = {}
-        self.in_article = 0
-        self.scripts = 0
-
-    BLOCKS = {"td", "th", "tr", "p", "li", "div", "br", "h1", "h2", "h3", "h4", "table"}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attr = dict(attrs)
-        if tag in self.BLOCKS:
-            self.chunks.append(" ")
-        if tag == "article":
-            self.in_article += 1
-        if tag == "meta" and attr.get("name"):
-            self.metas[attr["name"] or ""] = attr.get("content") or ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.BLOCKS:
-            self.chunks.append(" ")
-        if tag == "article":
-            self.in_article -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self.in_article:
-            self.chunks.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join("".join(self.chunks).split())
-
-
-def page(path: Path) -> Text:
-    parser = Text()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
 
 
 def tree(folder: Path) -> dict[str, str]:

@@ -4,8 +4,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_kept
-from helpers import write_project
+
+from tests.helpers import run_kept, write_project
 
 
 def test_validate_ok(project: Path) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gitrepo import commit_all, edit, git, make_repo
-from helpers import COMMITMENTS, write_project
 
 from generator.diff import NO_CHANGES, summary_against
 from generator.errors import KeptError, Problem
 from generator.guard import check_against_base
 from generator.history import InvalidBase, dataset_at, default_base
+from tests.gitrepo import commit_all, edit, git, make_repo
+from tests.helpers import COMMITMENTS, write_project
 
 # The retired commitment's entry, as the fixture writes it.
 CALLBACK = COMMITMENTS[COMMITMENTS.index("  - id: callback\n"):COMMITMENTS.index("  - id: secret-queue\n")]

@@ -9,25 +9,27 @@ from typing import Any
 
 import pytest
 
-from generator import kinds, schema
+from generator import kinds, schema, shapes
 from generator.jsonschema import SCHEMAS, document, write_schemas
 
 REPO = Path(__file__).resolve().parent.parent
 FORMAT = (REPO / "docs" / "format.md").read_text(encoding="utf-8")
 
 
-def records(kind: kinds.Type) -> list[kinds.Record]:
-    found: list[kinds.Record] = []
-    if isinstance(kind, kinds.Record):
+def records(kind: kinds.Type) -> list[shapes.Record]:
+    found: list[shapes.Record] = []
+    if isinstance(kind, shapes.Record):
         found.append(kind)
         for spec in kind.fields.values():
             found += records(spec.type)
-    elif isinstance(kind, kinds.ListOf):
+    elif isinstance(kind, shapes.ListOf):
         found += records(kind.item)
-    elif isinstance(kind, kinds.MapOf):
+    elif isinstance(kind, shapes.MapOf):
         found += records(kind.value)
-    elif isinstance(kind, kinds.NumberOr):
+    elif isinstance(kind, shapes.NumberOr):
         found += records(kind.record)
+    elif isinstance(kind, shapes.OrNull):
+        found += records(kind.inner)
     return found
 
 

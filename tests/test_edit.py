@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import COMMITMENTS, RESULTS, write_project
 
 from generator import edit
 from generator.build import build_site
@@ -18,6 +17,7 @@ from generator.edit import new_period, publish, record
 from generator.errors import DataError, KeptError, Problem, UsageError
 from generator.init import ACTION_RE, UNKNOWN_ACTION, init, installed_action
 from generator.validate import check
+from tests.helpers import COMMITMENTS, RESULTS, write_project
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../results.schema.json\n"
 

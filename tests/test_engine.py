@@ -12,11 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_kept
-from helpers import write_project
 
 from generator.build import build_site
 from generator.engine import internals
+from tests.helpers import run_kept, write_project
 
 pytestmark = pytest.mark.slow
 

@@ -8,15 +8,9 @@ with a located error that does not quote the file.
 from __future__ import annotations
 
 import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from gitrepo import commit_all, make_repo
-from helpers import RESULTS, write_project
 
 from generator import files, history
 from generator.edit import new_period, publish
@@ -24,6 +18,8 @@ from generator.errors import DataError, Problem
 from generator.history import InvalidBase, dataset_at
 from generator.load import MAX_FILE_BYTES, load_file
 from generator.validate import check
+from tests.gitrepo import commit_all, make_repo
+from tests.helpers import RESULTS, kept_bounded, write_project
 
 SECRET = "SECRET-MARKER"
 OUTSIDE_HINT = "Kept reads only files inside the repository: put the file itself here"
@@ -40,17 +36,6 @@ def outside(tmp_path: Path, name: str = "secret.yml", text: str = f"{SECRET}: th
 
 def refused(rel: str, message: str, hint: str = OUTSIDE_HINT) -> str:
     return f"{rel}:1:1: error: {message}; {hint}"
-
-
-def kept_bounded(*args: str) -> subprocess.CompletedProcess[str]:
-    """The command line in a process that cannot hold up the suite or take the machine's
-    memory: a read that blocks ends in TimeoutExpired, one that never ends in MemoryError."""
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL, preexec_fn=limit)
 
 
 def swap(path: Path, make: str | Path) -> None:

@@ -9,8 +9,6 @@ from pathlib import Path
 import markdown
 import markdown.extensions.toc
 import pytest
-from helpers import COMMITMENTS, RESULTS, write_project
-from htmlcheck import live_markup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +22,8 @@ from generator.model import Commitment, Direction, Measurement, Metric, Period
 from generator.project import Edition, editions, project
 from generator.render import render_edition
 from generator.validate import check
+from tests.helpers import COMMITMENTS, RESULTS, write_project
+from tests.htmlcheck import live_markup
 
 pytestmark = pytest.mark.slow
 

@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import write_project
 
 from generator.project import editions, project
 from generator.render import Rendered, render_edition
 from generator.validate import check
+from tests.helpers import write_project
 
 GOLDEN = Path(__file__).parent / "golden"
 PAGES = {"home": "index.md", "commitment": "commitments/email-reply.md",

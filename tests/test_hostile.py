@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_kept
-from helpers import COMMITMENTS, RESULTS, write_project
 
 from generator.validate import check
+from tests.helpers import COMMITMENTS, RESULTS, run_kept, write_project
 
 
 def errors_of(root: Path) -> list[str]:

@@ -7,13 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import run_kept
-from helpers import COMMITMENTS, write_project
 
 from generator.csvimport import import_csv
 from generator.edit import new_period_text
 from generator.errors import DataError, KeptError, UsageError
 from generator.validate import check, load_dataset
+from tests.helpers import COMMITMENTS, run_kept, write_project
 
 # A draft with comments and uneven layout: only the figures may change.
 COMMENTED = """\

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import COMMITMENTS, RESULTS, write_project
 
 from generator.jsonschema import document
 from generator.validate import check
+from tests.helpers import COMMITMENTS, RESULTS, write_project
 
 
 def errors_of(root: Path) -> list[str]:

@@ -100,7 +100,7 @@ def _located(value: object) -> object:
 
 
 def test_parse_cache_gives_back_what_parsing_gives(tmp_path: Path) -> None:
-    from generator.load import ParseCache
+    from generator.parsecache import ParseCache
 
     text = ("a: 1\nlist:\n  - x\n  - {b: 2.5, c: null, d: true, e: 2026-02-30}\n"
             "f: .inf\ng: 'é \\ud7ff'\ntitle: one\ntitle: two\n")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import markdown
 import pytest
-from htmlcheck import live_markup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.inlinepatterns import LinkInlineProcessor
@@ -21,6 +20,7 @@ from generator.markup import (
     page_html,
     sanitize,
 )
+from tests.htmlcheck import live_markup
 
 # The findings: each of these reached the public site as live markup.
 FINDINGS = {

@@ -7,13 +7,12 @@ import csv
 import io
 from pathlib import Path
 
-from helpers import COMMITMENTS, RESULTS, write_project
-
 from generator.opendata import RESULTS_COLUMNS
 from generator.pages import EDITION_FILES
 from generator.project import editions, project
 from generator.render import render_edition
 from generator.validate import load_dataset
+from tests.helpers import COMMITMENTS, RESULTS, write_project
 
 HEADER = "commitment,title,period,published,location,location_name,value,sample,unit,target,direction,status,visibility"
 

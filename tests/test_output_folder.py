@@ -15,12 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from helpers import write_project
 
 from generator import manifest, output
 from generator.build import build_site
 from generator.errors import KeptError
+from tests.helpers import REPO, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -334,7 +333,7 @@ def test_kept_serve_killed_leaves_nothing_the_next_serve_keeps(tmp_path: Path) -
 def test_kepts_own_files_in_the_output_are_read_as_any_file(tmp_path: Path) -> None:
     """The output folder may hold anything: a pipe in the place of a manifest is not waited on
     (the build starts afresh and writes its manifest in its place)."""
-    from test_files import kept_bounded
+    from tests.helpers import kept_bounded
 
     root = write_project(tmp_path / "data")
     out = tmp_path / "site"

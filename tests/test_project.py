@@ -3,11 +3,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from helpers import COMMITMENTS, RESULTS, write_project
-
 from generator.project import editions
 from generator.project import project as project_for
 from generator.validate import load_dataset
+from tests.helpers import COMMITMENTS, RESULTS, write_project
 
 
 def everything(obj: object) -> str:

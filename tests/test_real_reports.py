@@ -9,8 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_kept
-from helpers import COMMITMENTS, RESULTS, at, write_project
 
 from generator.build import build_site
 from generator.compute import Status, status
@@ -20,6 +18,7 @@ from generator.project import editions, project
 from generator.render import render_edition
 from generator.validate import check
 from generator.words import change_text, qty, target_text
+from tests.helpers import COMMITMENTS, RESULTS, at, run_kept, write_project
 
 HOUSING = Path(__file__).resolve().parent.parent / "docs" / "examples" / "housing"
 
@@ -252,9 +251,8 @@ def test_a_fiscal_site_builds(tmp_path: Path) -> None:
 
 
 def test_kept_diff_of_a_fiscal_repository(tmp_path: Path) -> None:
-    from gitrepo import commit_all, git
-
     from generator.diff import summary_against
+    from tests.gitrepo import commit_all, git
 
     root = housing(tmp_path)
     git(root, "init", "-q", "-b", "main")

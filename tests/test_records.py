@@ -7,9 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_kept
-from gitrepo import commit_all, edit, make_repo
-from helpers import write_project
 
 from generator import records
 from generator.build import build_site
@@ -20,6 +17,8 @@ from generator.project import editions
 from generator.project import project as projected
 from generator.render import render_edition
 from generator.validate import check
+from tests.gitrepo import commit_all, edit, make_repo
+from tests.helpers import run_kept, write_project
 
 Q3 = "results/2025-Q3.yml"
 

@@ -18,7 +18,7 @@ def test_numbers() -> None:
 
 def test_figures_at_the_limits_render(tmp_path: Path) -> None:
     """The largest and smallest figures validation lets through draw and print."""
-    from helpers import RESULTS, write_project
+    from tests.helpers import RESULTS, write_project
 
     q2 = RESULTS["2025-Q2"].replace("value: 6.5", "value: 1000000000000").replace(
         "sample: 1200", "sample: 1000000000000").replace("{value: 6.0,", "{value: -1000000000000,")

@@ -10,10 +10,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from helpers import write_project
-from htmlcheck import live_markup
 
 from generator.build import build_site
+from tests.helpers import write_project
+from tests.htmlcheck import live_markup
 
 pytestmark = pytest.mark.slow
 

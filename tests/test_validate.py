@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import COMMITMENTS, RESULTS, write_project
 
 from generator.validate import check
+from tests.helpers import COMMITMENTS, RESULTS, write_project
 
 
 def located(text: str, needle: str, path: str) -> str:

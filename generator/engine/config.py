@@ -13,9 +13,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from generator import files, siteconfig
+from generator import files
 from generator.engine import DEFAULT
 from generator.errors import DataError, KeptError, Problem
+from generator.extensions import anchored
 from generator.load import MAX_FILE_BYTES
 from generator.project import Edition
 from generator.render import meta_text, nav
@@ -38,7 +39,7 @@ def user_config(root: Path, engine: str = DEFAULT) -> dict[str, Any]:
     if problems:
         raise DataError(problems)
     if "markdown_extensions" in data:  # their paths, in the repository (see siteconfig)
-        data["markdown_extensions"] = siteconfig.anchored(root, data["markdown_extensions"])
+        data["markdown_extensions"] = anchored(root, data["markdown_extensions"])
     return data
 
 

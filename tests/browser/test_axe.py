@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Site, open_page
+from tests.browser.support import Site, open_page
 
 pytestmark = pytest.mark.browser
 

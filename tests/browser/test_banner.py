@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Crawler, Site, contrast, open_page, over, parse_colour
+from tests.browser.support import Crawler, Site, contrast, open_page, over, parse_colour
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import PHONE, Site, open_page
+from tests.browser.support import PHONE, Site, open_page
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from .conftest import AUDIENCES, Crawler, Site
+from tests.browser.support import AUDIENCES, Crawler, Site
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import write_project
 
-from .conftest import REPO
+from tests.browser.support import REPO
+from tests.helpers import write_project
 
 pytestmark = pytest.mark.browser
 

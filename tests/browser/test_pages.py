@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Browsing, Crawler, Site, open_page
+from tests.browser.support import Browsing, Crawler, Site, open_page
 
 pytestmark = pytest.mark.browser
 

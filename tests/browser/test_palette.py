@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from generator.compute import Status, history
-
-from .conftest import Site, contrast, open_page, over, parse_colour
+from tests.browser.support import Site, contrast, open_page, over, parse_colour
 
 pytestmark = pytest.mark.browser
 

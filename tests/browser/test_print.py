@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Site, contrast, open_page, over, parse_colour
+from tests.browser.support import Site, contrast, open_page, over, parse_colour
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, DESKTOP, PHONE, Site, open_page
+from tests.browser.support import ARTIFACTS, DESKTOP, PHONE, Site, open_page
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from generator.compute import as_of
-
-from .conftest import Site, open_page
+from tests.browser.support import Site, open_page
 
 pytestmark = pytest.mark.browser
 
