@@ -79,6 +79,8 @@ class FileChecks:
         self.location_ids: tuple[str, ...] = ()  # in the order of commitments.yml
         self.listed: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}  # see _listed
         self.values: dict[str, Map] = {}
+        self.languages: tuple[str, ...] = ("en",)  # organization.languages, the main first
+        self.languages_at: tuple[Pos, ...] = ((1, 1),)
 
     def _commitment(self, item: Map, sink: Sink) -> None:
         _ref(sink, _at(item, "value"), "value", item.get("value"), self.values)

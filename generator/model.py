@@ -42,6 +42,7 @@ class Organization:
     year_starts: int = 1  # the month a reporting year starts (4: April)
     require_explanations: bool = True  # a miss needs an explanation (--strict, publish)
     currency: str | None = None  # ISO 4217, for guarantee payments
+    languages: tuple[str, ...] = ("en",)  # the site's languages, the main one first
 
     @property
     def calendar(self) -> Calendar:

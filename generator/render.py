@@ -33,7 +33,8 @@ import yaml
 from generator import files, tables
 from generator.compute import Status
 from generator.errors import DataError, Problem
-from generator.markup import BLOCK, MARKER_RE, inline, md_html, meta_text, put_blocks
+from generator.i18n import ntr, tr
+from generator.markup import BLOCK, MARKER_RE, h, in_language, inline, md_html, meta_text, put_blocks
 from generator.model import Commitment, Period
 from generator.pages import (
     EDITION_FILES,
@@ -182,8 +183,8 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
         bytecode_cache=SANDBOXED_BYTECODE if sandboxed else BYTECODE,
     )
     env.filters.update(md=_md, mdblock=_mdblock, inline=inline, num=num, date=date_text,
-                       status=tables.status_badge, plain=plain, h=tables.cell)
-    env.globals.update(url=_url, href=_href, stash=_stash, asset=_asset,
+                       status=tables.status_badge, plain=plain, h=tables.cell, attr=h)
+    env.globals.update(_=tr, ngettext=ntr, url=_url, href=_href, stash=_stash, asset=_asset,
                        results_table=_results_table, location_table=tables.by_location,
                        figure=tables.figure,
                        consistency_table=_consistency_table,
@@ -299,7 +300,7 @@ def _consistency_table(view: EditionView, period: Period) -> str:
 def md_with_lead(text: str | None, lead: str | None = None) -> str:
     """A Markdown field as HTML (rendered once per process), optionally led by a bold label
     in its first paragraph ("You said: ...")."""
-    rendered = md_html(text)
+    rendered = in_language(text, md_html(text), block=True)
     if not lead or not rendered:
         return rendered
     label = f"<strong>{html.escape(lead)}</strong> "

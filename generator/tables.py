@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from generator.compute import Row, Status
-from generator.markup import h
+from generator.i18n import Foreign
+from generator.markup import content, h
 from generator.model import Commitment, Period
 from generator.view import EditionView
 from generator.words import change_text, num, qty, target_text
@@ -36,8 +37,11 @@ def _escaped(text: str) -> str:
 
 
 def cell(text: Any) -> str:
-    """Text escaped for HTML; the same names and figures are escaped thousands of times a
-    build, so each is escaped once."""
+    """Text escaped for HTML as an element's content (marked with its language when it is not
+    the page's); the same names and figures are escaped thousands of times a build, so each is
+    escaped once."""
+    if isinstance(text, Foreign):
+        return content(text)
     return _escaped(text if isinstance(text, str) else str(text))
 
 

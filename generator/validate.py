@@ -6,17 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from generator import files, published, records, schema, siteconfig
+from generator import catalogs, files, i18n, published, records, schema, siteconfig
 from generator.checks import COMMITMENTS, RESULTS, FileChecks, _check_unique, _items
 from generator.compute import Status, status
 from generator.dataset import build
 from generator.errors import DataError, Problem
 from generator.kinds import Sink
-from generator.load import Map, Pos, load_file, position
+from generator.load import Map, Pos, Seq, load_file, position
 from generator.manifest import SITE_SRC
 from generator.model import (
     DEFAULT_CALENDAR,
@@ -37,6 +37,8 @@ class Report:
     dataset: Dataset | None
     problems: list[Problem]
     data: Dataset | None = None
+    # The model in each other language of the site (organization.languages), by language.
+    translations: dict[str, Dataset] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -61,6 +63,7 @@ class _Validator(FileChecks):
         results = self._results_files()
         # Not data, but published with it: a file there that Kept will not read stops the build.
         self.problems += files.walk(self.root, SITE_SRC).problems
+        self.problems += self._catalogs()
         if (self.root / SITE_SRC / "templates").is_dir():
             from generator.render import check_templates
 
@@ -79,7 +82,9 @@ class _Validator(FileChecks):
         self.problems += problems
         if data is None:
             return None
-        sink = Sink(COMMITMENTS)
+        self.languages, self.languages_at = _languages(data)
+        sink = Sink(COMMITMENTS, self.languages)
+        _repeated_languages(data, sink)
         schema.COMMITMENTS_FILE.check(data, getattr(data, "pos", (1, 1)), COMMITMENTS, sink)
         if isinstance(data, Map):
             org = data.get("organization")
@@ -129,7 +134,7 @@ class _Validator(FileChecks):
             self.problems += problems
             if data is None:
                 continue
-            sink = Sink(rel)
+            sink = Sink(rel, self.languages)
             schema.RESULTS_FILE.check(data, getattr(data, "pos", (1, 1)), rel, sink)
             if isinstance(data, Map):
                 self._results(stem, data, sink)
@@ -143,6 +148,57 @@ class _Validator(FileChecks):
                 f"{rel} at line {pos[0]}), but the organisation has no currency",
                 "add `currency:` to organization, for example currency: GBP"))
         return found
+
+
+    def _catalogs(self) -> list[Problem]:
+        """The repository's catalogs, each checked, and words for every language of the site:
+        a catalog Kept ships, or the repository's own."""
+        problems: list[Problem] = []
+        own = set()
+        for rel in catalogs.paths(self.root):
+            catalog, found = catalogs.read(self.root, rel, i18n.messages())
+            problems += found
+            code = Path(rel).stem
+            own.add(code)
+            if catalog is not None and code not in self.languages:
+                problems.append(Problem(rel, 1, 1, f"a catalog of '{code}', which is not a "
+                                        "language of the site", "add it to organization."
+                                        "languages, or remove the catalog", "warning"))
+        for code, pos in zip(self.languages, self.languages_at, strict=True):
+            if code not in own and i18n.shipped(code) is None:
+                problems.append(Problem(COMMITMENTS, *pos, f"Kept has no words in "
+                                        f"{i18n.english_name(code)} ('{code}')",
+                                        f"add {catalogs.FOLDER}/{code}.po with its translations "
+                                        "(see docs/languages.md), or use one of "
+                                        f"{', '.join(i18n.SHIPPED)}"))
+        return problems
+
+
+def _languages(data: Any) -> tuple[tuple[str, ...], tuple[Pos, ...]]:
+    """The site's languages as commitments.yml declares them (those well written: the schema
+    check says what is wrong with the others), where each is; English when none is."""
+    org = data.get("organization") if isinstance(data, Map) else None
+    declared = org.get("languages") if isinstance(org, Map) else None
+    found: dict[str, Pos] = {}
+    if isinstance(declared, Seq):
+        for code, pos in zip(declared, declared.item_pos, strict=True):
+            if isinstance(code, str) and i18n.known(code) and code not in found:
+                found[code] = pos
+    if not found:
+        return (i18n.DEFAULT,), ((1, 1),)
+    return tuple(found), tuple(found.values())
+
+
+def _repeated_languages(data: Any, sink: Sink) -> None:
+    org = data.get("organization") if isinstance(data, Map) else None
+    declared = org.get("languages") if isinstance(org, Map) else None
+    seen: set[str] = set()
+    for code, pos in zip(declared, declared.item_pos, strict=True) if isinstance(declared, Seq) else ():
+        if not isinstance(code, str):
+            continue
+        if code in seen:
+            sink.error(pos, f"language '{code}' is listed twice", "list each language once")
+        seen.add(code)
 
 
 def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Problem]:
@@ -218,7 +274,27 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
     problems = sorted(set(problems), key=lambda p: (p.path != COMMITMENTS, p.path, p.line, p.col))
     if any(p.severity == "error" for p in problems):
         return Report(None, problems, dataset)
-    return Report(dataset, problems, dataset)
+    assert dataset is not None
+    return Report(dataset, problems, dataset, _translations(dataset, main, results))
+
+
+def _translations(dataset: Dataset, main: Map, results: dict[str, Any]) -> dict[str, Dataset]:
+    """The model in each other language of the site: the same files with each text in that
+    language (or the main language's, marked), and what the records say of published
+    periods as the main language's model has it."""
+    first, *others = dataset.organization.languages
+    made = {}
+    for language in others:
+        other = build(schema.COMMITMENTS_FILE.resolved(main, language, first),
+                      {pid: (rel, schema.RESULTS_FILE.resolved(data, language, first))
+                       for pid, (rel, data) in results.items()})
+        periods = tuple(
+            replace(period, corrections=tuple(
+                replace(correction, amended=same.amended)
+                for correction, same in zip(period.corrections, main_period.corrections, strict=True)))
+            for period, main_period in zip(other.periods, dataset.periods, strict=True))
+        made[language] = replace(other, periods=periods, records=dataset.records)
+    return made
 
 
 def as_written(root: Path) -> Dataset:
@@ -228,6 +304,18 @@ def as_written(root: Path) -> Dataset:
     if report.data is None:
         raise DataError(report.problems)
     return report.data
+
+
+def load_languages(root: Path, strict: bool = False, cache: ParseCache | None = None,
+                   site_config: bool = False,
+                   python_tags: bool = False) -> tuple[dict[str, Dataset], list[Problem]]:
+    """The validated model in each language of the site, the main one first; DataError
+    carrying every problem (see check)."""
+    report = check(root, strict, cache, site_config, python_tags)
+    if report.dataset is None:
+        raise DataError(report.problems)
+    main = report.dataset.organization.languages[0]
+    return {main: report.dataset, **report.translations}, report.warnings
 
 
 def load_dataset(root: Path, strict: bool = False, cache: ParseCache | None = None,
