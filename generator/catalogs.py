@@ -29,7 +29,7 @@ FOLDER = "site_src/locales"
 MAX_CATALOG_BYTES = 1024 * 1024
 # What a translation may not hold: it is printed into Markdown and HTML as it is.
 MARKUP = re.compile(r"[<>&`\[\]\\]")
-_KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[[0-9]+\])?)[ \t]+(?=")')
+_KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[[0-9]+\])?)(?:[ \t]+|$)')
 _ESCAPE = re.compile(r'\\(?:[\\"ntrabfv]|[0-7]{1,3}|x[0-9a-fA-F]+)')
 
 
@@ -124,9 +124,10 @@ def _string(rel: str, number: int, line: str, at: int) -> Problem | None:
             i = escape.end()
             continue
         if char == '"':
-            if line[i + 1:].strip():
-                return Problem(rel, number, i + 2, "text after the closing quote",
-                               "put the rest inside the quotes")
+            rest = line[i + 1:]
+            if rest.strip():
+                return Problem(rel, number, i + 2 + len(rest) - len(rest.lstrip()),
+                               "text after the closing quote", "put the rest inside the quotes")
             return None
         i += 1
     return Problem(rel, number, at + 1, "a quote opened here is never closed",

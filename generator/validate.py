@@ -265,7 +265,10 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
     problems = validator.problems + record_problems
     dataset = None
     if main is not None and not any(p.severity == "error" for p in validator.problems):
-        dataset = build(main, results)
+        first = validator.languages[0]
+        dataset = build(schema.COMMITMENTS_FILE.resolved(main, first, first),
+                        {pid: (rel, schema.RESULTS_FILE.resolved(data, first, first))
+                         for pid, (rel, data) in results.items()})
         dataset, against = _against_records(dataset, main, results, records_found)
         problems = (problems + against + _unexplained_misses(dataset, results)
                     + _recoveries(dataset, results))
