@@ -54,7 +54,7 @@ bench: install
 LOCALES := generator/locales
 LANGUAGES := cy de es fr nl
 catalogs: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k tr -k ntr:1,2 --add-location=file \
+	$(BIN)/pybabel -q extract -F babel.cfg -k tr -k ntr:1,2 -k N_ --add-location=file \
 		--sort-by-file --width 100 --project Kept --copyright-holder "Kept's authors" \
 		-o $(LOCALES)/kept.pot generator
 	for lang in $(LANGUAGES); do \

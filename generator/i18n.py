@@ -112,9 +112,17 @@ class Language:
         return babel.numbers.format_percent(_exact(value) / 100, format=pattern,
                                             locale=self.locale, decimal_quantization=True)
 
-    def money(self, value: float, currency: str) -> str:
-        """An amount of a currency (ISO 4217), as the locale writes it: £1,260.00."""
-        return babel.numbers.format_currency(_exact(value), currency, locale=self.locale)
+    def money(self, value: float, currency: str, symbol: str | None = None) -> str:
+        """An amount of a currency (ISO 4217), as the locale writes it: £1,260.00; with the
+        symbol given (the data wrote $, not USD), that symbol in the locale's place for it."""
+        if symbol is None:
+            return babel.numbers.format_currency(_exact(value), currency, locale=self.locale)
+        pattern = self.locale.currency_formats["standard"].pattern.split(";")[0]
+        literal = "'" + symbol.replace("'", "''") + "'"
+        digits = babel.numbers.get_currency_precision(currency)
+        pattern = re.sub(r"0(?:\.0+)?", "0" + ("." + "0" * digits if digits else ""), pattern, count=1)
+        return babel.numbers.format_decimal(_exact(value), format=pattern.replace("¤", literal),
+                                            locale=self.locale)
 
     # --- dates and periods -------------------------------------------------------------------
 
@@ -213,6 +221,12 @@ def use(lang: Language) -> Iterator[Language]:
 def tr(message: str, **values: object) -> str:
     """A message in the current language, its {placeholders} filled."""
     return _CURRENT.get().tr(message, **values)
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for a message marked, not translated
+    """A message marked for the catalog where it is written, translated where it is shown
+    (`tr(message)`)."""
+    return message
 
 
 def ntr(singular: str, plural: str, count: int, **values: object) -> str:
