@@ -188,3 +188,14 @@ def _message(rel: str, message: Message, known_messages: set[str] | None) -> lis
                                     f"'{mark.group()}', which is markup in a page",
                                     "write it in plain words"))
     return problems
+
+
+def language(root: Path, code: str) -> i18n.Language:
+    """A language of the site with the repository's own catalog of it, when it has one that
+    reads (`kept validate` says what is wrong with one that does not)."""
+    rel = f"{FOLDER}/{code}.po"
+    if (root / rel).is_file():
+        catalog, _ = read(root, rel)
+        if catalog is not None:
+            return i18n.language(code, catalog.translations)
+    return i18n.language(code)

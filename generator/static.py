@@ -7,9 +7,10 @@ import posixpath
 from collections.abc import Collection
 
 from generator import announce, charts, feeds, opendata
+from generator.i18n import ntr, tr
 from generator.pages import commitment_files, group_feeds
 from generator.view import EditionView
-from generator.words import qty
+from generator.words import num, qty
 
 
 def static_files(view: EditionView, skip: Collection[str] = ()) -> dict[str, str]:
@@ -58,8 +59,10 @@ def _group_feed(view: EditionView, path: str) -> str:
             rows = [(c, row) for c, row in view.period_rows(period) if c.id in members]
             if rows:
                 score = view.score(period, ident)
-                periods.append((period, f"{score.met} of {score.measured} met",
-                                [f"{c.title}: {row.status.value}" for c, row in rows]))
+                periods.append((period, tr("{met} of {count} met", met=num(score.met),
+                                           count=num(score.measured)),
+                                [tr("{promise}: {status}", promise=c.title, status=row.status.label)
+                                 for c, row in rows]))
         name = value.title if value else ident
         improvements = [i for i in edition.improvements if members & set(i.commitments)]
         return feeds.group_feed(org, day, "value", ident, name, periods, improvements, link,
@@ -71,10 +74,11 @@ def _group_feed(view: EditionView, path: str) -> str:
             figure = row.measurement.locations.get(ident) if row.measurement else None
             if figure is not None and figure.value is not None and c.metric is not None:
                 met = view.met(c, figure.value, period)
-                lines.append(f"{c.title}: {qty(figure.value, c.metric.unit)}"
-                             f" ({'met' if met else 'missed'})")
+                result = qty(figure.value, c.metric.unit)
+                lines.append(tr("{promise}: {result} (met)", promise=c.title, result=result) if met
+                             else tr("{promise}: {result} (missed)", promise=c.title, result=result))
         if lines:
-            periods.append((period, f"{len(lines)} results", lines))
+            periods.append((period, ntr("{count} result", "{count} results", len(lines)), lines))
     name = location.name if location else ident
     return feeds.group_feed(org, day, "location", ident, name, periods, [], link,
                             posixpath.dirname(path))

@@ -22,6 +22,7 @@ from generator import files, live_reload_script
 from generator.engine.config import PLACEHOLDER_URL
 from generator.engine.internals import has
 from generator.errors import KeptError
+from generator.i18n import tr
 from generator.markup import page_html
 from generator.render import Rendered
 
@@ -29,10 +30,11 @@ _CANONICAL = '<link rel="canonical" href="' + PLACEHOLDER_URL
 _HEAD = re.compile(r"<head(\s[^>]*)?>", re.I)
 _HEAD_END = re.compile(r"</head>", re.I)
 
-BANNER = (
-    '<div class="kept-internal-banner" role="note"><strong>Internal</strong>: for the team '
-    "only. Do not share with customers.</div>\n"
-)
+def banner() -> str:
+    """The internal site's banner, in the page's language."""
+    return (f'<div class="kept-internal-banner" role="note"><strong>{html.escape(tr("Internal"))}'
+            f'</strong>: {html.escape(tr("for the team only. Do not share with customers."))}'
+            "</div>\n")
 
 
 def head_tags(page: Any, config: Any) -> str:
@@ -42,8 +44,8 @@ def head_tags(page: Any, config: Any) -> str:
     site_url = config.get("site_url") or ""
     # One feed is announced: Material looks for a sitemap.xml beside every alternate link,
     # and only the edition's root has one. Commitment feeds are linked from their pages.
-    tags = [f'<link rel="alternate" type="application/atom+xml" title="You said, we did" '
-            f'href="{to_root}feed.xml">']
+    tags = [f'<link rel="alternate" type="application/atom+xml" '
+            f'title="{html.escape(tr("You said, we did"), quote=True)}" href="{to_root}feed.xml">']
     meta = page.meta or {}
     title = html.escape(str(meta.get("title") or page.title or ""), quote=True)
     description = html.escape(str(meta.get("description") or ""), quote=True)
@@ -166,7 +168,7 @@ class KeptPlugin(BasePlugin):
             # there already (markup.inline); its blocks are sanitised or escaped apart.
             html_text = page_html(html_text, self.rendered.blocks.get(page.file.src_uri, []))
         if self.audience == "internal":
-            html_text = BANNER + html_text
+            html_text = banner() + html_text
         return html_text
 
     def on_post_page(self, output: str, page: Any = None, config: Any = None,
