@@ -337,8 +337,8 @@ def config_problems(tmp_path: Path, config: str, python_tags: bool = False) -> l
      "2026-01-01; put it in quotes"),
     ("site_name: 2026-02-30", "mkdocs.yml:1:12: error: MkDocs cannot read '2026-02-30' as a date; "
      "put it in quotes to make it text"),
-    ("site_name: \t", "mkdocs.yml:1:12: error: YAML syntax error: while scanning for the next "
-     "token found character '\\t' that cannot start any token; check indentation and quoting"),
+    ("site_name: \t", "mkdocs.yml:1:12: error: YAML does not allow a tab here; write spaces "
+     "instead"),
     ("- a\n", "mkdocs.yml:1:1: error: the MkDocs config must be a mapping (key: value lines)"),
 ])
 def test_mkdocs_config_types_are_located(tmp_path: Path, config: str, message: str) -> None:
