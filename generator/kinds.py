@@ -182,7 +182,7 @@ class Slug(Type):
     label = "id"
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if not isinstance(value, str) or not SLUG_RE.fullmatch(value) or len(value) > SLUG_MAX:
+        if not isinstance(value, str) or not valid_id(value):
             sink.error(
                 pos,
                 f"'{name}' must be an id (lower-case letters, digits and single hyphens, at most "
@@ -197,6 +197,16 @@ class Slug(Type):
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+
+def valid_id(text: str) -> bool:
+    return bool(SLUG_RE.fullmatch(text)) and len(text) <= SLUG_MAX
+
+
+def id_form(text: str) -> str:
+    """An id as it must be written: a valid one as it is, another as the slug its error
+    suggests ('Phone_Answer' -> 'phone-answer'; '' when it has no letter or digit)."""
+    return text if valid_id(text) else slugify(text)
 
 
 @dataclass(frozen=True)
