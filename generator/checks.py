@@ -17,6 +17,7 @@ from generator.kinds import Sink, id_form, parse_date, valid_id
 from generator.load import Map, Pos, Seq
 from generator.model import DEFAULT_CALENDAR, out_of_force
 from generator.periods import MONTHS, SHAPE_RE, Calendar
+from generator.shapes import split_figure
 
 COMMITMENTS = "commitments.yml"
 RESULTS = "results"
@@ -306,7 +307,7 @@ class FileChecks:
         elif isinstance(figures, Map) and listed is not None:
             listed_ids, listed_set = listed
             for lid in figures:
-                if lid not in listed_set:
+                if lid not in listed_set and split_figure(figures, lid) is None:
                     report, hint = _unknown_hint(lid, listed_ids, self.location_ids)
                     if not report:
                         continue

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import Problem
-from generator.hints import _yaml11_reading, describe, short_number, suggest
+from generator.hints import _yaml11_reading, describe, number_hint, short_number, suggest
 from generator.load import Pos
 from generator.markup import MAX_NESTING, nesting
 from generator.periods import DAYS, FIRST_DAY, LAST_DAY, SHAPE_RE, YEAR, YEARS
@@ -252,9 +252,11 @@ class Number(Type):
         ok_type = int if self.integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, ok_type):
             hint = None
+            written = number_hint(value, self.integer) if isinstance(value, str) else None
             if isinstance(value, str):
-                hint = _yaml11_reading(value) or "write digits only, without units or quotes"
-            if self.nullable:
+                hint = (_yaml11_reading(value) or written
+                        or "write digits only, without units or quotes")
+            if self.nullable and written is None:
                 hint = (hint + "; " if hint else "") + "use null when it was not measured"
             sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
         elif isinstance(value, float) and not math.isfinite(value):
