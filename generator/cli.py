@@ -236,7 +236,7 @@ class _Help(argparse.HelpFormatter):
 def _command(sub: Any, name: str, summary: str, details: str, examples: list[str],
              parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """A subcommand whose --help opens with its summary in one line and ends with examples."""
-    return sub.add_parser(  # type: ignore[no-any-return]
+    return sub.add_parser(
         name, parents=parents, help=summary, formatter_class=_Help,
         description=f"{summary[0].upper()}{summary[1:]}." + (f"\n\n{details}" if details else ""),
         epilog="examples:\n" + "\n".join(f"  {example}" for example in examples))
