@@ -1,0 +1,54 @@
+"""Words on the pages that read right at their bounds and in their units (issue 20)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.model import Direction, Metric, Threshold
+from generator.project import editions
+from generator.project import project as project_for
+from generator.render import render_edition
+from generator.validate import load_dataset
+from generator.words import target_text
+from tests.helpers import COMMITMENTS, write_project
+
+
+def metric(unit: str, direction: str, target: float, threshold: Threshold | None = None) -> Metric:
+    return Metric("m", unit, Direction(direction), target, threshold=threshold)
+
+
+@pytest.mark.parametrize("unit, direction, target, text", [
+    ("%", "higher", 100, "100%"),
+    ("%", "higher", 99.5, "99.5% or more"),
+    ("‰", "higher", 1000, "1,000‰"),
+    ("%", "lower", 0, "0%"),
+    ("%", "lower", 2, "2% or less"),
+    ("complaints", "lower", 0, "none"),
+    ("tickets", "lower", 0, "none"),
+    ("", "lower", 0, "none"),
+    ("hours", "lower", 4, "4 hours or less"),
+    ("score", "higher", 100, "100 score or more"),  # no most a score can be
+    ("score", "higher", 0, "0 score or more"),
+    ("GBP", "lower", 0, "none"),
+])
+def test_a_target_reads_right_at_its_bounds(unit: str, direction: str, target: float,
+                                            text: str) -> None:
+    assert target_text(metric(unit, direction, target)) == text
+
+
+def test_a_target_of_every_case_within_a_threshold() -> None:
+    within = Threshold(180, "seconds")
+    assert target_text(metric("%", "higher", 100, within)) == "100% within 3 minutes"
+    assert target_text(metric("%", "higher", 80, within)) == "80% or more within 3 minutes"
+
+
+def test_the_pages_say_100_percent_and_none(tmp_path: Path) -> None:
+    commitments = COMMITMENTS.replace("      target: 90\n", "      target: 100\n")
+    data, _ = load_dataset(write_project(tmp_path, commitments=commitments))
+    rendered = render_edition(editions(project_for(data, "internal"), "internal")[0])
+    assert "<li><strong>Target:</strong> 100% (higher is better)</li>" in rendered.expanded(
+        "commitments/satisfaction.md")
+    assert "<li><strong>Target:</strong> none (lower is better)</li>" in rendered.expanded(
+        "commitments/secret-queue.md")
