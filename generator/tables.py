@@ -16,7 +16,7 @@ from generator.compute import Row, Status
 from generator.markup import h
 from generator.model import Commitment, Period
 from generator.view import EditionView
-from generator.words import change_text, num, qty, target_text
+from generator.words import change_text, difference_text, num, qty, target_text
 
 Href = Callable[[str], str]
 
@@ -117,7 +117,10 @@ def consistency(view: EditionView, period: Period, href: Href) -> str:
     summary = ["<table>", "<thead><tr><th>Commitment</th><th>Overall</th><th>Best</th>"
                "<th>Worst</th><th>Gap</th><th>Locations missing the target</th></tr></thead>",
                "<tbody>"]
-    for item in sorted(items, key=lambda i: -i.spread):
+    units: dict[str, int] = {}  # gaps are compared only in the same unit: grouped by unit
+    for item in items:
+        units.setdefault(_unit(item.commitment).strip(), len(units))
+    for item in sorted(items, key=lambda i: (units[_unit(i.commitment).strip()], -i.spread)):
         c, unit = item.commitment, _unit(item.commitment)
         best, worst = item.figures[0], item.figures[-1]
         missed = sum(1 for f in item.figures if not f.met)
@@ -126,7 +129,8 @@ def consistency(view: EditionView, period: Period, href: Href) -> str:
             f"<td>{cell(qty(item.row.value, unit))}</td>"
             f"<td>{cell(best.location.name)}: {cell(qty(best.value, unit))}</td>"
             f"<td>{cell(worst.location.name)}: {cell(qty(worst.value, unit))}</td>"
-            f"<td>{cell(qty(item.spread, unit))}</td><td>{missed} of {len(item.figures)}</td></tr>")
+            f"<td>{cell(difference_text(item.spread, unit))}</td><td>{missed} of "
+            f"{len(item.figures)}</td></tr>")
     summary += ["</tbody>", "</table>"]
     details: list[str] = []
     for item in items:

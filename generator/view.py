@@ -214,6 +214,19 @@ class EditionView:
                 widest, widest_spread = commitment, spread
         return count, {"commitment": widest, "spread": widest_spread} if widest else None
 
+    def consistency_gaps(self, period: Period) -> list[dict[str, Any]]:
+        """For each unit the commitments measured by location in the period are measured in,
+        the one whose locations were furthest apart, with that spread: gaps are compared
+        only with gaps in the same unit (3 points and 2 working days are not comparable)."""
+        widest: dict[str, dict[str, Any]] = {}
+        for commitment, _, figures in self._located(period):
+            values = [float(figure.value) for _, figure in figures]
+            spread = max(values) - min(values)
+            unit = commitment.metric.unit.strip() if commitment.metric else ""
+            if unit not in widest or spread > widest[unit]["spread"]:
+                widest[unit] = {"commitment": commitment, "spread": spread}
+        return list(widest.values())
+
     def location_table(self, commitment: Commitment) -> tuple[list[Location], list[tuple[Period, list[Any]]]]:
         """Columns (locations with a figure in some period) and rows of figures per period."""
         dataset = self.edition.dataset

@@ -12,7 +12,7 @@ from generator.project import project as project_for
 from generator.render import render_edition
 from generator.validate import load_dataset
 from generator.words import target_text
-from tests.helpers import COMMITMENTS, write_project
+from tests.helpers import COMMITMENTS, RESULTS, write_project
 
 
 def metric(unit: str, direction: str, target: float, threshold: Threshold | None = None) -> Metric:
@@ -52,3 +52,25 @@ def test_the_pages_say_100_percent_and_none(tmp_path: Path) -> None:
         "commitments/satisfaction.md")
     assert "<li><strong>Target:</strong> none (lower is better)</li>" in rendered.expanded(
         "commitments/secret-queue.md")
+
+
+def _consistency_project(tmp_path: Path) -> Path:
+    commitments = COMMITMENTS.replace(
+        "      target: 90\n    since: 2025-04-01\n",
+        "      target: 90\n    since: 2025-04-01\n    locations: [north, south]\n")
+    q2 = RESULTS["2025-Q2"].replace(
+        "  satisfaction: {value: 88,",
+        "  satisfaction: {locations: {north: 91, south: 88}, value: 88,")
+    return write_project(tmp_path, commitments=commitments, results={**RESULTS, "2025-Q2": q2})
+
+
+def test_consistency_gaps_are_in_their_unit_and_never_compared_across_units(
+        tmp_path: Path) -> None:
+    data, _ = load_dataset(_consistency_project(tmp_path))
+    rendered = render_edition(editions(project_for(data, "internal"), "internal")[-1])
+    index = rendered.expanded("consistency/index.md")
+    assert ('<td>2</td><td>We reply to every email within 8 hours: 1.1 hours<br>Nine in ten '
+            'customers are happy with our help: 3 points</td>') in index
+    period = rendered.expanded("consistency/2025-Q2.md")
+    rows = [line for line in period.split("<tr>") if "#commitment-" in line]
+    assert [row.split("</td>")[4] for row in rows] == ["<td>1.1 hours", "<td>3 points"]
