@@ -74,3 +74,53 @@ def test_consistency_gaps_are_in_their_unit_and_never_compared_across_units(
     period = rendered.expanded("consistency/2025-Q2.md")
     rows = [line for line in period.split("<tr>") if "#commitment-" in line]
     assert [row.split("</td>")[4] for row in rows] == ["<td>1.1 hours", "<td>3 points"]
+
+
+BADGE = ('To show this badge on another page, paste: <pre><code>&lt;a href=&quot;'
+         'https://help.acme.example/latest/commitments/email-reply/&quot;&gt;&lt;img src=&quot;'
+         'https://help.acme.example/latest/badges/email-reply.svg&quot; alt=&quot;We reply to '
+         'every email within {hours} hours: status&quot;&gt;&lt;/a&gt;</code></pre></li>')
+NO_ADDRESS = ("To show this badge on other pages, Kept needs the public site's address: set "
+              "<code>url</code> under <code>organization</code> in commitments.yml.</li>")
+
+
+def _page(root: Path, audience: str, path: str) -> str:
+    data, _ = load_dataset(root)
+    rendered = render_edition(editions(project_for(data, audience), audience)[0])
+    return " ".join(rendered.expanded(path).split())
+
+
+def test_the_badge_snippet_is_absolute_on_both_sites(project: Path) -> None:
+    for audience, hours in (("public", 8), ("internal", 4)):  # the internal site's draft: 4
+        assert BADGE.format(hours=hours) in _page(project, audience, "commitments/email-reply.md")
+
+
+def test_an_internal_promise_has_no_public_badge_to_paste(project: Path) -> None:
+    page = _page(project, "internal", "commitments/secret-queue.md")
+    assert "paste" not in page
+    assert ('status"><br> This promise is internal: there is no public badge to show on other '
+            'pages.</li>') in page
+
+
+def test_without_the_site_s_address_the_badge_has_no_snippet_and_the_team_is_told(
+        tmp_path: Path) -> None:
+    root = write_project(tmp_path, commitments=COMMITMENTS.replace(
+        "  url: https://help.acme.example/\n", ""))
+    internal = _page(root, "internal", "commitments/email-reply.md")
+    assert "paste" not in internal and NO_ADDRESS in internal
+    public = _page(root, "public", "commitments/email-reply.md")
+    assert "paste" not in public and "url</code>" not in public
+    assert 'alt="We reply to every email within 8 hours: status"></li>' in public
+
+
+def test_the_team_is_told_when_the_announcement_s_links_cannot_be_absolute(
+        tmp_path: Path) -> None:
+    warning = ("Its links lead nowhere once sent until the public site's address is known: set "
+               "url under organization in commitments.yml.</p>")
+    for commitments, told in ((COMMITMENTS, False),
+                              (COMMITMENTS.replace("  url: https://help.acme.example/\n", ""), True)):
+        data, _ = load_dataset(write_project(tmp_path / str(told), commitments=commitments))
+        internal = render_edition(editions(project_for(data, "internal"), "internal")[0])
+        assert (warning in internal.assets["announce.html"]) is told
+        public = render_edition(editions(project_for(data, "public"), "public")[0])
+        assert "commitments.yml" not in public.assets["announce.html"]
