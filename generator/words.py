@@ -88,6 +88,13 @@ def difference_text(value: float, unit: str) -> str:
     return qty(value, unit)
 
 
+def cases_text(sample: int | None) -> str:
+    """How many cases a figure was measured on: '1,200 cases', '1 case', 'sample not given'."""
+    if sample is None:
+        return "sample not given"
+    return f"{num(sample)} {'case' if sample == 1 else 'cases'}"
+
+
 def change_text(metric: Metric | None, change: float | None) -> str:
     if metric is None:
         return ""

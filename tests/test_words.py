@@ -124,3 +124,28 @@ def test_the_team_is_told_when_the_announcement_s_links_cannot_be_absolute(
         assert (warning in internal.assets["announce.html"]) is told
         public = render_edition(editions(project_for(data, "public"), "public")[0])
         assert "commitments.yml" not in public.assets["announce.html"]
+
+
+def test_by_location_every_figure_says_its_cases_or_none_does(tmp_path: Path) -> None:
+    q2 = RESULTS["2025-Q2"].replace("      south: {value: 7.1, sample: 20}", "      south: 7.1")
+    data, _ = load_dataset(write_project(tmp_path / "a", results={**RESULTS, "2025-Q2": q2}))
+    rendered = render_edition(editions(project_for(data, "internal"), "internal")[-1])
+    assert ("<tr><td>2025-Q2</td><td>6 hours ✓ <small>(700 cases)</small></td><td>7.1 hours ✓ "
+            "<small>(sample not given)</small></td></tr>") in rendered.expanded(
+                "commitments/email-reply.md")
+    assert ("<tr><td>South office (worst)</td><td>7.1 hours</td><td>✓ Met</td><td>not given</td>"
+            "</tr>") in rendered.expanded("consistency/2025-Q2.md")
+
+    none = q2.replace("      north: {value: 6.0, sample: 700}", "      north: 6.0")
+    data, _ = load_dataset(write_project(tmp_path / "b", results={**RESULTS, "2025-Q2": none}))
+    rendered = render_edition(editions(project_for(data, "internal"), "internal")[-1])
+    assert ("<tr><td>2025-Q2</td><td>6 hours ✓</td><td>7.1 hours ✓</td></tr>"
+            in rendered.expanded("commitments/email-reply.md"))
+    consistency = rendered.expanded("consistency/2025-Q2.md")
+    assert ("<tr><td>South office (worst)</td><td>7.1 hours</td><td>✓ Met</td></tr>"
+            in consistency) and "<th>Cases</th>" not in consistency
+
+
+def test_the_public_note_on_small_samples_is_true_of_figures_without_one(project: Path) -> None:
+    page = _page(project, "public", "commitments/email-reply.md")
+    assert "<p>Figures from a location measured on fewer than 30 cases are not shown.</p>" in page
