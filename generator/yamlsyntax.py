@@ -149,6 +149,16 @@ def _far_quote(text: str, lines: _Text, at: Pos | None, loader: Any) -> _Found |
             f"end the text with {quote} on line {start[0]}")
 
 
+def _tight_key(lines: _Text, number: int) -> _Found | None:
+    """A key written without a space after its colon on line number (`target:4`), if so."""
+    tight = _TIGHT_KEY.match(lines.line(number))
+    if tight is None:
+        return None
+    col = len(tight["lead"]) + len(tight["key"]) + 1
+    return ((number, col), f"no space after the ':' of '{tight['key']}'",
+            f"write a space after the colon: {tight['key']}: {tight['rest'].strip()}")
+
+
 def _colon(lines: _Text, problem: str, at: Pos | None) -> _Found | None:
     """A ': ' the parser did not expect: a key written without a space after its colon (the
     parser trips a line later), a line indented under a key that has a value, or a colon and
@@ -157,11 +167,8 @@ def _colon(lines: _Text, problem: str, at: Pos | None) -> _Found | None:
         return None
     number = at[0]
     while number >= 1:
-        tight = _TIGHT_KEY.match(lines.line(number))
-        if tight:
-            col = len(tight["lead"]) + len(tight["key"]) + 1
-            return ((number, col), f"no space after the ':' of '{tight['key']}'",
-                    f"write a space after the colon: {tight['key']}: {tight['rest'].strip()}")
+        if (tight := _tight_key(lines, number)) is not None:
+            return tight
         if number < at[0] and _KEY_LINE.match(lines.line(number)):
             break
         number -= 1
@@ -217,6 +224,8 @@ def _block(lines: _Text, problem: str, context: str, at: Pos | None,
         return (at, f"a list (from line {(opened or at)[0]}) holds only items that start with '- '",
                 "start the line with '- ', or indent it under an item")
     if "could not find expected ':'" in problem and opened is not None:
+        if (tight := _tight_key(lines, opened[0])) is not None:
+            return tight
         word = lines.line(opened[0])[opened[1] - 1:].strip()
         return (opened, f"'{word[:40]}' stands where a key is expected, but has no ':'",
                 "write key: value, or indent text that continues the value above")

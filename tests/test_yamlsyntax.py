@@ -33,6 +33,9 @@ CASES = [
     ("metric:\n  target:4\n  unit: hours\n",
      "f.yml:2:9: error: no space after the ':' of 'target'; write a space after the colon: "
      "target: 4"),
+    ("metric:\n  target:8\n  definition: Hours to reply.\n",
+     "f.yml:2:9: error: no space after the ':' of 'target'; write a space after the colon: "
+     "target: 8"),
     ("title: Note: we reply\n",
      "f.yml:1:12: error: ': ' inside a value that is not in quotes: YAML reads it as the start "
      "of a key; put the value in quotes (\"...\"), or check this line's indentation"),
