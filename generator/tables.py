@@ -16,7 +16,7 @@ from generator.compute import Row, Status
 from generator.markup import h
 from generator.model import Commitment, Period
 from generator.view import EditionView
-from generator.words import cases_text, change_text, difference_text, num, qty, target_text
+from generator.words import cases_cell, cases_text, change_text, difference_text, num, qty, target_text
 
 Href = Callable[[str], str]
 
@@ -151,8 +151,7 @@ def consistency(view: EditionView, period: Period, href: Href) -> str:
             rank = ""
             if len(figures) > 1 and index in (0, len(figures) - 1):
                 rank = " (best)" if index == 0 else " (worst)"
-            cases = (f"<td>{num(f.sample) if f.sample is not None else 'not given'}</td>"
-                     if samples else "")
+            cases = f"<td>{cases_cell(f.sample)}</td>" if samples else ""
             details.append(
                 f"<tr><td>{cell(f.location.name)}{rank}</td><td>{cell(qty(f.value, unit))}</td>"
                 f"<td>{'✓ Met' if f.met else '✗ Missed'}</td>{cases}</tr>")

@@ -95,6 +95,11 @@ def cases_text(sample: int | None) -> str:
     return f"{num(sample)} {'case' if sample == 1 else 'cases'}"
 
 
+def cases_cell(sample: int | None) -> str:
+    """The cases of a figure in a column headed Cases: '1,200', 'not given'."""
+    return "not given" if sample is None else num(sample)
+
+
 def change_text(metric: Metric | None, change: float | None) -> str:
     if metric is None:
         return ""
