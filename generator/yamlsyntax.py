@@ -127,6 +127,11 @@ def _far_quote(text: str, lines: _Text, at: Pos | None, loader: Any) -> _Found |
     quote closed it: the parser trips on what follows, lines below the slip."""
     if at is None:
         return None
+    # The closing quote is on the line the parser stopped at or the line before: without a
+    # quote mark there, the file need not be read again.
+    above = lines.previous_content(at[0])
+    if not any(q in lines.line(n) for n in (at[0], above or at[0]) for q in "'\""):
+        return None
     last = None
     try:
         for token in yaml.scan(text, Loader=loader):
