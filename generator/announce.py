@@ -100,6 +100,9 @@ def announce_html(view: EditionView) -> str:
     def e(text: str) -> str:
         return html.escape(text, quote=True)
 
+    def words(text: str) -> str:  # an element's text: quotes stay as they are
+        return html.escape(text, quote=False)
+
     language = current()
     parts = ['<!doctype html>', f'<html lang="{e(language.code)}" dir="{language.direction}">'
              '<head><meta charset="utf-8">',
@@ -109,10 +112,13 @@ def announce_html(view: EditionView) -> str:
              f'<body style="margin:0;padding:16px;{_BODY}">',
              '<article style="display:block;max-width:600px;margin:0 auto;">',
              *(['<p class="kept-internal-banner" style="margin:0 0 12px;padding:8px;'
-                f'background:#fff3cd;color:#1a1a1a;"><strong>{e(tr("Internal"))}</strong>: '
-                + e(tr("for the team only. Do not share with customers: the public edition's "
-                       "announcement is the one to send.")) + "</p>"]
-               if view.edition.internal else []),
+                f'background:#fff3cd;color:#1a1a1a;"><strong>{words(tr("Internal"))}</strong>: '
+                + words(tr("for the team only. Do not share with customers: the public edition's "
+                           "announcement is the one to send."))
+                + ("" if view.organization.url else " " + words(tr(
+                    "Its links lead nowhere once sent until the public site's address is known: "
+                    "set url under organization in commitments.yml.")))
+                + "</p>"] if view.edition.internal else []),
              f'<h1 style="font-size:22px;margin:0 0 12px;">{e(title)}</h1>']
     parts += [f'<p style="margin:0 0 12px;">{e(line)}</p>' for line in opening]
     for section in sections:

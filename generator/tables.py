@@ -17,7 +17,7 @@ from generator.i18n import Foreign
 from generator.markup import content, h
 from generator.model import Commitment, Period
 from generator.view import EditionView
-from generator.words import change_text, num, qty, target_text
+from generator.words import cases_cell, cases_text, change_text, difference_text, num, qty, target_text
 
 Href = Callable[[str], str]
 
@@ -97,6 +97,10 @@ def by_location(view: EditionView, commitment: Commitment) -> str:
     if not columns:
         return ""
     unit = commitment.metric.unit if commitment.metric else ""
+    # Cases for every figure, or for none: a figure without them beside others with them
+    # reads as a mistake.
+    samples = any(f is not None and f.value is not None and f.sample is not None
+                  for _, figures in rows for f in figures)
     lines = ["<table>", "<thead><tr><th>Period</th>"
              + "".join(f"<th>{cell(loc.name)}</th>" for loc in columns) + "</tr></thead>", "<tbody>"]
     for period, figures in rows:
@@ -106,7 +110,7 @@ def by_location(view: EditionView, commitment: Commitment) -> str:
                 cells.append("<td>—</td>")
                 continue
             mark = " ✓" if view.met(commitment, f.value, period) else " ✗"
-            sample = f" <small>({num(f.sample)})</small>" if f.sample is not None else ""
+            sample = f" <small>({cases_text(f.sample)})</small>" if samples else ""
             cells.append(f"<td>{cell(qty(f.value, unit))}{mark}{sample}</td>")
         lines.append(f"<tr><td>{period.id}</td>{''.join(cells)}</tr>")
     return "\n".join([*lines, "</tbody>", "</table>"])
@@ -121,7 +125,10 @@ def consistency(view: EditionView, period: Period, href: Href) -> str:
     summary = ["<table>", "<thead><tr><th>Commitment</th><th>Overall</th><th>Best</th>"
                "<th>Worst</th><th>Gap</th><th>Locations missing the target</th></tr></thead>",
                "<tbody>"]
-    for item in sorted(items, key=lambda i: -i.spread):
+    units: dict[str, int] = {}  # gaps are compared only in the same unit: grouped by unit
+    for item in items:
+        units.setdefault(_unit(item.commitment).strip(), len(units))
+    for item in sorted(items, key=lambda i: (units[_unit(i.commitment).strip()], -i.spread)):
         c, unit = item.commitment, _unit(item.commitment)
         best, worst = item.figures[0], item.figures[-1]
         missed = sum(1 for f in item.figures if not f.met)
@@ -130,25 +137,27 @@ def consistency(view: EditionView, period: Period, href: Href) -> str:
             f"<td>{cell(qty(item.row.value, unit))}</td>"
             f"<td>{cell(best.location.name)}: {cell(qty(best.value, unit))}</td>"
             f"<td>{cell(worst.location.name)}: {cell(qty(worst.value, unit))}</td>"
-            f"<td>{cell(qty(item.spread, unit))}</td><td>{missed} of {len(item.figures)}</td></tr>")
+            f"<td>{cell(difference_text(item.spread, unit))}</td><td>{missed} of "
+            f"{len(item.figures)}</td></tr>")
     summary += ["</tbody>", "</table>"]
     details: list[str] = []
     for item in items:
         c, row, figures, unit = item.commitment, item.row, item.figures, _unit(item.commitment)
+        samples = any(f.sample is not None for f in figures)  # a Cases column, or none
         details += [
             f'<h2 id="commitment-{c.id}"><a href="{href("commitments/" + c.id + ".md")}">'
             f"{cell(c.title)}</a></h2>",
             f"<p>Target {cell(target_text(c.metric, row.target))}; overall "
             f"{cell(qty(row.value, unit))} ({row.status.value.lower()}).</p>",
             "<table>", "<thead><tr><th>Location</th><th>Result</th><th>Against target</th>"
-            "<th>Cases</th></tr></thead>", "<tbody>"]
+            + ("<th>Cases</th>" if samples else "") + "</tr></thead>", "<tbody>"]
         for index, f in enumerate(figures):
             rank = ""
             if len(figures) > 1 and index in (0, len(figures) - 1):
                 rank = " (best)" if index == 0 else " (worst)"
-            cases = num(f.sample) if f.sample is not None else "—"
+            cases = f"<td>{cases_cell(f.sample)}</td>" if samples else ""
             details.append(
                 f"<tr><td>{cell(f.location.name)}{rank}</td><td>{cell(qty(f.value, unit))}</td>"
-                f"<td>{'✓ Met' if f.met else '✗ Missed'}</td><td>{cases}</td></tr>")
+                f"<td>{'✓ Met' if f.met else '✗ Missed'}</td>{cases}</tr>")
         details += ["</tbody>", "</table>"]
     return "\n".join(summary + details)

@@ -7,7 +7,7 @@ import math
 import re
 
 from generator import compute, i18n
-from generator.i18n import ntr, tr
+from generator.i18n import N_, ntr, tr
 from generator.model import Direction, Metric, Threshold
 
 
@@ -70,19 +70,31 @@ def threshold_text(threshold: Threshold) -> str:
     return qty(value, unit)
 
 
+# The most a share can be: a target there is that figure, not "100% or more".
+_WHOLE = {"%": 100, "‰": 1000}
+
+
 def target_text(metric: Metric | None, target: float | None = None) -> str:
-    """'4 hours or less', '80% or more within 3 minutes'; '—' for a promise in words."""
+    """'4 hours or less', '80% or more within 3 minutes', '100%', 'none' (0 complaints or
+    fewer); '—' for a promise in words."""
     if metric is None:
         return "—"
     target = metric.target if target is None else target
+    unit = metric.unit.strip()
     figure = qty(target, metric.unit)
-    if metric.threshold:
-        within = threshold_text(metric.threshold)
-        if metric.direction is Direction.LOWER:
-            return tr("{target} or less within {threshold}", target=figure, threshold=within)
-        return tr("{target} or more within {threshold}", target=figure, threshold=within)
+    within = threshold_text(metric.threshold) if metric.threshold else None
+    exact = (metric.direction is Direction.HIGHER and unit in _WHOLE and target >= _WHOLE[unit]
+             or metric.direction is Direction.LOWER and target == 0 and unit in _WHOLE)
+    if metric.direction is Direction.LOWER and target == 0 and not exact:
+        return tr("none")
+    if exact:
+        return tr("{target} within {threshold}", target=figure, threshold=within) if within else figure
     if metric.direction is Direction.LOWER:
+        if within:
+            return tr("{target} or less within {threshold}", target=figure, threshold=within)
         return tr("{target} or less", target=figure)
+    if within:
+        return tr("{target} or more within {threshold}", target=figure, threshold=within)
     return tr("{target} or more", target=figure)
 
 
@@ -93,6 +105,27 @@ def difference_text(value: float, unit: str) -> str:
             return ntr("{count} point", "{count} points", int(value))
         return tr("{figure} points", figure=num(value))
     return qty(value, unit)
+
+
+_EVERY = {"month": N_("every month"), "quarter": N_("every quarter"),
+          "half-year": N_("every half-year"), "year": N_("every year")}
+
+
+def review_every(every: str) -> str:
+    """How often a commitment is reviewed, in words: 'every quarter'."""
+    return tr(_EVERY[every]) if every in _EVERY else every
+
+
+def cases_text(sample: int | None) -> str:
+    """How many cases a figure was measured on: '1,200 cases', '1 case', 'sample not given'."""
+    if sample is None:
+        return tr("sample not given")
+    return ntr("{count} case", "{count} cases", sample)
+
+
+def cases_cell(sample: int | None) -> str:
+    """The cases of a figure in a column headed Cases: '1,200', 'not given'."""
+    return tr("not given") if sample is None else num(sample)
 
 
 def change_text(metric: Metric | None, change: float | None) -> str:
