@@ -60,9 +60,8 @@ def _sections(view: EditionView) -> tuple[str, list[str], list[_Section]]:
     changed = [_Item(tr("{improvement} (you said: {feedback})", improvement=i.title,
                         feedback=md_text(i.you_said)), link(f"improvements/{i.id}/"))
                for i in view.period_improvements(period)]
-    coming = [_Item(tr("{plan}: late, expected in {period}" if p.state == "late"
-                       else "{plan}: expected in {period}", plan=p.planned.title,
-                       period=view.period_label(p.planned.by)), link(f"planned/{p.planned.id}/"))
+    coming = [_Item(_coming(p.state, p.planned.title, view.period_label(p.planned.by)),
+                    link(f"planned/{p.planned.id}/"))
               for p in view.plans() if p.state != "done"]
     coming += [_Item(tr("{promise}: a new promise from {day}", promise=c.title,
                         day=date_text(c.since)), link(f"commitments/{c.id}/"))
@@ -78,6 +77,12 @@ def _sections(view: EditionView) -> tuple[str, list[str], list[_Section]]:
     if edition.period.draft:
         title = tr("{title} (draft)", title=title)
     return title, opening, sections
+
+
+def _coming(state: str, plan: str, period: str) -> str:
+    if state == "late":
+        return tr("{plan}: late, expected in {period}", plan=plan, period=period)
+    return tr("{plan}: expected in {period}", plan=plan, period=period)
 
 
 def announce_md(view: EditionView) -> str:
@@ -112,7 +117,7 @@ def announce_html(view: EditionView) -> str:
              f'<body style="margin:0;padding:16px;{_BODY}">',
              '<article style="display:block;max-width:600px;margin:0 auto;">',
              *(['<p class="kept-internal-banner" style="margin:0 0 12px;padding:8px;'
-                f'background:#fff3cd;color:#1a1a1a;"><strong>{words(tr("Internal"))}</strong>: '
+                'background:#fff3cd;color:#1a1a1a;"><strong>' + words(tr("Internal")) + "</strong>: "
                 + words(tr("for the team only. Do not share with customers: the public edition's "
                            "announcement is the one to send."))
                 + ("" if view.organization.url else " " + words(tr(

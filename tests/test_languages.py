@@ -187,3 +187,91 @@ def test_numbers_and_dates_are_written_as_the_locale_writes_them(
     assert lang.percent(97.2) == percent
     assert lang.money(1260, "GBP") == money
     assert lang.date(dt.date(2026, 9, 5)) == day
+
+
+# --- Kept's own catalogs ---------------------------------------------------------------------------
+
+GENERATOR = Path(i18n.__file__).parent
+KEYWORDS = {"tr": None, "ntr": (1, 2), "N_": None, "_": None, "gettext": None, "ngettext": (1, 2)}
+
+
+def extracted() -> set[str]:
+    """The messages in Kept's code and templates now, as `make catalogs` finds them."""
+    from babel.messages.extract import extract_from_dir
+
+    method_map = [("templates/**.j2", "jinja2"), ("**.py", "python")]
+    options = {"templates/**.j2": {"trim_blocks": "True", "lstrip_blocks": "True"}}
+    return {message if isinstance(message, str) else message[0]
+            for _, _, message, _, _ in extract_from_dir(str(GENERATOR), method_map, options,
+                                                         keywords=KEYWORDS)}
+
+
+def test_the_catalog_template_holds_every_message_of_the_code() -> None:
+    found = extracted()
+    assert found == i18n.messages(), "run `make catalogs` and translate what it adds"
+
+
+def test_no_message_hides_in_an_f_string() -> None:
+    """The extractor does not look inside f-strings (before Python 3.12): a message there would
+    never be translated."""
+    import io
+    import re
+    import tokenize
+
+    call = re.compile(r"\b(?:n?tr|N_)\(")
+    hidden = []
+    for path in sorted(GENERATOR.rglob("*.py")):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+        for token in tokens:
+            if token.type == tokenize.STRING and re.match(r"(?i)r?f", token.string) \
+                    and call.search(token.string):
+                hidden.append(f"{path.relative_to(GENERATOR)}:{token.start[0]}")
+    assert hidden == []
+
+
+@pytest.mark.parametrize("code", [c for c in i18n.SHIPPED if c != i18n.DEFAULT])
+def test_each_shipped_catalog_translates_every_message(code: str) -> None:
+    from babel.messages.pofile import read_po
+
+    from generator import catalogs
+
+    path = GENERATOR / "locales" / code / "LC_MESSAGES" / "kept.po"
+    catalog = read_po(path.open(encoding="utf-8"), locale=code)
+    untranslated = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = (message.string,) if isinstance(message.string, str) else tuple(message.string)
+        if message.fuzzy or not all(strings):
+            untranslated.append(message.id)
+    assert untranslated == []
+    assert {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id} == i18n.messages()
+    # each translation keeps its placeholders and holds no markup, as a repository's must
+    problems = [p.format() for m in catalog if m.id
+                for p in catalogs._message(str(path), m, None)]
+    assert problems == []
+
+
+@pytest.mark.parametrize("code", [c for c in i18n.SHIPPED if c != i18n.DEFAULT])
+def test_each_shipped_catalog_is_compiled(code: str) -> None:
+    """The .mo that ships says what the .po says (`make catalogs` compiles it)."""
+    import gettext
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = GENERATOR / "locales" / code / "LC_MESSAGES"
+    compiled = io.BytesIO()
+    write_mo(compiled, read_po((folder / "kept.po").open(encoding="utf-8"), locale=code))
+    compiled.seek(0)
+    expected = gettext.GNUTranslations(compiled)
+    with (folder / "kept.mo").open("rb") as f:
+        shipped = gettext.GNUTranslations(f)
+    assert shipped._catalog == expected._catalog  # type: ignore[attr-defined]
+
+
+def test_welsh_has_its_six_plural_forms() -> None:
+    """CLDR's Welsh plurals: zero, one, two, few (3), many (6) and other, each its own form."""
+    translations = i18n.language("cy").translations
+    assert [translations.plural(n) for n in (0, 1, 2, 3, 4, 6, 7, 100)] == [0, 1, 2, 3, 5, 4, 5, 5]  # type: ignore[attr-defined]

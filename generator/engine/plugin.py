@@ -32,8 +32,9 @@ _HEAD_END = re.compile(r"</head>", re.I)
 
 def banner() -> str:
     """The internal site's banner, in the page's language."""
-    return (f'<div class="kept-internal-banner" role="note"><strong>{html.escape(tr("Internal"))}'
-            f'</strong>: {html.escape(tr("for the team only. Do not share with customers."))}'
+    internal = html.escape(tr("Internal"))
+    words = html.escape(tr("for the team only. Do not share with customers."))
+    return (f'<div class="kept-internal-banner" role="note"><strong>{internal}</strong>: {words}'
             "</div>\n")
 
 
@@ -44,8 +45,9 @@ def head_tags(page: Any, config: Any) -> str:
     site_url = config.get("site_url") or ""
     # One feed is announced: Material looks for a sitemap.xml beside every alternate link,
     # and only the edition's root has one. Commitment feeds are linked from their pages.
-    tags = [f'<link rel="alternate" type="application/atom+xml" '
-            f'title="{html.escape(tr("You said, we did"), quote=True)}" href="{to_root}feed.xml">']
+    feed = html.escape(tr("You said, we did"), quote=True)
+    tags = [f'<link rel="alternate" type="application/atom+xml" title="{feed}" '
+            f'href="{to_root}feed.xml">']
     meta = page.meta or {}
     title = html.escape(str(meta.get("title") or page.title or ""), quote=True)
     description = html.escape(str(meta.get("description") or ""), quote=True)
