@@ -325,7 +325,8 @@ def _translations(dataset: Dataset, main: Map, results: dict[str, Any]) -> dict[
                 replace(correction, amended=same.amended)
                 for correction, same in zip(period.corrections, main_period.corrections, strict=True)))
             for period, main_period in zip(other.periods, dataset.periods, strict=True))
-        made[language] = replace(other, periods=periods, records=dataset.records)
+        made[language] = replace(other, periods=periods, records=dataset.records,
+                                 staff_ids=dataset.staff)
     return made
 
 

@@ -452,8 +452,8 @@ class EditionView:
 
     def staff_improvements(self) -> list[Improvement]:
         """Improvements the team suggested (feedback source: staff), newest first."""
-        return [i for i in self.edition.improvements
-                if (i.feedback_source or "").strip().lower() in ("staff", "team", "employees")]
+        staff = self.edition.dataset.staff
+        return [i for i in self.edition.improvements if i.id in staff]
 
     # -- corrections, with what they changed --
 
