@@ -62,7 +62,8 @@ WIDTHS = {"320": {"width": 320, "height": 640}, "390": PHONE, "768": {"width": 7
 def _pages(site: Site, audience: str) -> dict[str, str]:
     edition = site.latest(audience)
     return {"home": "", "commitment": f"commitments/{edition.commitments[0].id}/",
-            "report": f"reports/{edition.period.id}/", "changelog": "improvements/"}
+            "report": f"reports/{edition.period.id}/", "commitments": "commitments/",
+            "changelog": "improvements/"}
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -85,8 +86,8 @@ def test_pages_fit_the_screen(site: Site, audience: str, width: str, browsing: A
         header = page.evaluate(HEADER)
         if header["scroll"][0] > header["client"][0] or header["scroll"][1] > header["client"][1]:
             problems.append(f"{kind}: the header cuts {header['text']!r}: {header}")
-    # every commitment of the home, the commitment's periods and the report's commitments
-    assert statuses >= 2 * len(site.latest(audience).commitments)
+    # every commitment of the home, the list and the report, and the commitment's periods
+    assert statuses >= 3 * len(site.latest(audience).commitments)
     assert not problems, f"{width} px:\n" + "\n".join(problems)
 
 
