@@ -17,6 +17,7 @@ from generator.markup import xml_text as escape
 from generator.model import Commitment
 from generator.words import qty
 
+
 @dataclass(frozen=True)
 class _Layout:
     """A drawing of the results chart for one range of rendered widths (see kept.css)."""
@@ -35,7 +36,6 @@ class _Layout:
 # are 12px or larger at any width.
 WIDE = _Layout("wide", 640, 260, 12, 16, 24, 48)
 NARROW = _Layout("narrow", 280, 230, 12, 10, 18, 48)
-WIDTH, HEIGHT = WIDE.width, WIDE.height
 _AXIS_CHAR = 0.6  # advance of an axis label character, in ems, generously
 
 

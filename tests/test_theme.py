@@ -80,3 +80,15 @@ def test_a_custom_dir_comes_first_and_may_keep_kepts_changes(tmp_path: Path) -> 
     assert config_json is not None
     assert json.loads(config_json.group(1))["translations"]["select.version"] == \
         "2025-Q3: Select version"
+
+
+@pytest.mark.slow
+def test_another_theme_is_left_as_it_is(tmp_path: Path) -> None:
+    """Kept's overrides are Material's blocks: MkDocs' own theme keeps its scripts as they are
+    (its inline scripts rely on those before them)."""
+    root = write_project(tmp_path / "data", mkdocs="site_name: Acme\ntheme:\n  name: mkdocs\n")
+    build_site(root, tmp_path / "out", jobs=1, audiences=("public",))
+    page = (tmp_path / "out/public/latest/index.html").read_text(encoding="utf-8")
+    scripts = _scripts(page)
+    assert scripts and not any("defer" in tag for tag in scripts), scripts
+    assert "Select version" not in page and "md-search" not in page

@@ -173,9 +173,10 @@ def overrides(user: dict[str, Any], org_name: str, org_url: str | None, audience
 
 def add_theme(theme: Any) -> None:
     """Put Kept's template overrides (THEME) in the engine's theme, after the user's
-    custom_dir and before the theme's own folders: MkDocs takes one custom_dir."""
+    custom_dir and before the theme's own folders: MkDocs takes one custom_dir. They are
+    Material's blocks and partials: another theme is left as it is."""
     dirs = getattr(theme, "dirs", None)
-    if not isinstance(dirs, list) or str(THEME) in dirs:
+    if getattr(theme, "name", None) != "material" or not isinstance(dirs, list) or str(THEME) in dirs:
         return
     dirs.insert(1 if getattr(theme, "custom_dir", None) else 0, str(THEME))
 
