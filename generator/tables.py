@@ -70,8 +70,11 @@ def figure(view: EditionView, commitment: Commitment, row: Row | None) -> str:
 def results(view: EditionView, commitment: Commitment, href: Href) -> str:
     """A commitment's result, target, status and change in each period, newest first."""
     metric = commitment.metric
-    lines = ["<table>", "<thead><tr><th>Period</th><th>Result</th><th>Target</th>"
-             "<th>Status</th><th>Change</th></tr></thead>", "<tbody>"]
+    lines = ['<div class="kept-cards kept-cards--periods">', '<table role="table">',
+             '<thead role="rowgroup"><tr role="row"><th role="columnheader">Period</th>'
+             '<th role="columnheader">Result</th><th role="columnheader">Target</th>'
+             '<th role="columnheader">Status</th><th role="columnheader">Change</th></tr></thead>',
+             '<tbody role="rowgroup">']
     for r in reversed(view.rows[commitment.id]):
         draft = " (draft)" if r.period.draft else ""
         sample = r.measurement.sample if r.measurement else None
@@ -80,11 +83,12 @@ def results(view: EditionView, commitment: Commitment, href: Href) -> str:
             cases += (f' <small><a href="{href("reports/" + r.period.id + ".md#corrections")}">'
                       "(corrected)</a></small>")
         lines.append(
-            f'<tr><td><a href="{href("reports/" + r.period.id + ".md")}">{r.period.id}</a>'
-            f"{draft}</td><td>{figure(view, commitment, r)}{cases}</td>"
-            f"<td>{cell(target_text(metric, r.target))}</td><td>{status_badge(r.status)}</td>"
-            f"<td>{cell(change_text(metric, r.change))}</td></tr>")
-    return "\n".join([*lines, "</tbody>", "</table>"])
+            f'<tr role="row"><td role="cell"><a href="{href("reports/" + r.period.id + ".md")}">'
+            f'{r.period.id}</a>{draft}</td><td role="cell">{figure(view, commitment, r)}{cases}</td>'
+            f'<td role="cell">{cell(target_text(metric, r.target))}</td>'
+            f'<td role="cell">{status_badge(r.status)}</td>'
+            f'<td role="cell">{cell(change_text(metric, r.change))}</td></tr>')
+    return "\n".join([*lines, "</tbody>", "</table>", "</div>"])
 
 
 def by_location(view: EditionView, commitment: Commitment) -> str:
