@@ -45,7 +45,7 @@ def _internal(edition: Edition, mapping: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _commitment(edition: Edition, commitment: Commitment, rows: list[Any],
-                status: str) -> dict[str, Any]:
+                status: str, whole: bool) -> dict[str, Any]:
     metric = commitment.metric
     score = attainment(rows)
     return {
@@ -78,7 +78,7 @@ def _commitment(edition: Edition, commitment: Commitment, rows: list[Any],
                            for lid, f in (row.measurement.locations.items()
                                           if row.measurement else ())},
              **(_internal(edition, row.measurement.internal) if row.measurement else {})}
-            for row in rows
+            for row in rows if whole or row.period.id == edition.id
         ],
         "revisions": [
             {"date": r.date.isoformat(), "reason": r.reason,
@@ -113,7 +113,9 @@ def _dump(data: dict[str, Any]) -> str:
 
 
 def commitments_json(edition: Edition, rows: Mapping[str, list[Any]],
-                     statuses: Mapping[str, Any]) -> str:
+                     statuses: Mapping[str, Any], whole: bool = True) -> str:
+    """The edition's commitments with their results: of every period (whole), or of the
+    edition's own period (what is new in it: see static.latest_files)."""
     return _dump({
         "format": FORMAT_VERSION,
         "organization": edition.dataset.organization.name,
@@ -123,17 +125,19 @@ def commitments_json(edition: Edition, rows: Mapping[str, list[Any]],
         "values": [{"id": v.id, "title": v.title, "description": v.description}
                    for v in edition.dataset.values],
         "locations": [{"id": x.id, "name": x.name} for x in edition.dataset.locations],
-        "commitments": [_commitment(edition, c, rows[c.id], statuses[c.id].value)
+        "commitments": [_commitment(edition, c, rows[c.id], statuses[c.id].value, whole)
                         for c in edition.commitments],
     })
 
 
-def improvements_json(edition: Edition) -> str:
+def improvements_json(edition: Edition, whole: bool = True) -> str:
+    """The edition's improvements: all of them (whole), or those of its own period."""
     return _dump({
         "format": FORMAT_VERSION,
         "organization": edition.dataset.organization.name,
         "edition": edition.id,
-        "improvements": [_improvement(edition, i) for i in edition.improvements],
+        "improvements": [_improvement(edition, i) for i in edition.improvements
+                         if whole or i.period == edition.id],
     })
 
 
@@ -190,12 +194,15 @@ def _result_rows(edition: Edition, commitment: Commitment, rows: list[Row]) -> l
     return found
 
 
-def results_csv(edition: Edition, rows: Mapping[str, list[Row]]) -> str:
+def results_csv(edition: Edition, rows: Mapping[str, list[Row]], whole: bool = True) -> str:
     """Every result of the edition, one row per commitment, period and location (the headline
-    figure has no location), for spreadsheets: RFC 4180, UTF-8 with a byte order mark."""
+    figure has no location), for spreadsheets: RFC 4180, UTF-8 with a byte order mark. Of
+    every period (whole), or of the edition's own period."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(RESULTS_COLUMNS)
     for commitment in edition.commitments:
-        writer.writerows(_result_rows(edition, commitment, rows[commitment.id]))
+        shown = rows[commitment.id] if whole else [
+            r for r in rows[commitment.id] if r.period.id == edition.id]
+        writer.writerows(_result_rows(edition, commitment, shown))
     return _BOM + out.getvalue()

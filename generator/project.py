@@ -90,6 +90,9 @@ class Edition:
     commitments: tuple[Commitment, ...]  # begun by the period's end, as revised by then
     improvements: tuple[Improvement, ...]  # dated up to the period's end, newest first
     dataset: Dataset  # the projected data as of the period's end, for lookups
+    # Whether pages about earlier periods are full pages here (kept serve's one edition),
+    # rather than redirects to the edition where each first appeared (see pages.moved).
+    whole: bool = False
 
     @property
     def id(self) -> str:

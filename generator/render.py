@@ -47,7 +47,7 @@ from generator.pages import (
     relative_url,
 )
 from generator.project import Edition
-from generator.static import static_files
+from generator.static import latest_files, static_files
 from generator.view import EditionView
 from generator.words import change_text, date_text, num, plain, qty, target_text
 
@@ -184,7 +184,7 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
     env.filters.update(md=_md, mdblock=_mdblock, inline=inline, num=num, date=date_text,
                        status=tables.status_badge, plain=plain, h=tables.cell)
     env.globals.update(url=_url, href=_href, stash=_stash, asset=_asset,
-                       results_table=_results_table, location_table=tables.by_location,
+                       results_table=_results_table, location_table=_location_table,
                        figure=tables.figure,
                        consistency_table=_consistency_table,
                        md_with_lead=md_with_lead, qty=qty, target_text=target_text, change_text=change_text,
@@ -209,6 +209,8 @@ class Rendered:
     assets: dict[str, str]  # feeds, badges, open data: written beside the built pages
     # Pages not rendered, whose HTML the build takes from its previous output (no Markdown).
     reused: set[str] = field(default_factory=set)
+    # Of the newest edition: what latest/ holds instead of its files (static.latest_files).
+    latest: dict[str, str] = field(default_factory=dict)
 
     def expanded(self, path: str) -> str:
         """A page's Markdown with its blocks in place, as the reader will see them."""
@@ -222,14 +224,19 @@ class _PageLinks:
     macros can be imported once (without the page's context) instead of once per page.
     """
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, moved: Collection[str] = ()):
+        self.moved = moved
         self.here = posixpath.dirname(path)
         self.here_url = page_url(path)
         self.to_root = "../" * self.here_url.count("/")
         self.blocks: list[str] = []
 
     def url(self, target: str) -> str:
-        """A Markdown link to another file of the edition (MkDocs resolves and checks it)."""
+        """A Markdown link to another file of the edition (MkDocs resolves and checks it);
+        to a page the edition serves as a redirect (pages.Moved), the redirect's address,
+        which is not a page of MkDocs'."""
+        if target.partition("#")[0] in self.moved:
+            return self.href(target)
         target, _, anchor = target.partition("#")
         rel = relative_url(target, self.here).rstrip("/") or "."  # as posixpath.relpath has it
         return rel + (f"#{anchor}" if anchor else "")
@@ -289,7 +296,17 @@ def _asset(target: str) -> str:
 
 
 def _results_table(view: EditionView, commitment: Commitment) -> str:
-    return tables.results(view, commitment, _href)
+    return tables.results(view, commitment, _href) + tables.earlier(view, commitment, _history())
+
+
+def _location_table(view: EditionView, commitment: Commitment) -> str:
+    return tables.by_location(view, commitment, _history())
+
+
+def _history() -> str:
+    """The open data with every result of every period, from the page being rendered:
+    latest/'s (an edition's holds its own period's: see static.latest_files)."""
+    return _PAGE.get().to_root + "../latest/api/results.csv"
 
 
 def _consistency_table(view: EditionView, period: Period) -> str:
@@ -331,7 +348,7 @@ def _tidy(body: str) -> str:
 def render_page(env: jinja2.Environment, view: EditionView,
                 page: Page) -> tuple[str, dict[str, Any], list[str]]:
     """A page's Markdown, its metadata (what front matter would hold) and its HTML blocks."""
-    links = _PageLinks(page.path)
+    links = _PageLinks(page.path, view.moved)
     token = _PAGE.set(links)
     try:
         body = env.get_template(page.template).render(
@@ -402,8 +419,10 @@ def check_templates(root: Path) -> list[Problem]:
 
 
 def render_edition(edition: Edition, user_templates: Path | None = None,
-                   part: tuple[int, int] = (0, 1), skip: Collection[str] = ()) -> Rendered:
-    """Every generated file of the edition: Markdown pages, feeds, badges and open data.
+                   part: tuple[int, int] = (0, 1), skip: Collection[str] = (),
+                   latest: bool = False) -> Rendered:
+    """Every generated file of the edition: Markdown pages, feeds, badges and open data;
+    with latest, latest/'s own files too (the newest edition's: see static.latest_files).
 
     part=(i, n) renders the i-th of n interleaved shares of the pages (the last share has
     the feeds, badges and open data), for rendering one edition in several processes. The
@@ -430,6 +449,8 @@ def render_edition(edition: Edition, user_templates: Path | None = None,
             rendered.blocks[page.path] = blocks
     if index == shares - 1:
         rendered.assets.update(static_files(view, skip))
+        if latest:
+            rendered.latest.update(latest_files(view))
     return rendered
 
 
@@ -441,6 +462,7 @@ def merge(parts: list[Rendered], order: list[str]) -> Rendered:
         merged.blocks.update(part.blocks)
         merged.assets.update(part.assets)
         merged.reused.update(part.reused)
+        merged.latest.update(part.latest)
     files = {path: body for part in parts for path, body in part.files.items()}
     merged.files.update((path, files[path]) for path in order)
     return merged

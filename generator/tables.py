@@ -67,12 +67,25 @@ def figure(view: EditionView, commitment: Commitment, row: Row | None) -> str:
     return text
 
 
+def earlier(view: EditionView, commitment: Commitment, history: str) -> str:
+    """Where the results of the periods a commitment's results table leaves out are:
+    history, the address of the open data with the whole history."""
+    count = view.earlier(commitment)
+    if not count:
+        return ""
+    periods = "period" if count == 1 else f"{count} periods"
+    return (f'<p class="kept-earlier">The results of the earlier {periods} are in the chart and '
+            f'in the open data: <a href="{history}">every result, for spreadsheets</a> '
+            "(CSV).</p>")
+
+
 def results(view: EditionView, commitment: Commitment, href: Href) -> str:
-    """A commitment's result, target, status and change in each period, newest first."""
+    """A commitment's result, target, status and change in each of the edition's last
+    periods (view.recent), newest first."""
     metric = commitment.metric
     lines = ["<table>", "<thead><tr><th>Period</th><th>Result</th><th>Target</th>"
              "<th>Status</th><th>Change</th></tr></thead>", "<tbody>"]
-    for r in reversed(view.rows[commitment.id]):
+    for r in reversed(view.recent(commitment)):
         draft = " (draft)" if r.period.draft else ""
         sample = r.measurement.sample if r.measurement else None
         cases = f" <small>({num(sample)} cases)</small>" if sample and not view.small_sample(r) else ""
@@ -87,25 +100,35 @@ def results(view: EditionView, commitment: Commitment, href: Href) -> str:
     return "\n".join([*lines, "</tbody>", "</table>"])
 
 
-def by_location(view: EditionView, commitment: Commitment) -> str:
-    """A commitment's figures per location (columns) and period (rows, newest first)."""
+def by_location(view: EditionView, commitment: Commitment, history: str = "") -> str:
+    """A commitment's figures per location (columns) and period (rows, newest first), in
+    the edition's last periods (view.location_table), the cases measured in the newest;
+    where earlier periods' figures are (history: the address of the open data with the
+    whole history)."""
     columns, rows = view.location_table(commitment)
     if not columns:
         return ""
+    note = ""
+    if history and any(r.measurement and r.measurement.locations
+                       for r in view.rows[commitment.id][:view.earlier(commitment)]):
+        note = ('<p class="kept-earlier">Earlier periods\' figures by location are in the open '
+                f'data: <a href="{history}">every result, for spreadsheets</a> (CSV).</p>')
     unit = commitment.metric.unit if commitment.metric else ""
     lines = ["<table>", "<thead><tr><th>Period</th>"
              + "".join(f"<th>{cell(loc.name)}</th>" for loc in columns) + "</tr></thead>", "<tbody>"]
-    for period, figures in rows:
+    for index, (period, figures) in enumerate(rows):
         cells = []
         for f in figures:
             if f is None or f.value is None:
                 cells.append("<td>—</td>")
                 continue
             mark = " ✓" if view.met(commitment, f.value, period) else " ✗"
-            sample = f" <small>({num(f.sample)})</small>" if f.sample is not None else ""
+            # The newest period in full; earlier ones without their cases (in the open data).
+            sample = (f" <small>({num(f.sample)})</small>" if f.sample is not None and index == 0
+                      else "")
             cells.append(f"<td>{cell(qty(f.value, unit))}{mark}{sample}</td>")
         lines.append(f"<tr><td>{period.id}</td>{''.join(cells)}</tr>")
-    return "\n".join([*lines, "</tbody>", "</table>"])
+    return "\n".join([*lines, "</tbody>", "</table>", *([note] if note else [])])
 
 
 def consistency(view: EditionView, period: Period, href: Href) -> str:
