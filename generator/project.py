@@ -43,8 +43,10 @@ def project(dataset: Dataset, audience: str) -> Dataset:
     by_id = {c.id: c for c in commitments}
     min_sample = dataset.organization.min_sample
 
+    listed_by_id = {cid: frozenset(c.locations) for cid, c in by_id.items()}
+
     def measurement(cid: str, m: Measurement) -> Measurement:
-        listed = by_id[cid].locations
+        listed = listed_by_id[cid]  # a set: a chain measures a promise in hundreds of shops
         figures = {lid: f for lid, f in m.locations.items()
                    if lid in listed and (f.sample is None or f.sample >= min_sample)}
         return replace(m, internal=EMPTY, locations=MappingProxyType(figures))
