@@ -67,6 +67,13 @@ class _Validator(FileChecks):
             self.problems += check_templates(self.root)
         return main, results
 
+    def _shape(self, data: Any, rel: str) -> list[Problem]:
+        """The problems of a results file's shape; from the parse cache when neither the file
+        nor Kept changed."""
+        if self.cache is None:
+            return _shape_problems(data, rel)
+        return self.cache.checked(data, "results-file", lambda: _shape_problems(data, rel))
+
     def site_config(self, python_tags: bool) -> None:
         self.problems += siteconfig.check(self.root, python_tags)
 
@@ -130,7 +137,7 @@ class _Validator(FileChecks):
             if data is None:
                 continue
             sink = Sink(rel)
-            schema.RESULTS_FILE.check(data, getattr(data, "pos", (1, 1)), rel, sink)
+            sink.problems += self._shape(data, rel)
             if isinstance(data, Map):
                 self._results(stem, data, sink)
                 found[stem] = (rel, data)
@@ -143,6 +150,12 @@ class _Validator(FileChecks):
                 f"{rel} at line {pos[0]}), but the organisation has no currency",
                 "add `currency:` to organization, for example currency: GBP"))
         return found
+
+
+def _shape_problems(data: Any, rel: str) -> list[Problem]:
+    sink = Sink(rel)
+    schema.RESULTS_FILE.check(data, getattr(data, "pos", (1, 1)), rel, sink)
+    return sink.problems
 
 
 def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Problem]:
