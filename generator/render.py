@@ -39,6 +39,7 @@ from generator.pages import (
     EDITION_FILES,
     Needs,
     Page,
+    moved,
     nav,
     outputs,
     page_meta,
@@ -211,6 +212,9 @@ class Rendered:
     reused: set[str] = field(default_factory=set)
     # Of the newest edition: what latest/ holds instead of its files (static.latest_files).
     latest: dict[str, str] = field(default_factory=dict)
+    # Pages the edition serves as redirects (pages.Moved): links to them resolve, and are
+    # not built (the redirects are assets).
+    moved: tuple[str, ...] = ()
 
     def expanded(self, path: str) -> str:
         """A page's Markdown with its blocks in place, as the reader will see them."""
@@ -224,19 +228,14 @@ class _PageLinks:
     macros can be imported once (without the page's context) instead of once per page.
     """
 
-    def __init__(self, path: str, moved: Collection[str] = ()):
-        self.moved = moved
+    def __init__(self, path: str):
         self.here = posixpath.dirname(path)
         self.here_url = page_url(path)
         self.to_root = "../" * self.here_url.count("/")
         self.blocks: list[str] = []
 
     def url(self, target: str) -> str:
-        """A Markdown link to another file of the edition (MkDocs resolves and checks it);
-        to a page the edition serves as a redirect (pages.Moved), the redirect's address,
-        which is not a page of MkDocs'."""
-        if target.partition("#")[0] in self.moved:
-            return self.href(target)
+        """A Markdown link to another file of the edition (MkDocs resolves and checks it)."""
         target, _, anchor = target.partition("#")
         rel = relative_url(target, self.here).rstrip("/") or "."  # as posixpath.relpath has it
         return rel + (f"#{anchor}" if anchor else "")
@@ -348,7 +347,7 @@ def _tidy(body: str) -> str:
 def render_page(env: jinja2.Environment, view: EditionView,
                 page: Page) -> tuple[str, dict[str, Any], list[str]]:
     """A page's Markdown, its metadata (what front matter would hold) and its HTML blocks."""
-    links = _PageLinks(page.path, view.moved)
+    links = _PageLinks(page.path)
     token = _PAGE.set(links)
     try:
         body = env.get_template(page.template).render(
@@ -432,7 +431,7 @@ def render_edition(edition: Edition, user_templates: Path | None = None,
     index, shares = part
     env = environment(user_templates)
     view = EditionView(edition)
-    rendered = Rendered({}, {}, {}, {})
+    rendered = Rendered({}, {}, {}, {}, moved=tuple(m.path for m in moved(edition)))
     todo = []
     for page in pages(edition):
         if page.path in skip:
@@ -456,7 +455,7 @@ def render_edition(edition: Edition, user_templates: Path | None = None,
 
 def merge(parts: list[Rendered], order: list[str]) -> Rendered:
     """One Rendered of the shares of an edition, its pages in the order given."""
-    merged = Rendered({}, {}, {}, {})
+    merged = Rendered({}, {}, {}, {}, moved=parts[0].moved if parts else ())
     for part in parts:
         merged.meta.update(part.meta)
         merged.blocks.update(part.blocks)

@@ -24,7 +24,7 @@ from generator.model import (
     Period,
     Planned,
 )
-from generator.pages import moved, relative_url
+from generator.pages import relative_url
 from generator.project import Edition
 from generator.words import target_text, threshold_text
 
@@ -116,8 +116,6 @@ class EditionView:
         self._metrics: dict[tuple[str, str], Metric | None] = {}
         self._consistency: dict[str, list[Comparison]] = {}
         self._by_period: dict[str, list[tuple[Commitment, Row]]] | None = None
-        # Pages about earlier periods, which the edition serves as redirects (pages.Moved).
-        self.moved = frozenset(m.path for m in moved(edition))
         # The periods that tables and lists show in full (see HISTORY).
         self.recent_periods = frozenset(p.id for p in edition.periods[-HISTORY:])
         url = self.organization.url

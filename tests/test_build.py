@@ -230,11 +230,18 @@ def test_builds_are_deterministic(tmp_path: Path, built: Path) -> None:
 def test_site_src_pages_join_the_site(tmp_path: Path) -> None:
     root = write_project(tmp_path / "data")
     (root / "site_src").mkdir()
-    (root / "site_src" / "about.md").write_text("# About these promises\n\nWritten by hand.\n")
+    # A link to a page of an earlier period, which later editions serve as a redirect.
+    (root / "site_src" / "about.md").write_text(
+        "# About these promises\n\nWritten by hand. [Our first change](improvements/weekend-email.md)"
+        "\n")
     (root / "site_src" / "internal").mkdir()
     (root / "site_src" / "internal" / "playbook.md").write_text("# Playbook\n\nTeam only.\n")
-    build_site(root, tmp_path / "out", jobs=1)
+    result = build_site(root, tmp_path / "out", jobs=1)
+    assert result.mkdocs_warnings == []
     assert "Written by hand." in page(tmp_path / "out/public/2025-Q3/about/index.html").text
+    for edition in ("2025-Q2", "2025-Q3"):  # the page, then the redirect to it
+        about = (tmp_path / "out/public" / edition / "about/index.html").read_text()
+        assert '<a href="../improvements/weekend-email/">Our first change</a>' in about
     assert not (tmp_path / "out/public/2025-Q3/team").exists()
     assert "Team only." in page(tmp_path / "out/internal/2025-Q4/team/playbook/index.html").text
     shutil.rmtree(root / "site_src" / "internal")

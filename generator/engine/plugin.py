@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from generator import files, live_reload_script
 from generator.engine import store as theme_store
@@ -138,6 +138,11 @@ class KeptPlugin(BasePlugin):
         docs = [f for f in files if f.src_dir == config.docs_dir]
         docs += [File.generated(config, path, content=markdown)
                  for path, markdown in self.rendered.files.items()]
+        # The pages the edition serves as redirects: excluded, so that the engine builds
+        # nothing for them, and links to them (from hand-written pages too) go to their
+        # address, where the redirect is.
+        docs += [File.generated(config, path, content="", inclusion=InclusionLevel.EXCLUDED)
+                 for path in self.rendered.moved]
         docs.sort(key=lambda f: _walk_order(f.src_uri))
         theme = [f for f in files if f.src_dir != config.docs_dir]
         if self.store is not None:
