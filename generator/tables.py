@@ -74,9 +74,9 @@ def earlier(view: EditionView, commitment: Commitment, history: str) -> str:
     if not count:
         return ""
     periods = "period" if count == 1 else f"{count} periods"
-    return (f'<p class="kept-earlier">The results of the earlier {periods} are in the chart and '
-            f'in the open data: <a href="{history}">every result, for spreadsheets</a> '
-            "(CSV).</p>")
+    where = "in the chart and in the open data" if commitment.metric else "in the open data"
+    return (f'<p class="kept-earlier">The results of the earlier {periods} are {where}: '
+            f'<a href="{history}">every result, for spreadsheets</a> (CSV).</p>')
 
 
 def results(view: EditionView, commitment: Commitment, href: Href) -> str:

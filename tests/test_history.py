@@ -229,6 +229,37 @@ def test_commitment_pages_and_feeds_are_bounded(tmp_path: Path) -> None:
             in changelog)
 
 
+def test_kept_serve_shows_every_page_in_full(tmp_path: Path) -> None:
+    """kept serve builds the newest edition alone: it has no edition to send readers to,
+    so its pages about earlier months are full pages, and its open data the whole history."""
+    root = generate(tmp_path / "data", Size(commitments=3, locations=2, periods=3,
+                                             improvements=2, monthly=True))
+    out = tmp_path / "out"
+    build_site(root, out, audiences=("internal",), jobs=1, newest_only=True)
+    assert [p.name for p in (out / "internal").iterdir() if p.name[0].isdigit()] == ["2025-03"]
+    pages = list((out / "internal").glob("*/**/index.html"))
+    assert pages and not any('http-equiv="refresh"' in p.read_text() for p in pages)
+    assert (out / "internal/2025-03/improvements/improvement-00001/index.html").is_file()
+    assert ",2025-01," in (out / "internal/2025-03/api/results.csv").read_text()
+
+
+def test_a_promise_in_words_has_no_chart_to_point_to(tmp_path: Path) -> None:
+    root = generate(tmp_path / "data", SHAPE)
+    commitments = root / "commitments.yml"
+    text = commitments.read_text()
+    commitments.write_text(text + "- id: keep-number\n  title: We keep our number\n"
+                           "  promise: Our phone number does not change.\n  kind: words\n"
+                           "  since: '2024-01-01'\n")
+    for path in sorted((root / "results").glob("*.yml")):
+        path.write_text(path.read_text().replace("measurements:\n", "measurements:\n"
+                                                 "  keep-number: {status: met}\n", 1))
+    data, _ = load_dataset(root)
+    page = render_edition(editions(project(data, "public"), "public")[0]).expanded(
+        "commitments/keep-number.md")
+    assert ('<p class="kept-earlier">The results of the earlier 11 periods are in the open '
+            'data: <a href="../../../latest/api/results.csv">') in page
+
+
 def test_the_theme_is_stored_once_and_the_old_one_goes(tmp_path: Path) -> None:
     """Every edition of a site uses the site's one store of the theme's files; when the
     theme changes (here: its store renamed as an older version's would be), the editions
