@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.kept-installed
 
-.PHONY: install site test test-fast test-browser lint serve bench clean
+.PHONY: install site test test-fast test-browser lint serve bench audit clean
 
 install: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 site: install
 	$(BIN)/kept build
 
-# axe-core, for the accessibility checks of the browser tests.
+# axe-core, for the accessibility checks of the browser tests; Lighthouse, for make audit.
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
 	else echo "npm not found: the accessibility checks (axe-core) will be skipped"; fi
@@ -47,3 +47,8 @@ clean:
 bench: install
 	$(BIN)/python -m compileall -q generator
 	$(BIN)/python benchmarks/bench.py
+
+# Lighthouse (package.json) on the example's home, a commitment page and the changelog, with
+# Debian's Chromium: the four category scores of each, failing under 98.
+audit: install node_modules/.package-lock.json
+	$(BIN)/python benchmarks/audit.py --runs 3

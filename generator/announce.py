@@ -95,7 +95,10 @@ def announce_html(view: EditionView) -> str:
              *(['<p class="kept-internal-banner" style="margin:0 0 12px;padding:8px;'
                 'background:#fff3cd;color:#1a1a1a;"><strong>Internal</strong>: for the team only. '
                 "Do not share with customers: the public edition's announcement is the one to "
-                "send.</p>"] if view.edition.internal else []),
+                "send." + ("" if view.organization.url else
+                           " Its links lead nowhere once sent until the public site's address is "
+                           "known: set url under organization in commitments.yml.")
+                + "</p>"] if view.edition.internal else []),
              f'<h1 style="font-size:22px;margin:0 0 12px;">{e(title)}</h1>']
     parts += [f'<p style="margin:0 0 12px;">{e(line)}</p>' for line in opening]
     for section in sections:

@@ -17,9 +17,26 @@ from generator.markup import xml_text as escape
 from generator.model import Commitment
 from generator.words import qty
 
-WIDTH, HEIGHT = 640, 260
-RIGHT, TOP, BOTTOM = 16, 24, 48
-_AXIS_CHAR = 7.2  # advance of a 12px axis label character, generously
+
+@dataclass(frozen=True)
+class _Layout:
+    """A drawing of the results chart for one range of rendered widths (see kept.css)."""
+
+    name: str
+    width: int
+    height: int
+    font: float  # size of its labels, in its own units
+    right: int
+    top: int
+    bottom: int
+
+
+# Drawn 640 wide, shown at 640 CSS px and wider: its 12px labels never render smaller. Below
+# that the narrow drawing is shown, never narrower than its 280 units (kept.css): its labels
+# are 12px or larger at any width.
+WIDE = _Layout("wide", 640, 260, 12, 16, 24, 48)
+NARROW = _Layout("narrow", 280, 230, 12, 10, 18, 48)
+_AXIS_CHAR = 0.6  # advance of an axis label character, in ems, generously
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -99,30 +116,45 @@ def describe(commitment: Commitment, rows: list[Row]) -> str:
 
 
 def chart(commitment: Commitment, rows: list[Row]) -> str:
-    """The results of a commitment per period against the target in force, as inline SVG;
-    nothing for a promise in words (its results table says met or missed)."""
+    """The results of a commitment per period against the target in force, as inline SVG, in
+    two drawings: wide, and narrow for phones (kept.css shows the one that fits, the other
+    is not displayed, so read by no one); nothing for a promise in words (its results table
+    says met or missed)."""
     if not rows or commitment.metric is None:
         return ""
+    return _draw(commitment, rows, WIDE) + _draw(commitment, rows, NARROW)
+
+
+def _draw(commitment: Commitment, rows: list[Row], layout: _Layout) -> str:
+    assert commitment.metric is not None
+    width, height, font = layout.width, layout.height, layout.font
     unit, unit_target = commitment.metric.unit, commitment.metric.target
     measured = [r.value for r in rows if r.value is not None]
-    scale = _scale(measured + [r.target for r in rows if r.target is not None], TOP, HEIGHT - BOTTOM)
+    scale = _scale(measured + [r.target for r in rows if r.target is not None], layout.top,
+                   height - layout.bottom)
     labels = {value: qty(value, unit) for value in _ticks(scale)}
+    char = _AXIS_CHAR * font
     # Room on the left for the longest axis label ("4 working days"), so none is cut off.
-    left = max(48, round(max(len(text) for text in labels.values()) * _AXIS_CHAR) + 12)
-    step = (WIDTH - left - RIGHT) / len(rows)
+    left = max(4 * font, round(max(len(text) for text in labels.values()) * char) + font)
+    step = (width - left - layout.right) / len(rows)
     xs = [left + step * (i + 0.5) for i in range(len(rows))]
-    title = escape(f"{commitment.title}: results per period")
-    parts = [
-        f'<svg class="kept-chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'xmlns="http://www.w3.org/2000/svg" aria-labelledby="chart-title chart-desc">',
-        f'<title id="chart-title">{title}</title>',
-        f'<desc id="chart-desc">{escape(describe(commitment, rows))}</desc>',
-    ]
+    if layout is WIDE:
+        title = escape(f"{commitment.title}: results per period")
+        parts = [
+            f'<svg class="kept-chart kept-chart--wide" role="img" viewBox="0 0 {width} {height}" '
+            f'xmlns="http://www.w3.org/2000/svg" aria-labelledby="chart-title chart-desc">',
+            f'<title id="chart-title">{title}</title>',
+            f'<desc id="chart-desc">{escape(describe(commitment, rows))}</desc>',
+        ]
+    else:  # named by the wide drawing's title and description, not repeated
+        parts = [f'<svg class="kept-chart kept-chart--{layout.name}" role="img" '
+                 f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" '
+                 f'aria-labelledby="chart-title chart-desc">']
     for value, label in labels.items():
         y = scale(value)
-        parts.append(f'<line class="kept-grid" x1="{left}" y1="{_fmt(y)}" x2="{WIDTH - RIGHT}" '
-                     f'y2="{_fmt(y)}"/>')
-        parts.append(f'<text class="kept-axis" x="{left - 6}" y="{_fmt(y + 4)}" '
+        parts.append(f'<line class="kept-grid" x1="{_fmt(left)}" y1="{_fmt(y)}" '
+                     f'x2="{width - layout.right}" y2="{_fmt(y)}"/>')
+        parts.append(f'<text class="kept-axis" x="{_fmt(left - font / 2)}" y="{_fmt(y + font / 3)}" '
                      f'text-anchor="end">{escape(label)}</text>')
     target_path = []
     for i, row in enumerate(rows):
@@ -133,24 +165,43 @@ def chart(commitment: Commitment, rows: list[Row]) -> str:
     points = [(x, scale(r.value)) if r.value is not None else None for x, r in zip(xs, rows, strict=True)]
     for d in _value_paths(points):
         parts.append(f'<path class="kept-line" d="{d}"/>')
-    label_every = max(1, -(-len(rows) // 8))
-    for i, (x, row) in enumerate(zip(xs, rows, strict=True)):
+    for x, row in zip(xs, rows, strict=True):
         if row.value is not None:
             parts.append(_marker(x, scale(row.value), row.status))
-        if i % label_every == 0 or i == len(rows) - 1:
-            parts.append(f'<text class="kept-axis" x="{_fmt(x)}" y="{HEIGHT - BOTTOM + 18}" '
-                         f'text-anchor="middle">{escape(row.period.id)}</text>')
-    legend_y = HEIGHT - 10
-    parts += [
-        _marker(left + 6, legend_y - 4, Status.MET, 4),
-        f'<text class="kept-axis" x="{left + 16}" y="{legend_y}">Met</text>',
-        _marker(left + 66, legend_y - 4, Status.MISSED, 4),
-        f'<text class="kept-axis" x="{left + 76}" y="{legend_y}">Missed</text>',
-        f'<path class="kept-target" d="M{left + 140},{legend_y - 4} L{left + 164},{legend_y - 4}"/>',
-        f'<text class="kept-axis" x="{left + 170}" y="{legend_y}">Target</text>',
-        "</svg>",
-    ]
+    parts += _period_labels(xs, rows, width, height - layout.bottom + 1.5 * font, char, font)
+    parts += _legend(left if layout is WIDE else font / 2, height - 10, font)
+    parts.append("</svg>")
     return "".join(parts)
+
+
+def _period_labels(xs: list[float], rows: list[Row], width: int, y: float, char: float,
+                   font: float) -> list[str]:
+    """As many period labels as fit side by side, from the newest back; each under its
+    period, or moved in just enough to stay inside the drawing."""
+    widest = max(len(row.period.id) for row in rows) * char + font
+    labels: list[str] = []
+    last = math.inf
+    for x, row in reversed(list(zip(xs, rows, strict=True))):
+        x = min(max(x, widest / 2), width - widest / 2)
+        if last - x >= widest:
+            labels.append(f'<text class="kept-axis" x="{_fmt(x)}" y="{_fmt(y)}" '
+                          f'text-anchor="middle">{escape(row.period.id)}</text>')
+            last = x
+    return labels[::-1]
+
+
+def _legend(x: float, y: float, font: float) -> list[str]:
+    """What the markers and the dashed line stand for, on one line from x."""
+    em = font / 12
+    return [
+        _marker(x + 6 * em, y - 4 * em, Status.MET, 4),
+        f'<text class="kept-axis" x="{_fmt(x + 16 * em)}" y="{_fmt(y)}">Met</text>',
+        _marker(x + 66 * em, y - 4 * em, Status.MISSED, 4),
+        f'<text class="kept-axis" x="{_fmt(x + 76 * em)}" y="{_fmt(y)}">Missed</text>',
+        f'<path class="kept-target" d="M{_fmt(x + 140 * em)},{_fmt(y - 4 * em)} '
+        f'L{_fmt(x + 164 * em)},{_fmt(y - 4 * em)}"/>',
+        f'<text class="kept-axis" x="{_fmt(x + 170 * em)}" y="{_fmt(y)}">Target</text>',
+    ]
 
 
 def sparkline(rows: list[Row], label: str) -> str:

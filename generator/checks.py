@@ -5,15 +5,19 @@ promises in words, guarantees, plans. `validate` reads the files and runs these;
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.errors import Problem
 from generator.hints import listing, suggest
-from generator.kinds import Sink, parse_date
+from generator.kinds import Sink, id_form, parse_date, valid_id
 from generator.load import Map, Pos, Seq
 from generator.model import DEFAULT_CALENDAR, out_of_force
 from generator.periods import MONTHS, SHAPE_RE, Calendar
+from generator.shapes import split_figure
 
 COMMITMENTS = "commitments.yml"
 RESULTS = "results"
@@ -25,6 +29,16 @@ def _items(data: Any, key: str) -> list[tuple[Map, Pos]]:
     if not isinstance(seq, Seq):
         return []
     return [(item, pos) for item, pos in zip(seq, seq.item_pos, strict=True) if isinstance(item, Map)]
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A list that could not be read: where to say so, and in which words."""
+
+    path: str
+    pos: Pos
+    references: str  # "reference(s) to commitments were"
+    what: str  # "the commitments", "commitments.yml"
 
 
 def _at(item: Map, key: str) -> Pos:
@@ -51,13 +65,26 @@ def _date(item: Map, key: str) -> dt.date | None:
     return parse_date(value) if isinstance(value, str) else None
 
 
-def _ref(sink: Sink, pos: Pos, kind: str, ident: Any, known: dict[str, Any]) -> bool:
-    if not isinstance(ident, str) or ident in known:
-        return True
-    hint = suggest(ident, known)
-    sink.error(pos, f"unknown {kind} '{ident}'",
-               hint or (f"known: {listing(known)}" if known else f"no {kind} is defined"))
-    return False
+def _forms(known: Iterable[str]) -> tuple[str, ...] | None:
+    """The ids as they must be written (see kinds.id_form), when one of them is not valid;
+    None when all are (the usual case, which needs no copy of a long list)."""
+    listed = tuple(known)
+    if all(valid_id(ident) for ident in listed):
+        return None
+    return tuple(dict.fromkeys(form for ident in listed if (form := id_form(ident))))
+
+
+def _unknown_hint(ident: str, known: Iterable[str],
+                  within: tuple[str, ...] | None = None) -> tuple[bool, str | None]:
+    """Whether a reference that names none of the ids known is worth an error, and the
+    "did you mean" for it. Never an invalid id: its valid form, which the error where it is
+    defined suggests; a reference that already is that form is no error of its own."""
+    forms = _forms(known)
+    if forms is None:
+        return True, suggest(ident, known, within)
+    if ident in forms:
+        return False, None
+    return True, suggest(ident, forms)
 
 
 class FileChecks:
@@ -79,15 +106,45 @@ class FileChecks:
         self.location_ids: tuple[str, ...] = ()  # in the order of commitments.yml
         self.listed: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}  # see _listed
         self.values: dict[str, Map] = {}
+        # Lists that could not be read (all of commitments.yml, a list in it), by the kind of
+        # id they define or by "locations of ID": the references into them are not judged,
+        # which would only repeat that they could not be read (see skipped_notes)
+        self.unreadable: dict[str, Unreadable] = {}
+        self.skipped: Counter[str] = Counter()  # references not judged, by list
+
+    def _ref(self, sink: Sink, pos: Pos, kind: str, ident: Any, known: dict[str, Any]) -> bool:
+        """Whether ident names one of the known ids; an error (or, when the list could not be
+        read, a reference skipped) otherwise."""
+        if not isinstance(ident, str) or ident in known:
+            return True
+        if kind in self.unreadable:
+            self.skipped[kind] += 1
+            return False
+        report, hint = _unknown_hint(ident, known)
+        if report:
+            sink.error(pos, f"unknown {kind} '{ident}'",
+                       hint or (f"known: {listing(known)}" if known else f"no {kind} is defined"))
+        return False
+
+    def skipped_notes(self) -> list[Problem]:
+        """One note for each list that could not be read, saying how many references to it
+        were not checked."""
+        notes = []
+        for key, count in sorted(self.skipped.items()):
+            lost = self.unreadable[key]
+            notes.append(Problem(
+                lost.path, *lost.pos, f"{count} {lost.references} not checked, as {lost.what} "
+                                      "could not be read", "fix it, then check again", "warning"))
+        return notes
 
     def _commitment(self, item: Map, sink: Sink) -> None:
-        _ref(sink, _at(item, "value"), "value", item.get("value"), self.values)
+        self._ref(sink, _at(item, "value"), "value", item.get("value"), self.values)
         self._kind(item, sink)
         locations = item.get("locations")
         if isinstance(locations, Seq):
             seen: set[str] = set()
             for lid, pos in zip(locations, locations.item_pos, strict=True):
-                _ref(sink, pos, "location", lid, self.locations)
+                self._ref(sink, pos, "location", lid, self.locations)
                 if lid in seen:
                     sink.error(pos, f"location '{lid}' is listed twice")
                 seen.add(lid)
@@ -183,14 +240,15 @@ class FileChecks:
         if isinstance(measurements, Map):
             for cid, m in measurements.items():
                 pos = measurements.key_pos[cid]
-                if not _ref(sink, pos, "commitment", cid, self.commitments):
+                if not self._ref(sink, pos, "commitment", cid, self.commitments):
                     continue
                 self._measurement(cid, m, pos, start, end, sink)
         if published and self.commitments and isinstance(measurements, (Map, type(None))):
             for cid, item in self.commitments.items():
                 since, retired = _date(item, "since"), _date(item, "retired")
                 active = since is not None and out_of_force(since, retired, start, end) is None
-                if active and cid not in (measurements or {}):
+                # an invalid id is an error where it is defined; its measurement is not missing
+                if active and valid_id(cid) and cid not in (measurements or {}):
                     sink.warning(_at(data, "period"),
                                  f"published period has no measurement for commitment '{cid}'",
                                  "add it, with value: null and an explanation if not measured")
@@ -203,12 +261,12 @@ class FileChecks:
             refs = imp.get("commitments")
             if isinstance(refs, Seq):
                 for cid, pos in zip(refs, refs.item_pos, strict=True):
-                    _ref(sink, pos, "commitment", cid, self.commitments)
+                    self._ref(sink, pos, "commitment", cid, self.commitments)
         for plan, _ in _items(data, "planned"):
             refs = plan.get("commitments")
             if isinstance(refs, Seq):
                 for cid, pos in zip(refs, refs.item_pos, strict=True):
-                    _ref(sink, pos, "commitment", cid, self.commitments)
+                    self._ref(sink, pos, "commitment", cid, self.commitments)
             self._later(stem, plan, "by", sink, "a planned change is expected in this period or "
                                                "a later one", same=True)
         for corr, _ in _items(data, "corrections"):
@@ -243,11 +301,16 @@ class FileChecks:
             sink.error(m.pos, "measurement is missing required key 'value'",
                        "the figure, or null when not measured")
         figures = m.get("locations")
-        if isinstance(figures, Map):
-            listed_ids, listed_set = self._listed(cid)
+        listed = self._listed(cid)
+        if isinstance(figures, Map) and listed is None:
+            self.skipped[f"locations of {cid}"] += len(figures)
+        elif isinstance(figures, Map) and listed is not None:
+            listed_ids, listed_set = listed
             for lid in figures:
-                if lid not in listed_set:
-                    hint = suggest(lid, listed_ids, self.location_ids)
+                if lid not in listed_set and split_figure(figures, lid) is None:
+                    report, hint = _unknown_hint(lid, listed_ids, self.location_ids)
+                    if not report:
+                        continue
                     sink.error(figures.key_pos[lid],
                                f"location '{lid}' is not listed by commitment '{cid}'",
                                hint or (f"its locations are: {listing(listed_ids)}"
@@ -262,11 +325,18 @@ class FileChecks:
             sink.warning(_at(m, "value"), f"'{cid}' was not measured and has no explanation",
                          "add an explanation saying why")
 
-    def _listed(self, cid: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    def _listed(self, cid: str) -> tuple[tuple[str, ...], frozenset[str]] | None:
         """The locations commitment cid lists, in order and as a set: asked for by every
-        measurement of it in every period."""
+        measurement of it in every period. None when its list could not be read (then the
+        figures by location are not judged against it)."""
+        item = self.commitments[cid]
+        if "locations" in item and not isinstance(item["locations"], Seq):
+            self.unreadable.setdefault(f"locations of {cid}", Unreadable(
+                COMMITMENTS, item.val_pos["locations"], "figure(s) by location were",
+                f"the locations of '{cid}'"))
+            return None
         if cid not in self.listed:
-            listed = self.commitments[cid].get("locations")
+            listed = item.get("locations")
             ids = tuple(x for x in listed if isinstance(x, str)) if isinstance(listed, Seq) else ()
             self.listed[cid] = (ids, frozenset(ids))
         return self.listed[cid]
@@ -348,10 +418,14 @@ class FileChecks:
                 found_at = seen.get(target)
                 pos = _at(imp, "delivers")
                 planned = {k: v for k, v in seen.items() if v[2] == "planned"}
-                if found_at is None or found_at[2] != "planned":
-                    self.problems.append(Problem(
-                        rel, *pos, f"'delivers' names '{target}', which is not a planned item",
-                        suggest(target, list(planned)) or "name the id of a `planned` item"))
+                if found_at is None and "planned" in self.unreadable:
+                    self.skipped["planned"] += 1  # it may be planned in the file not read
+                elif found_at is None or found_at[2] != "planned":
+                    report, hint = _unknown_hint(target, planned)
+                    if report:
+                        self.problems.append(Problem(
+                            rel, *pos, f"'delivers' names '{target}', which is not a planned item",
+                            hint or "name the id of a `planned` item"))
                 elif found_at[0] != rel and target not in planned_here and self._start(
                         Path(found_at[0]).stem) > self._start(Path(rel).stem):
                     self.problems.append(Problem(

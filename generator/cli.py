@@ -9,7 +9,9 @@ import argparse
 import datetime as dt
 import json
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.engine import DEFAULT, ENGINES
@@ -216,11 +218,37 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Help(argparse.HelpFormatter):
+    """Descriptions wrapped paragraph by paragraph; an example (an indented line) as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            lines = paragraph.splitlines()
+            if len(lines) > 1 and all(line.startswith("  ") for line in lines[1:]):
+                paragraphs.append("\n".join(indent + line for line in lines))
+            else:
+                paragraphs.append(textwrap.fill(" ".join(paragraph.split()), width,
+                                                initial_indent=indent, subsequent_indent=indent))
+        return "\n\n".join(paragraphs)
+
+
+def _command(sub: Any, name: str, summary: str, details: str, examples: list[str],
+             parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """A subcommand whose --help opens with its summary in one line and ends with examples."""
+    return sub.add_parser(
+        name, parents=parents, help=summary, formatter_class=_Help,
+        description=f"{summary[0].upper()}{summary[1:]}." + (f"\n\n{details}" if details else ""),
+        epilog="examples:\n" + "\n".join(f"  {example}" for example in examples))
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="kept",
+        prog="kept", formatter_class=_Help,
         description="Publish customer-service commitments, their results and the improvements "
-                    "made for customers as a versioned MkDocs site.")
+                    "made for customers as a versioned MkDocs site.",
+        epilog="examples:\n  kept init acme-support\n  kept validate --strict\n  kept build\n\n"
+               "Run kept COMMAND --help for what a command does, with examples.")
     top.add_argument("--version", action="version", version=f"kept {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", type=Path, default=Path("."),
@@ -237,9 +265,11 @@ def parser() -> argparse.ArgumentParser:
                             "MkDocs run the code it names: only for a trusted mkdocs.yml")
     sub = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("validate", parents=[common, trust], help="check every data file",
-                       description="Check commitments.yml, results/*.yml and mkdocs.yml and "
-                                   "print every problem as PATH:LINE:COL: error: MESSAGE.")
+    p = _command(sub, "validate", "check every data file",
+                 "Check commitments.yml, results/*.yml and mkdocs.yml and print every problem as "
+                 "PATH:LINE:COL: error: MESSAGE.",
+                 ["kept validate", "kept validate --strict --base origin/main",
+                  "kept validate --format github"], [common, trust])
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--format", choices=("text", "json", "github"), default="text",
                    help="text (default), json, or github workflow annotations")
@@ -248,10 +278,12 @@ def parser() -> argparse.ArgumentParser:
                         "without a correction, or published pages removed, are errors")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("build", parents=[common, trust, engines], help="build every edition of the sites",
-                       description="Validate, then build every edition for each audience into "
-                                   "OUT/public and OUT/internal. The previous output is replaced "
-                                   "only when every edition has built.")
+    p = _command(sub, "build", "build every edition of the sites",
+                 "Validate, then build every edition for each audience into OUT/public and "
+                 "OUT/internal. The previous output is replaced only when every edition has "
+                 "built.",
+                 ["kept build", "kept build --audience public --out /tmp/site"],
+                 [common, trust, engines])
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default: ROOT/site); an existing one must have been "
                         "written by Kept, which changes only what it wrote there")
@@ -260,71 +292,72 @@ def parser() -> argparse.ArgumentParser:
                    help="editions built at once (default: the number of CPUs)")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", parents=[common, trust, engines], help="live preview of the newest edition",
-                       description="Serve the newest edition and rebuild it when the YAML, "
-                                   "site_src/ or mkdocs.yml change.")
+    p = _command(sub, "serve", "live preview of the newest edition",
+                 "Serve the newest edition and rebuild it when the YAML, site_src/ or mkdocs.yml "
+                 "change.",
+                 ["kept serve", "kept serve --audience public --dev-addr 127.0.0.1:8001"],
+                 [common, trust, engines])
     p.add_argument("--audience", choices=AUDIENCES, default="internal")
     p.add_argument("--dev-addr", type=_dev_addr, default="127.0.0.1:8000", metavar="HOST:PORT",
                    help="address to serve on, HOST:PORT (default: 127.0.0.1:8000)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("diff", parents=[common],
-                       help="summarise what the working tree changes, for a pull request",
-                       description="Print a Markdown summary, in customers' terms, of what the "
-                                   "working tree changes against git ref BASE.")
+    p = _command(sub, "diff", "summarise what the working tree changes, for a pull request",
+                 "Print a Markdown summary, in customers' terms, of what the working tree "
+                 "changes against git ref BASE.",
+                 ["kept diff", "kept diff main"], [common])
     p.add_argument("base", nargs="?", metavar="BASE",
                    help="git ref to compare with (default: origin/main, else HEAD)")
     p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("new-period", parents=[common], help="start the results file of a period",
-                       description="Write results/PERIOD.yml listing every commitment active in "
-                                   "the period with empty values. Never overwrites.")
+    p = _command(sub, "new-period", "start the results file of a period",
+                 "Write results/PERIOD.yml listing every commitment active in the period with "
+                 "empty values. Never overwrites.",
+                 ["kept new-period 2026-Q4", "kept new-period 2026-10"], [common])
     p.add_argument("period", metavar="PERIOD", help="e.g. 2026-Q4 (quarterly) or 2026-10 (monthly)")
     p.set_defaults(func=cmd_new_period)
 
-    p = sub.add_parser("publish", parents=[common], help="publish a period after strict checks",
-                       description="Check the period strictly (every active commitment measured "
-                                   "or explained, every miss explained), then set published: in "
-                                   "its file, leaving the rest of the file as it was, and write "
-                                   "the period's record (results/records/PERIOD.json).")
+    p = _command(sub, "publish", "publish a period after strict checks",
+                 "Check the period strictly (every active commitment measured or explained, "
+                 "every miss explained), then set published: in its file, leaving the rest of "
+                 "the file as it was, and write the period's record "
+                 "(results/records/PERIOD.json).",
+                 ["kept publish 2026-Q3", "kept publish 2026-Q3 --date 2026-10-06"], [common])
     p.add_argument("period", metavar="PERIOD")
     p.add_argument("--date", type=_date, default=None,
                    help="publication date, from the period's last day to today (default: today)")
     p.set_defaults(func=cmd_publish)
 
-    p = sub.add_parser("record", parents=[common],
-                       help="write the records of published periods that have none",
-                       description="Write results/records/PERIOD.json, the record of what a "
-                                   "published edition states, for the periods named (default: "
-                                   "every published period without one). Records let `kept "
-                                   "validate` refuse silent changes to published editions. A "
-                                   "record is never overwritten.",
-                       epilog="example: kept record 2026-Q2 2026-Q3")
+    p = _command(sub, "record", "write the records of published periods that have none",
+                 "Write results/records/PERIOD.json, the record of what a published edition "
+                 "states, for the periods named (default: every published period without one). "
+                 "Records let `kept validate` refuse silent changes to published editions. A "
+                 "record is never overwritten.",
+                 ["kept record", "kept record 2026-Q2 2026-Q3"], [common])
     p.add_argument("periods", nargs="*", metavar="PERIOD", help="e.g. 2026-Q3 (default: all)")
     p.set_defaults(func=cmd_record)
 
-    p = sub.add_parser("import", parents=[common], help="read a CSV export into a draft period",
-                       description="Write the figures of a CSV export (a helpdesk's report, saved "
-                                   "from a spreadsheet) into results/PERIOD.yml, leaving its "
-                                   "comments and everything else as they are; the file is "
-                                   "started as a draft when missing. The first line names the "
-                                   "columns, in any case and order: commitment, value, and "
-                                   "optionally sample and location (a row without a location "
-                                   "is the commitment's own figure). A published period is "
-                                   "never written. Nothing is written unless every row is "
-                                   "right.",
-                       epilog="example: kept import november.csv --period 2026-Q4")
+    p = _command(sub, "import", "read a CSV export into a draft period",
+                 "Write the figures of a CSV export (a helpdesk's report, saved from a "
+                 "spreadsheet) into results/PERIOD.yml, leaving its comments and everything "
+                 "else as they are; the file is started as a draft when missing. The first line "
+                 "names the columns, in any case and order: commitment, value, and optionally "
+                 "sample and location (a row without a location is the commitment's own "
+                 "figure). A published period is never written. Nothing is written unless every "
+                 "row is right.",
+                 ["kept import november.csv --period 2026-Q4", "kept import export.csv"],
+                 [common])
     p.add_argument("csv", type=Path, metavar="CSV", help="the export (UTF-8; separated by "
                                                          "commas, or semicolons or tabs)")
     p.add_argument("--period", metavar="PERIOD",
                    help="the period to write into (default: the newest draft)")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("init", help="start a new data repository",
-                       description="Write a small example data repository (commitments, a "
-                                   "published quarter and a draft), MkDocs config, JSON Schemas "
-                                   "and a CI workflow that uses Kept's GitHub Action into DIR "
-                                   "(new or empty).")
+    p = _command(sub, "init", "start a new data repository",
+                 "Write a small example data repository (commitments, a published quarter and "
+                 "a draft), MkDocs config, JSON Schemas and a CI workflow that uses Kept's "
+                 "GitHub Action into DIR (new or empty).",
+                 ["kept init acme-support", 'kept init promises --name "Acme Support"'], [])
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("--name", help="the organisation's name, shown as the sites' name "
                                   "(default: from DIR, 'acme-support' giving 'Acme Support')")
@@ -333,7 +366,10 @@ def parser() -> argparse.ArgumentParser:
                         "GitHub repository and release this Kept was installed from)")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("schema", parents=[common], help="write the JSON Schemas of the data files")
+    p = _command(sub, "schema", "write the JSON Schemas of the data files",
+                 "Write commitments.schema.json and results.schema.json (JSON Schema 2020-12), "
+                 "which editors such as VS Code use to check the files as you type.",
+                 ["kept schema", "kept schema --out schemas"], [common])
     p.add_argument("--out", type=Path, default=None, help="folder to write to (default: ROOT)")
     p.set_defaults(func=cmd_schema)
     return top

@@ -20,13 +20,13 @@ import yaml
 
 from generator import files
 from generator.csvread import Figure, Figures, read_export, read_file
+from generator.draft import new_period_text
 from generator.edit import (
     _BOM,
     _require_period,
     _results_path,
     _write_atomic,
     _write_new,
-    new_period_text,
     shadow_copy,
 )
 from generator.errors import DataError, KeptError, Problem, UsageError

@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import files, records
-from generator.compute import as_of
+from generator.draft import mark_published, new_period_text
 from generator.errors import DataError, KeptError, Problem, UsageError
 from generator.kinds import parse_date
 from generator.load import MAX_FILE_BYTES, Map, Pos, load_file, load_text
 from generator.manifest import SITE_SRC
-from generator.model import DEFAULT_CALENDAR, Commitment, Dataset, Direction, Visibility
+from generator.model import DEFAULT_CALENDAR
 from generator.periods import KINDS, SHAPE_RE, Calendar
 from generator.validate import COMMITMENTS, RESULTS, check, load_dataset
 
@@ -133,85 +133,7 @@ def _write_new(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _one_line(text: str) -> str:
-    """Free text made safe for a YAML comment, which ends at the first line break."""
-    return " ".join(text.split())
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-# --- new-period -------------------------------------------------------------------------------
-
-
-def _measurement_stub(commitment: Commitment, end: dt.date) -> list[str]:
-    """A measurement to fill in: value null, and comments that say what the figure is judged by.
-
-    Only comments explain; nothing is a placeholder that would reach the site if forgotten."""
-    stood = as_of(commitment, end)
-    metric = stood.metric
-    internal = ("  (internal: shown on the internal site only)"
-                if commitment.visibility is Visibility.INTERNAL else "")
-    if metric is None:  # a promise in words
-        return [
-            f"  {commitment.id}:",
-            f"    # {_one_line(stood.title)}{internal}",
-            "    # A promise in words: was it kept? met, missed, or not-measured with an "
-            "explanation.",
-            "    status: not-measured",
-            "    # explanation: >          # needed when it was missed or not measured",
-            "    #   What happened, and what is being done about it.",
-        ]
-    better = "lower" if metric.direction is Direction.LOWER else "higher"
-    judged = (f"{_one_line(metric.name)}, in {_one_line(metric.unit) or 'a count'}. Target "
-              f"{_number(metric.target)} (in force on {end}); {better} is better.")
-    lines = [
-        f"  {commitment.id}:",
-        f"    # {_one_line(stood.title)}{internal}",
-        f"    # {judged}",
-        "    # Write the figure; if it was not measured, keep null and add an explanation.",
-        "    value: null",
-        "    # sample: ...              # cases measured (optional)",
-    ]
-    if commitment.locations:
-        lines.append("    # locations:              # figures per location; leave out any not known")
-        lines += [f"    #   {lid}: ..." for lid in commitment.locations]
-    lines += [
-        "    # explanation: >          # needed when the target is missed or the value is null",
-        "    #   What happened, and what is being done about it.",
-    ]
-    return lines
-
-
-def new_period_text(dataset: Dataset, period: str) -> str:
-    """The draft results file of a period: every commitment active in it, with empty values."""
-    calendar = dataset.organization.calendar
-    start, end = calendar.bounds(period)
-    active = [c for c in dataset.commitments if c.active_during(start, end)]
-    lines = [
-        "# yaml-language-server: $schema=../results.schema.json",
-        f"# Results for {calendar.label(period)}: a draft until `kept publish {period}`.",
-        f"period: {period}",
-        "# summary: >",
-        "#   The period in a few sentences, for customers.",
-        "",
-    ]
-    if active:
-        lines.append("measurements:")
-        for commitment in active:
-            lines += _measurement_stub(commitment, end)
-    else:
-        lines.append("measurements: {}  # no commitment applies in this period")
-    lines += [
-        "",
-        "# highlights:            # successes to celebrate",
-        "#   - ...",
-        "# improvements:          # you said, we did: see the format reference",
-        "#   - id: ...",
-        "",
-    ]
-    return "\n".join(lines)
+# --- new-period (the file's text: see draft) -----------------------------------------------------
 
 
 def new_period(root: Path, period: str) -> Path:
@@ -407,7 +329,8 @@ def _plan(source: _Source, period: str, day: dt.date, rel: str) -> _Edit | None:
 def publish(root: Path, period: str, date: dt.date | None = None) -> Publication:
     """Check the period strictly, then set `published: DATE` (default today) in its file.
 
-    The file is edited as text, so comments and formatting stay byte for byte; an existing
+    The file is edited as text, so comments and formatting stay byte for byte (but for the
+    header comment Kept wrote saying the file is a draft: see headers); an existing
     `published:` line gets the new value, otherwise one is added right after `period:`. A date
     already published is never changed here: a published edition must not change silently.
     Publishing again on the same date changes nothing but still checks the period.
@@ -422,7 +345,8 @@ def publish(root: Path, period: str, date: dt.date | None = None) -> Publication
     path = root / rel
     if not os.path.lexists(path):
         raise KeptError(f"{rel} not found; start it with `kept new-period {period}`")
-    end = (_calendar(root) or DEFAULT_CALENDAR).bounds(period)[1]
+    calendar = _calendar(root) or DEFAULT_CALENDAR
+    end = calendar.bounds(period)[1]
     if day < end:
         raise UsageError(f"cannot publish {period} on {day}, before the period ends ({end}): "
                          "a period is published once it is over")
@@ -431,6 +355,8 @@ def publish(root: Path, period: str, date: dt.date | None = None) -> Publication
 
     source = _read(root, rel)
     edit = _plan(source, period, day, rel)
+    if edit is not None:  # Kept's own "a draft until `kept publish`" now says published
+        edit = replace(edit, text=mark_published(edit.text, calendar, period))
     blocking, record = _shadow_check(root, rel, edit.text if edit else source.text, period)
     if blocking:
         raise DataError(_unshift(blocking, rel, edit, source.data))

@@ -32,6 +32,10 @@ class Problem:
     hint: str | None = None
     severity: str = "error"  # "error" | "warning"
 
+    @property
+    def line_col(self) -> tuple[int, int]:
+        return (self.line, self.col)
+
     def text(self) -> str:
         return self.message + (f"; {self.hint}" if self.hint else "")
 

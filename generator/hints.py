@@ -9,6 +9,7 @@ import decimal
 import difflib
 import functools
 import itertools
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -81,6 +82,33 @@ def _yaml11_reading(text: str) -> str | None:
         return (f"YAML 1.1 reads {plain} as {read} (octal, for the leading zero): write "
                 f"{meant} if that is the figure")
     return f"write {meant}, without the leading zero"
+
+
+# A figure written as many languages write it: a decimal comma (88,5), thousands separated by
+# commas (1,234,567), and either with the unit after it (88,5%).
+_DECIMAL_COMMA = re.compile(r"(?P<sign>[-+]?)(?P<whole>[0-9]+),(?P<part>[0-9]+)(?P<unit>[ ]?%?)")
+_THOUSANDS = re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?P<unit>[ ]?%?)")
+
+
+def number_hint(text: str, whole: bool = False) -> str | None:
+    """What to write instead of a figure written with a decimal comma or with thousands
+    separators; whole when the field takes a whole number (a sample, a count), where '1,200'
+    can only be a thousand and more."""
+    plain = text.strip()
+    comma, thousands = _DECIMAL_COMMA.fullmatch(plain), _THOUSANDS.fullmatch(plain)
+    shape = comma or thousands
+    if shape is None:
+        return None
+    unit = " (without the unit)" if shape["unit"] else ""
+    digits = re.sub(r"[^-+0-9.]", "", plain)
+    if comma and len(comma["part"]) == 3:  # 1,200: a thousand and more, or 1.2 written 1,200
+        return (f"write the digits alone{unit}: {digits}" if whole else
+                f"use a decimal point{unit}: {comma['sign']}{comma['whole']}.{comma['part']} "
+                f"(or {digits}, if the comma separates thousands)")
+    if comma:
+        return None if whole else (
+            f"use a decimal point{unit}: {comma['sign']}{comma['whole']}.{comma['part']}")
+    return f"write the digits alone{unit}: {digits}"
 
 
 def suggest(word: str, choices: Iterable[str], within: tuple[str, ...] | None = None) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import Problem
-from generator.hints import _yaml11_reading, describe, short_number, suggest
+from generator.hints import _yaml11_reading, describe, number_hint, short_number, suggest
 from generator.load import Pos
 from generator.markup import MAX_NESTING, nesting
 from generator.periods import DAYS, FIRST_DAY, LAST_DAY, SHAPE_RE, YEAR, YEARS
@@ -182,7 +182,7 @@ class Slug(Type):
     label = "id"
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
-        if not isinstance(value, str) or not SLUG_RE.fullmatch(value) or len(value) > SLUG_MAX:
+        if not isinstance(value, str) or not valid_id(value):
             sink.error(
                 pos,
                 f"'{name}' must be an id (lower-case letters, digits and single hyphens, at most "
@@ -197,6 +197,16 @@ class Slug(Type):
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+
+def valid_id(text: str) -> bool:
+    return bool(SLUG_RE.fullmatch(text)) and len(text) <= SLUG_MAX
+
+
+def id_form(text: str) -> str:
+    """An id as it must be written: a valid one as it is, another as the slug its error
+    suggests ('Phone_Answer' -> 'phone-answer'; '' when it has no letter or digit)."""
+    return text if valid_id(text) else slugify(text)
 
 
 @dataclass(frozen=True)
@@ -242,9 +252,11 @@ class Number(Type):
         ok_type = int if self.integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, ok_type):
             hint = None
+            written = number_hint(value, self.integer) if isinstance(value, str) else None
             if isinstance(value, str):
-                hint = _yaml11_reading(value) or "write digits only, without units or quotes"
-            if self.nullable:
+                hint = (_yaml11_reading(value) or written
+                        or "write digits only, without units or quotes")
+            if self.nullable and written is None:
                 hint = (hint + "; " if hint else "") + "use null when it was not measured"
             sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
         elif isinstance(value, float) and not math.isfinite(value):

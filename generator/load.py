@@ -37,6 +37,7 @@ import yaml
 
 from generator import files
 from generator.errors import Problem
+from generator.yamlsyntax import syntax_problem
 
 Pos = tuple[int, int]  # 1-based line and column
 
@@ -418,12 +419,7 @@ def load_text(text: str, path: str, mkdocs: bool = False,
     try:
         nodes = list(yaml.compose_all(text, Loader=loader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        detail = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        return None, [
-            Problem(path, line, col, f"YAML syntax error: {detail}", "check indentation and quoting")
-        ]
+        return None, [syntax_problem(text, path, exc, loader)]
     except yaml.YAMLError as exc:  # errors without a mark, e.g. unreadable characters
         return None, [Problem(path, 1, 1, f"YAML error: {exc}")]
     except RecursionError:

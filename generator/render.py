@@ -50,7 +50,7 @@ from generator.pages import (
 from generator.project import Edition
 from generator.static import latest_files, static_files
 from generator.view import EditionView
-from generator.words import change_text, date_text, num, plain, qty, target_text
+from generator.words import change_text, date_text, difference_text, num, plain, qty, target_text
 
 # What the build takes from the rendering stage (pages lists them; rendering makes them).
 __all__ = ["BYTECODE", "EDITION_FILES", "Needs", "Rendered", "environment", "merge", "meta_text",
@@ -189,6 +189,7 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
                        figure=tables.figure,
                        consistency_table=_consistency_table,
                        md_with_lead=md_with_lead, qty=qty, target_text=target_text, change_text=change_text,
+                       difference_text=difference_text,
                        internal_items=internal_items, Status=Status, period_label=lambda p: p.label)
     return env
 

@@ -11,6 +11,21 @@ from generator.kinds import MAX_TEXT, Number, Sink, Slug, Text, Type
 from generator.load import Map, Pos, Seq
 
 
+def split_figure(mapping: Map, key: str) -> str | None:
+    """Between braces a comma separates entries, so `{value: 88,5}` reads as value 88 and a
+    key '5' with no value: the hint for such a key (what was meant), else None."""
+    if not key.isdigit() or mapping[key] is not None:
+        return None
+    keys = list(mapping)
+    before = keys[keys.index(key) - 1] if keys.index(key) else None
+    figure = mapping[before] if before is not None else None
+    if (before is None or isinstance(figure, bool) or not isinstance(figure, int)
+            or mapping.val_pos[before][0] != mapping.key_pos[key][0]):
+        return None
+    return (f"between braces a comma separates entries: for the figure {figure},{key}, use a "
+            f"decimal point: {figure}.{key}")
+
+
 @dataclass(frozen=True)
 class AnyMapping(Type):
     """The free-form `internal:` mapping: any content, shown on the internal site only."""
@@ -62,7 +77,7 @@ class Record(Type):
             if spec is None and self.open:
                 continue
             if spec is None:
-                hint = suggest(key, list(self.fields))
+                hint = split_figure(value, key) or suggest(key, list(self.fields))
                 sink.error(value.key_pos[key], f"unknown key '{key}' in {self.name}",
                            hint or f"allowed keys: {', '.join(self.fields)}")
                 continue
@@ -127,6 +142,10 @@ class MapOf(Type):
                             f"not {describe(value)}")
             return
         for key, item in value.items():
+            if (split := split_figure(value, key)) is not None:
+                sink.error(value.key_pos[key], f"'{key}' stands where a {self.key_label} is "
+                                               "expected", split)
+                continue
             Slug().check(key, value.key_pos[key], f"{name} {self.key_label}", sink)
             self.value.check(item, value.val_pos[key], f"{name}.{key}", sink)
 

@@ -16,7 +16,7 @@ from generator.compute import Row, Status
 from generator.markup import h
 from generator.model import Commitment, Period
 from generator.view import EditionView
-from generator.words import change_text, num, qty, target_text
+from generator.words import cases_cell, cases_text, change_text, difference_text, num, qty, target_text
 
 Href = Callable[[str], str]
 
@@ -67,10 +67,15 @@ def figure(view: EditionView, commitment: Commitment, row: Row | None) -> str:
     return text
 
 
+def _earlier(view: EditionView, commitment: Commitment) -> int:
+    """How many of a commitment's periods its tables leave out (see view.recent)."""
+    return len(view.rows[commitment.id]) - len(view.recent(commitment))
+
+
 def earlier(view: EditionView, commitment: Commitment, history: str) -> str:
     """Where the results of the periods a commitment's results table leaves out are:
     history, the address of the open data with the whole history."""
-    count = view.earlier(commitment)
+    count = _earlier(view, commitment)
     if not count:
         return ""
     periods = "period" if count == 1 else f"{count} periods"
@@ -83,8 +88,11 @@ def results(view: EditionView, commitment: Commitment, href: Href) -> str:
     """A commitment's result, target, status and change in each of the edition's last
     periods (view.recent), newest first."""
     metric = commitment.metric
-    lines = ["<table>", "<thead><tr><th>Period</th><th>Result</th><th>Target</th>"
-             "<th>Status</th><th>Change</th></tr></thead>", "<tbody>"]
+    lines = ['<div class="kept-cards kept-cards--periods">', '<table role="table">',
+             '<thead role="rowgroup"><tr role="row"><th role="columnheader">Period</th>'
+             '<th role="columnheader">Result</th><th role="columnheader">Target</th>'
+             '<th role="columnheader">Status</th><th role="columnheader">Change</th></tr></thead>',
+             '<tbody role="rowgroup">']
     for r in reversed(view.recent(commitment)):
         draft = " (draft)" if r.period.draft else ""
         sample = r.measurement.sample if r.measurement else None
@@ -93,11 +101,12 @@ def results(view: EditionView, commitment: Commitment, href: Href) -> str:
             cases += (f' <small><a href="{href("reports/" + r.period.id + ".md#corrections")}">'
                       "(corrected)</a></small>")
         lines.append(
-            f'<tr><td><a href="{href("reports/" + r.period.id + ".md")}">{r.period.id}</a>'
-            f"{draft}</td><td>{figure(view, commitment, r)}{cases}</td>"
-            f"<td>{cell(target_text(metric, r.target))}</td><td>{status_badge(r.status)}</td>"
-            f"<td>{cell(change_text(metric, r.change))}</td></tr>")
-    return "\n".join([*lines, "</tbody>", "</table>"])
+            f'<tr role="row"><td role="cell"><a href="{href("reports/" + r.period.id + ".md")}">'
+            f'{r.period.id}</a>{draft}</td><td role="cell">{figure(view, commitment, r)}{cases}</td>'
+            f'<td role="cell">{cell(target_text(metric, r.target))}</td>'
+            f'<td role="cell">{status_badge(r.status)}</td>'
+            f'<td role="cell">{cell(change_text(metric, r.change))}</td></tr>')
+    return "\n".join([*lines, "</tbody>", "</table>", "</div>"])
 
 
 def by_location(view: EditionView, commitment: Commitment, history: str = "") -> str:
@@ -110,10 +119,14 @@ def by_location(view: EditionView, commitment: Commitment, history: str = "") ->
         return ""
     note = ""
     if history and any(r.measurement and r.measurement.locations
-                       for r in view.rows[commitment.id][:view.earlier(commitment)]):
+                       for r in view.rows[commitment.id][:_earlier(view, commitment)]):
         note = ('<p class="kept-earlier">Earlier periods\' figures by location are in the open '
                 f'data: <a href="{history}">every result, for spreadsheets</a> (CSV).</p>')
     unit = commitment.metric.unit if commitment.metric else ""
+    # Cases for every figure of the newest period, or for none: a figure without them beside
+    # others with them reads as a mistake.
+    samples = any(f is not None and f.value is not None and f.sample is not None
+                  for f in rows[0][1]) if rows else False
     lines = ["<table>", "<thead><tr><th>Period</th>"
              + "".join(f"<th>{cell(loc.name)}</th>" for loc in columns) + "</tr></thead>", "<tbody>"]
     for index, (period, figures) in enumerate(rows):
@@ -124,8 +137,7 @@ def by_location(view: EditionView, commitment: Commitment, history: str = "") ->
                 continue
             mark = " ✓" if view.met(commitment, f.value, period) else " ✗"
             # The newest period in full; earlier ones without their cases (in the open data).
-            sample = (f" <small>({num(f.sample)})</small>" if f.sample is not None and index == 0
-                      else "")
+            sample = f" <small>({cases_text(f.sample)})</small>" if samples and index == 0 else ""
             cells.append(f"<td>{cell(qty(f.value, unit))}{mark}{sample}</td>")
         lines.append(f"<tr><td>{period.id}</td>{''.join(cells)}</tr>")
     return "\n".join([*lines, "</tbody>", "</table>", *([note] if note else [])])
@@ -140,7 +152,10 @@ def consistency(view: EditionView, period: Period, href: Href) -> str:
     summary = ["<table>", "<thead><tr><th>Commitment</th><th>Overall</th><th>Best</th>"
                "<th>Worst</th><th>Gap</th><th>Locations missing the target</th></tr></thead>",
                "<tbody>"]
-    for item in sorted(items, key=lambda i: -i.spread):
+    units: dict[str, int] = {}  # gaps are compared only in the same unit: grouped by unit
+    for item in items:
+        units.setdefault(_unit(item.commitment).strip(), len(units))
+    for item in sorted(items, key=lambda i: (units[_unit(i.commitment).strip()], -i.spread)):
         c, unit = item.commitment, _unit(item.commitment)
         best, worst = item.figures[0], item.figures[-1]
         missed = sum(1 for f in item.figures if not f.met)
@@ -149,25 +164,27 @@ def consistency(view: EditionView, period: Period, href: Href) -> str:
             f"<td>{cell(qty(item.row.value, unit))}</td>"
             f"<td>{cell(best.location.name)}: {cell(qty(best.value, unit))}</td>"
             f"<td>{cell(worst.location.name)}: {cell(qty(worst.value, unit))}</td>"
-            f"<td>{cell(qty(item.spread, unit))}</td><td>{missed} of {len(item.figures)}</td></tr>")
+            f"<td>{cell(difference_text(item.spread, unit))}</td><td>{missed} of "
+            f"{len(item.figures)}</td></tr>")
     summary += ["</tbody>", "</table>"]
     details: list[str] = []
     for item in items:
         c, row, figures, unit = item.commitment, item.row, item.figures, _unit(item.commitment)
+        samples = any(f.sample is not None for f in figures)  # a Cases column, or none
         details += [
             f'<h2 id="commitment-{c.id}"><a href="{href("commitments/" + c.id + ".md")}">'
             f"{cell(c.title)}</a></h2>",
             f"<p>Target {cell(target_text(c.metric, row.target))}; overall "
             f"{cell(qty(row.value, unit))} ({row.status.value.lower()}).</p>",
             "<table>", "<thead><tr><th>Location</th><th>Result</th><th>Against target</th>"
-            "<th>Cases</th></tr></thead>", "<tbody>"]
+            + ("<th>Cases</th>" if samples else "") + "</tr></thead>", "<tbody>"]
         for index, f in enumerate(figures):
             rank = ""
             if len(figures) > 1 and index in (0, len(figures) - 1):
                 rank = " (best)" if index == 0 else " (worst)"
-            cases = num(f.sample) if f.sample is not None else "—"
+            cases = f"<td>{cases_cell(f.sample)}</td>" if samples else ""
             details.append(
                 f"<tr><td>{cell(f.location.name)}{rank}</td><td>{cell(qty(f.value, unit))}</td>"
-                f"<td>{'✓ Met' if f.met else '✗ Missed'}</td><td>{cases}</td></tr>")
+                f"<td>{'✓ Met' if f.met else '✗ Missed'}</td>{cases}</tr>")
         details += ["</tbody>", "</table>"]
     return "\n".join(summary + details)

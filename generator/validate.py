@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from generator import files, published, records, schema, siteconfig
-from generator.checks import COMMITMENTS, RESULTS, FileChecks, _check_unique, _items
+from generator.checks import COMMITMENTS, RESULTS, FileChecks, Unreadable, _check_unique, _items
 from generator.compute import Status, status
 from generator.dataset import build
 from generator.errors import DataError, Problem
 from generator.kinds import Sink
-from generator.load import Map, Pos, load_file, position
+from generator.load import Map, Pos, Seq, load_file, position
 from generator.manifest import SITE_SRC
 from generator.model import (
     DEFAULT_CALENDAR,
@@ -55,10 +55,12 @@ class _Validator(FileChecks):
         super().__init__(today)
         self.root = root
         self.cache = cache
+        self.main: Any = None  # commitments.yml as loaded, when it could be
 
     def run(self) -> tuple[Any, dict[str, Any]]:
-        main = self._commitments_file()
+        main = self.main = self._commitments_file()
         results = self._results_files()
+        self.problems += self.skipped_notes()
         # Not data, but published with it: a file there that Kept will not read stops the build.
         self.problems += files.walk(self.root, SITE_SRC).problems
         if (self.root / SITE_SRC / "templates").is_dir():
@@ -89,6 +91,13 @@ class _Validator(FileChecks):
         sink = Sink(COMMITMENTS)
         schema.COMMITMENTS_FILE.check(data, getattr(data, "pos", (1, 1)), COMMITMENTS, sink)
         if isinstance(data, Map):
+            for key, kind in (("values", "value"), ("locations", "location"),
+                              ("commitments", "commitment")):
+                if (key in data and not isinstance(data[key], Seq)) or (
+                        key == "commitments" and key not in data):
+                    self.unreadable[kind] = Unreadable(
+                        COMMITMENTS, data.val_pos.get(key, data.pos),
+                        f"reference(s) to {key} were", f"the {key}")
             org = data.get("organization")
             if isinstance(org, Map) and org.get("require_explanations") is False:
                 self.require_explanations = False
@@ -134,6 +143,13 @@ class _Validator(FileChecks):
                 continue
             data, problems = load_file(self.root, rel, self.cache)
             self.problems += problems
+            planned = data.get("planned") if isinstance(data, Map) else None
+            if not isinstance(data, Map) or not isinstance(planned, (Seq, type(None))):
+                self.unreadable.setdefault("planned", Unreadable(
+                    rel, data.val_pos["planned"] if isinstance(data, Map) else
+                    problems[0].line_col if problems else getattr(data, "pos", (1, 1)),
+                    "'delivers' reference(s) were",
+                    f"the planned items of {rel}" if isinstance(data, Map) else rel))
             if data is None:
                 continue
             sink = Sink(rel)
@@ -143,6 +159,18 @@ class _Validator(FileChecks):
                 found[stem] = (rel, data)
             self.problems += sink.problems
         self._unique_improvements(found)
+        if self.calendar is None and found:
+            # Each results file is judged by the organisation's calendar and against its
+            # commitments: without them, only its own shape is checked.
+            readable = isinstance(self.main, Map)
+            what = "the organisation's calendar" if readable else "commitments.yml"
+            # beside the error that says why (sorted after it, at the same place)
+            where = min((p.line_col for p in self.problems
+                         if p.path == COMMITMENTS and p.severity == "error"), default=(1, 1))
+            self.problems.append(Problem(
+                COMMITMENTS, *where, f"the results files were not checked against {what}, "
+                                     "which could not be read", "fix it, then check again",
+                "warning"))
         if self.first_amount is not None and not self.currency and self.org_pos is not None:
             rel, pos = self.first_amount
             self.problems.append(Problem(
@@ -228,7 +256,8 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
                     + _recoveries(dataset, results))
     if strict:
         problems = [Problem(p.path, p.line, p.col, p.message, p.hint, "error") for p in problems]
-    problems = sorted(set(problems), key=lambda p: (p.path != COMMITMENTS, p.path, p.line, p.col))
+    problems = sorted(set(problems), key=lambda p: (p.path != COMMITMENTS, p.path, p.line, p.col,
+                                                   p.severity, p.message))
     if any(p.severity == "error" for p in problems):
         return Report(None, problems, dataset)
     return Report(dataset, problems, dataset)

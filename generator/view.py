@@ -23,6 +23,7 @@ from generator.model import (
     Metric,
     Period,
     Planned,
+    Visibility,
 )
 from generator.pages import relative_url
 from generator.project import Edition
@@ -121,7 +122,6 @@ class EditionView:
         url = self.organization.url
         # Only the public site has a known address; links stay relative without one.
         self.base_url = f"{url.rstrip('/')}/{edition.id}/" if url and not edition.internal else None
-        self.site_url = f"{url.rstrip('/')}/" if url and not edition.internal else None
 
     def commitment(self, cid: str) -> Commitment:
         """A commitment of the edition, as it stood then."""
@@ -149,8 +149,14 @@ class EditionView:
         return charts.sparkline(self.rows[commitment.id], f"Trend of {commitment.title}")
 
     def badge_snippet(self, commitment: Commitment) -> str:
-        """HTML to paste elsewhere: the badge of the newest edition, linking to the page."""
-        base = f"{self.site_url}latest/" if self.site_url else ""
+        """HTML to paste elsewhere: the public site's badge of the commitment in its newest
+        edition, linking to its page, by absolute URLs (a relative one means nothing once
+        pasted), on either site; '' when there is none: the public site's address is not
+        known (organization.url), or the commitment is internal."""
+        url = self.organization.url
+        if not url or commitment.visibility is Visibility.INTERNAL:
+            return ""
+        base = f"{url.rstrip('/')}/latest/"
         alt = html.escape(f"{commitment.title}: status", quote=True)
         return (f'<a href="{base}commitments/{commitment.id}/">'
                 f'<img src="{base}badges/{commitment.id}.svg" alt="{alt}"></a>')
@@ -221,6 +227,19 @@ class EditionView:
                 widest, widest_spread = commitment, spread
         return count, {"commitment": widest, "spread": widest_spread} if widest else None
 
+    def consistency_gaps(self, period: Period) -> list[dict[str, Any]]:
+        """For each unit the commitments measured by location in the period are measured in,
+        the one whose locations were furthest apart, with that spread: gaps are compared
+        only with gaps in the same unit (3 points and 2 working days are not comparable)."""
+        widest: dict[str, dict[str, Any]] = {}
+        for commitment, _, figures in self._located(period):
+            values = [float(figure.value) for _, figure in figures]
+            spread = max(values) - min(values)
+            unit = commitment.metric.unit.strip() if commitment.metric else ""
+            if unit not in widest or spread > widest[unit]["spread"]:
+                widest[unit] = {"commitment": commitment, "spread": spread}
+        return list(widest.values())
+
     def recent(self, commitment: Commitment) -> list[Row]:
         """A commitment's rows in the edition's last HISTORY periods, oldest first."""
         return [r for r in self.rows[commitment.id] if r.period.id in self.recent_periods]
@@ -238,10 +257,6 @@ class EditionView:
             assert row.measurement is not None
             rows.append((row.period, [row.measurement.locations.get(loc.id) for loc in columns]))
         return columns, rows
-
-    def earlier(self, commitment: Commitment) -> int:
-        """How many of a commitment's periods its tables leave out (see recent)."""
-        return len(self.rows[commitment.id]) - len(self.recent(commitment))
 
     def reported_locations(self) -> list[Location]:
         """The edition's locations that some commitment reports results for."""

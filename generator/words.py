@@ -61,13 +61,23 @@ def threshold_text(threshold: Threshold) -> str:
     return qty(value, unit)
 
 
+# The most a share can be: a target there is that figure, not "100% or more".
+_WHOLE = {"%": 100, "‰": 1000}
+
+
 def target_text(metric: Metric | None, target: float | None = None) -> str:
-    """'4 hours or less', '80% or more within 3 minutes'; '—' for a promise in words."""
+    """'4 hours or less', '80% or more within 3 minutes', '100%', 'none' (0 complaints or
+    fewer); '—' for a promise in words."""
     if metric is None:
         return "—"
     target = metric.target if target is None else target
-    side = "or less" if metric.direction is Direction.LOWER else "or more"
+    unit = metric.unit.strip()
     within = f" within {threshold_text(metric.threshold)}" if metric.threshold else ""
+    if metric.direction is Direction.HIGHER and unit in _WHOLE and target >= _WHOLE[unit]:
+        return f"{qty(target, metric.unit)}{within}"
+    if metric.direction is Direction.LOWER and target == 0:
+        return f"{qty(target, metric.unit)}{within}" if unit in _WHOLE else "none"
+    side = "or less" if metric.direction is Direction.LOWER else "or more"
     return f"{qty(target, metric.unit)} {side}{within}"
 
 
@@ -76,6 +86,18 @@ def difference_text(value: float, unit: str) -> str:
     if unit == "%":
         return f"{num(value)} point" + ("" if value == 1 else "s")
     return qty(value, unit)
+
+
+def cases_text(sample: int | None) -> str:
+    """How many cases a figure was measured on: '1,200 cases', '1 case', 'sample not given'."""
+    if sample is None:
+        return "sample not given"
+    return f"{num(sample)} {'case' if sample == 1 else 'cases'}"
+
+
+def cases_cell(sample: int | None) -> str:
+    """The cases of a figure in a column headed Cases: '1,200', 'not given'."""
+    return "not given" if sample is None else num(sample)
 
 
 def change_text(metric: Metric | None, change: float | None) -> str:

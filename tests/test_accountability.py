@@ -213,8 +213,12 @@ def test_the_headline_against_last_period_and_last_year(tmp_path: Path) -> None:
         "  secret-queue: {value: 0}\n")
     _, rendered = internal_latest(root)
     home = rendered.expanded("index.md")
-    assert ("<strong>In July to September 2026 we kept 2 of 3 promises</strong> <span "
-            'class="kept-compared">(a year before (July to September 2025): 3 of 4)</span>') in home
+    # At the top of the page, before the summary: this period's figure, the other beside it.
+    assert home.index('<div class="kept-headline">') < home.index("## Our promises and how we did")
+    assert ('<div class="kept-headline"> <p class="kept-headline__now"><span '
+            'class="kept-headline__figure">2 of 3</span> promises kept in July to September 2026'
+            '</p> <p class="kept-headline__then"><span class="kept-headline__figure">3 of 4</span> '
+            "a year before (July to September 2025)</p> </div>") in home
 
 
 def test_the_team_page(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import shutil
 from pathlib import Path
 
@@ -190,3 +191,40 @@ def test_init_says_which_action_its_workflow_uses(tmp_path: Path) -> None:
     result = run_kept("init", str(tmp_path / "c"), "--action", "acme/kept")
     assert result.returncode == 2 and "is not an action reference" in result.stderr
     assert not (tmp_path / "c").exists()
+
+
+HELP = {
+    "validate": ("Check every data file.", "kept validate --strict --base origin/main"),
+    "build": ("Build every edition of the sites.", "kept build --audience public --out /tmp/site"),
+    "serve": ("Live preview of the newest edition.", "kept serve"),
+    "diff": ("Summarise what the working tree changes, for a pull request.", "kept diff main"),
+    "new-period": ("Start the results file of a period.", "kept new-period 2026-Q4"),
+    "publish": ("Publish a period after strict checks.", "kept publish 2026-Q3 --date 2026-10-06"),
+    "record": ("Write the records of published periods that have none.",
+               "kept record 2026-Q2 2026-Q3"),
+    "import": ("Read a CSV export into a draft period.", "kept import november.csv --period 2026-Q4"),
+    "init": ("Start a new data repository.", "kept init acme-support"),
+    "schema": ("Write the JSON Schemas of the data files.", "kept schema --out schemas"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(HELP))
+def test_every_command_s_help_has_a_summary_and_an_example(
+        command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.cli import parser
+
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit) as exited:
+        parser().parse_args([command, "--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    summary, example = HELP[command]
+    assert text.split("\n\n")[1] == summary  # after the usage, the summary on a line of its own
+    assert f"\nexamples:\n  kept {command}" in text and f"\n  {example}\n" in text
+
+
+def test_every_command_is_in_the_help_test() -> None:
+    from generator.cli import parser
+
+    commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(commands.choices) == set(HELP)

@@ -101,3 +101,32 @@ def test_every_command_is_in_the_readme() -> None:
     commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
     listed = set(re.findall(r"^\| `kept ([a-z-]+)", readme, re.M))
     assert listed == set(commands.choices)
+
+
+# Each slip of the editor's guide's troubleshooting section, made in the starter repository.
+SLIPS = [
+    ("results/2026-Q3.yml", "    sample: 4480\n", "\tsample: 4480\n"),
+    ("commitments.yml", "    title: We reply to your email within one working day\n",
+     '    title: "We reply to your email within one working day\n'),
+    ("commitments.yml", "      target: 8\n", "      target:8\n"),
+    ("results/2026-Q3.yml", "    value: 5.8\n", "    value: 5,8\n"),
+    ("results/2026-Q3.yml", "  satisfaction:\n", "  satisfation:\n"),
+]
+
+
+def test_the_troubleshooting_section_quotes_kept_exactly(tmp_path: Path) -> None:
+    from generator.init import init
+    from generator.validate import check
+
+    guide = (REPO / "docs" / "editing.md").read_text(encoding="utf-8")
+    section = guide[guide.index("## Troubleshooting: the five commonest errors"):]
+    documented = re.findall(r"^   (\S+:\d+:\d+: error: .*)$", section, re.M)
+    said = []
+    for index, (rel, old, new) in enumerate(SLIPS):
+        root = tmp_path / str(index)
+        init(root, "Brightwater Support", "owner/kept@v1")
+        text = (root / rel).read_text(encoding="utf-8")
+        assert text.count(old) == 1, old
+        (root / rel).write_text(text.replace(old, new), encoding="utf-8")
+        said += [p.format() for p in check(root).problems if p.severity == "error"]
+    assert documented == said

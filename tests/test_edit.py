@@ -339,6 +339,47 @@ def test_init_then_new_period_and_publish(tmp_path: Path) -> None:
     assert not check(root).errors
 
 
+def test_publish_updates_the_starter_s_draft_header_and_nothing_else(tmp_path: Path) -> None:
+    root = tmp_path / "promises"
+    init(root, action=ACTION)
+    path = root / "results/2026-Q3.yml"
+    before = path.read_text().splitlines(keepends=True)
+    assert before[1] == ("# Results for July to September 2026: a draft (internal site only) "
+                         "until `kept publish 2026-Q3`.\n")
+    publish(root, "2026-Q3", dt.date(2026, 10, 8))
+    after = path.read_text().splitlines(keepends=True)
+    assert after[1] == ("# Results for July to September 2026, published: this edition is on "
+                        "the public site.\n")  # as the starter's published quarter says
+    assert after == [before[0], after[1], before[2], "published: 2026-10-08\n", *before[3:]]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_publish_updates_new_period_s_draft_header(project: Path, newline: str) -> None:
+    (project / "results/2025-Q4.yml").unlink()
+    path = new_period(project, "2025-Q4")
+    text = path.read_text()
+    for figure in ("3", "95", "0"):  # email-reply, satisfaction, secret-queue: all met
+        text = text.replace("    value: null\n", f"    value: {figure}\n", 1)
+    text = text.replace("\n", newline)
+    path.write_bytes(text.encode())
+    assert f"# Results for October to December 2025: a draft until `kept publish 2025-Q4`.{newline}" in text
+    publish(project, "2025-Q4", dt.date(2026, 1, 8))
+    assert path.read_bytes().decode() == text.replace(
+        f": a draft until `kept publish 2025-Q4`.{newline}period: 2025-Q4{newline}",
+        f", published: this edition is on the public site.{newline}period: 2025-Q4{newline}"
+        f"published: 2026-01-08{newline}")
+
+
+def test_publish_leaves_a_header_the_user_wrote_or_changed(project: Path) -> None:
+    path = project / "results/2025-Q4.yml"
+    mine = ("# Results for October to December 2025: a draft until `kept publish 2025-Q4`. "
+            "Ask Sam first.\n# Results for October to December 2025: a draft until `kept "
+            "publish 2025-Q3`.\n")
+    path.write_text(mine + Q4_READY)
+    publish(project, "2025-Q4", dt.date(2026, 1, 8))
+    assert path.read_text().startswith(mine)
+
+
 def test_init_is_deterministic_and_accepts_an_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     first = init(tmp_path / "a", "Acme", ACTION).files

@@ -45,12 +45,6 @@ def test_duplicate_key_is_an_error_at_the_second_key() -> None:
     assert "duplicate key 'title' (first at line 1)" in problems[0].message
 
 
-def test_syntax_error_is_located() -> None:
-    _, problems = load_text("a: [1, 2\nb: 3\n", "f.yml")
-    assert len(problems) == 1 and problems[0].message.startswith("YAML syntax error")
-    assert problems[0].line >= 1
-
-
 def test_alias_bomb_is_stopped() -> None:
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
     for i in range(1, 9):

@@ -25,18 +25,19 @@ def test_every_public_commitment_page_has_a_chart_and_a_table(site: Path) -> Non
     assert {p.parent.name for p in pages} == {"email-reply", "satisfaction", "callback"}
     for path in pages:
         html = path.read_text()
-        start = html.index('<svg class="kept-chart" role="img"')
+        start = html.index('<svg class="kept-chart kept-chart--wide" role="img"')
         svg = ET.fromstring(html[start:html.index("</svg>", start) + 6])
         assert svg.find(f"{SVG}title") is not None and svg.find(f"{SVG}desc") is not None
         assert svg.findall(f"{SVG}circle") or svg.findall(f"{SVG}polygon")
-        assert "<table>" in html
+        assert '<svg class="kept-chart kept-chart--narrow" role="img"' in html
+        assert '<div class="kept-cards kept-cards--periods"> <table role="table">' in html
     email = (site / "public/latest/commitments/email-reply/index.html").read_text()
     assert "2025-Q3: 5 hours, met (target 8 hours)" in email  # the chart's description
 
 
 def test_chart_tells_met_from_missed_by_shape(site: Path) -> None:
     html = (site / "public/latest/commitments/satisfaction/index.html").read_text()
-    start = html.index('<svg class="kept-chart"')
+    start = html.index('<svg class="kept-chart ')
     svg = ET.fromstring(html[start:html.index("</svg>", start) + 6])
     classes = [(el.tag, el.get("class")) for el in svg.iter() if el.get("class") in
                ("kept-met", "kept-missed")]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import posixpath
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from generator.pages import relative_url as _relative
@@ -9,6 +10,8 @@ from generator.project import project as project_for
 from generator.render import render_edition
 from generator.validate import load_dataset
 from generator.words import num, qty
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_numbers() -> None:
@@ -45,9 +48,10 @@ def test_commitment_page_of_an_edition(project: Path) -> None:
         "announce.html", "improvements/weekend-email/index.html", "reports/2025-Q2/index.html"]
     page = rendered.expanded("commitments/email-reply.md")
     assert "# We reply to every email within 8 hours" in page
-    assert ('<tr><td><a href="../../reports/2025-Q3/">2025-Q3</a></td><td>5 hours <small>'
-            '(1,300 cases)</small></td><td>8 hours or less</td><td><span class="kept-status '
-            'kept-status--met">✓ Met</span></td><td>▼ 1.5 hours better</td></tr>') in page
+    assert ('<tr role="row"><td role="cell"><a href="../../reports/2025-Q3/">2025-Q3</a></td>'
+            '<td role="cell">5 hours <small>(1,300 cases)</small></td><td role="cell">8 hours or '
+            'less</td><td role="cell"><span class="kept-status kept-status--met">✓ Met</span></td>'
+            '<td role="cell">▼ 1.5 hours better</td></tr>') in page
     assert "How this promise has changed" not in page  # the revision came after 2025-Q3
     assert "Head of Support" not in page
 
@@ -88,3 +92,43 @@ def test_markdown_converters_are_reused_only_with_known_extensions() -> None:
                                  "pymdownx.superfences", "material.extensions.emoji.twemoji"]))
     assert not any(map(resettable, ["mdx_math", "my_package.ext:Extension", "footnotes2",
                                      "footnotes", "markdown.extensions.footnotes"]))
+
+
+def _drawings(svg: str) -> list[ET.Element]:
+    return [ET.fromstring(part + "</svg>") for part in svg.split("</svg>")[:-1]]
+
+
+def test_a_chart_is_drawn_wide_and_for_phones() -> None:
+    """Two drawings (kept.css shows the one that fits): 640 wide, and 280 for phones, named by
+    the first's title and description; in each, period labels that do not overlap (the newest
+    always shown) and a legend inside the drawing."""
+    import datetime as dt
+
+    from generator import charts
+    from generator.compute import Row, Status
+    from generator.model import Commitment, Direction, Measurement, Metric, Period
+
+    commitment = Commitment("c", "Repairs on time", "P", Metric("m", "working days", Direction.LOWER, 5),
+                            dt.date(2020, 1, 1))
+    ids = [f"{2020 + i // 4}-{(i // 4) % 100 + 21:02d}-Q{i % 4 + 1}" for i in range(11)]
+    rows = [Row(Period(pid), Status.MET if i % 3 else Status.MISSED, 5.0, Measurement(4.5 + i / 10),
+                None) for i, pid in enumerate(ids)]
+    wide, narrow = _drawings(charts.chart(commitment, rows))
+    assert [d.get("viewBox") for d in (wide, narrow)] == ["0 0 640 260", "0 0 280 230"]
+    assert [d.get("class") for d in (wide, narrow)] == ["kept-chart kept-chart--wide",
+                                                        "kept-chart kept-chart--narrow"]
+    assert wide.find(f"{SVG}title") is not None and narrow.find(f"{SVG}title") is None
+    assert (wide.find(f"{SVG}title").get("id"), wide.find(f"{SVG}desc").get("id")) == (  # type: ignore[union-attr]
+        "chart-title", "chart-desc")
+    assert narrow.get("aria-labelledby") == "chart-title chart-desc" == wide.get("aria-labelledby")
+    for drawing, width in ((wide, 640), (narrow, 280)):
+        texts = [(float(t.get("x", 0)), t.get("text-anchor"), t.text or "")
+                 for t in drawing.iter(f"{SVG}text")]
+        periods = sorted(x for x, _, text in texts if text in ids)
+        assert [text for _, _, text in texts if text in ids][-1] == ids[-1]
+        label = len(ids[0]) * 0.6 * 12  # the width of a label, generously
+        assert all(b - a >= label for a, b in zip(periods, periods[1:], strict=False)), periods
+        assert periods[0] - label / 2 >= 0 and periods[-1] + label / 2 <= width
+        legend = [(x, text) for x, anchor, text in texts if text in ("Met", "Missed", "Target")]
+        assert len(legend) == 3 and all(x + len(t) * 0.6 * 12 <= width for x, t in legend)
+    assert len([t for t in narrow.iter(f"{SVG}text") if t.text in ids]) < len(ids)

@@ -337,8 +337,8 @@ def config_problems(tmp_path: Path, config: str, python_tags: bool = False) -> l
      "2026-01-01; put it in quotes"),
     ("site_name: 2026-02-30", "mkdocs.yml:1:12: error: MkDocs cannot read '2026-02-30' as a date; "
      "put it in quotes to make it text"),
-    ("site_name: \t", "mkdocs.yml:1:12: error: YAML syntax error: while scanning for the next "
-     "token found character '\\t' that cannot start any token; check indentation and quoting"),
+    ("site_name: \t", "mkdocs.yml:1:12: error: YAML does not allow a tab here; write spaces "
+     "instead"),
     ("- a\n", "mkdocs.yml:1:1: error: the MkDocs config must be a mapping (key: value lines)"),
 ])
 def test_mkdocs_config_types_are_located(tmp_path: Path, config: str, message: str) -> None:
@@ -428,3 +428,42 @@ def test_an_id_or_period_with_a_line_break_after_it_is_refused(tmp_path: Path) -
     root = write_project(tmp_path / "other", results={"2025-Q3": 'period: "2025-Q3\\n"\n'})
     assert problems(root)[0].startswith(
         "results/2025-Q3.yml:1:9: error: 'period' must be a period such as 2026-09, 2026-Q3, 2025, 2024-25 or 2024-25-Q3")
+
+
+# A figure written as many languages write it: said in plain words, in every number field.
+@pytest.mark.parametrize("period, old, new, needle, message", [
+    ("2025-Q2", "  callback: {value: 97}", "  callback:\n    value: 88,5", "88,5",
+     "'value' must be a number, not the text '88,5'; use a decimal point: 88.5"),
+    ("2025-Q2", "    value: 6.5", "    value: 88,5%", "88,5%", "'value' must be a number, not "
+     "the text '88,5%'; use a decimal point (without the unit): 88.5"),
+    ("2025-Q2", "    sample: 1200", "    sample: 1,200", "1,200",
+     "'sample' must be a whole number, not the text '1,200'; write the digits alone: 1200"),
+    ("2025-Q2", "      north: {value: 6.0, sample: 700}", "      north: 6,25", "6,25",
+     "'locations.north' must be a number, not the text '6,25'; use a decimal point: 6.25"),
+    ("2025-Q3", "  email-reply: {value: 5.0, sample: 1300}",
+     "  email-reply: {value: 5,25, sample: 1300}", "25, sample",
+     "unknown key '25' in measurement; between braces a comma separates entries: for the figure "
+     "5,25, use a decimal point: 5.25"),
+    ("2025-Q2", "      south: {value: 7.1, sample: 20}", "      south: 7,1\n      pilot: 7",
+     "7,1", "'locations.south' must be a number, not the text '7,1'; use a decimal point: 7.1"),
+])
+def test_a_decimal_comma_is_named(tmp_path: Path, period: str, old: str, new: str, needle: str,
+                                  message: str) -> None:
+    root, text = results_with(tmp_path, period, old, new)
+    assert f"{located(text, needle, f'results/{period}.yml')}: error: {message}" in problems(root)
+
+
+def test_a_decimal_comma_in_braces_is_one_error(tmp_path: Path) -> None:
+    root, text = results_with(
+        tmp_path, "2025-Q2", "    locations:\n      north: {value: 6.0, sample: 700}\n"
+        "      south: {value: 7.1, sample: 20}\n", "    locations: {north: 6,5, south: 7}\n")
+    assert [p for p in problems(root) if "error" in p] == [
+        f"{located(text, '5, south', 'results/2025-Q2.yml')}: error: '5' stands where a location "
+        "id is expected; between braces a comma separates entries: for the figure 6,5, use a "
+        "decimal point: 6.5"]
+
+
+def test_a_target_with_a_decimal_comma(tmp_path: Path) -> None:
+    root, text = commitments_with(tmp_path, "      target: 4\n", "      target: 3,5\n")
+    assert problems(root)[0] == (f"{located(text, '3,5', 'commitments.yml')}: error: 'target' "
+                                 "must be a number, not the text '3,5'; use a decimal point: 3.5")

@@ -26,6 +26,9 @@ from generator.render import meta_text, nav
 # one, and Material's version selector needs them to stay on the same page across editions.
 PLACEHOLDER_URL = "https://kept.invalid/"
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "admonition", "toc")
+# Kept's overrides of Material's templates (an accessible search box and version selector,
+# scripts that do not hold up the first paint), between the user's custom_dir and the theme.
+THEME = Path(__file__).parent / "theme"
 
 
 def user_config(root: Path, engine: str = DEFAULT) -> dict[str, Any]:
@@ -143,7 +146,9 @@ def overrides(user: dict[str, Any], org_name: str, org_url: str | None, audience
     theme = user.get("theme") or {"name": "material"}
     if isinstance(theme, str):
         theme = {"name": theme}
-    theme = {**theme, "font": False}  # offline: no web fonts
+    # Offline: no web fonts. kept_version: the edition's title, as the version selector shows
+    # it (see theme/kept.html).
+    theme = {**theme, "font": False, "kept_version": edition.title}
     extra = dict(user.get("extra") or {})
     extra["version"] = {**dict(extra.get("version") or {}), "provider": "mike"}
     if org_url and audience == "public":
@@ -164,6 +169,16 @@ def overrides(user: dict[str, Any], org_name: str, org_url: str | None, audience
         "extra_javascript": list(user.get("extra_javascript") or []) + ["kept/kept.js"],
         "strict": False,
     }
+
+
+def add_theme(theme: Any) -> None:
+    """Put Kept's template overrides (THEME) in the engine's theme, after the user's
+    custom_dir and before the theme's own folders: MkDocs takes one custom_dir. They are
+    Material's blocks and partials: another theme is left as it is."""
+    dirs = getattr(theme, "dirs", None)
+    if getattr(theme, "name", None) != "material" or not isinstance(dirs, list) or str(THEME) in dirs:
+        return
+    dirs.insert(1 if getattr(theme, "custom_dir", None) else 0, str(THEME))
 
 
 def only_search(user: dict[str, Any]) -> bool:

@@ -233,10 +233,10 @@ _ASSET = re.compile(r"""(['"])assets/[^'"]*\1(\s*\|\s*url\b)?""")
 
 
 def theme_names_assets_through_url(folder: Path | None = None) -> bool:
-    """Material's templates (or those in folder) name every asset of the theme through
-    MkDocs' `url` filter, and that filter gives the way from the page to the edition's root
-    followed by the path: the store (engine.store) rewrites the filter to point pages at
-    the stored assets."""
+    """Material's templates and Kept's overrides of them (or the templates in folder) name
+    every asset of the theme through MkDocs' `url` filter, and that filter gives the way
+    from the page to the edition's root followed by the path: the store (engine.store)
+    rewrites the filter to point pages at the stored assets."""
     import jinja2
     from mkdocs.utils.templates import url_filter
 
@@ -246,7 +246,8 @@ def theme_names_assets_through_url(folder: Path | None = None) -> bool:
     shown = env.from_string("{{ 'assets/x.css' | url }}").render(page=page, base_url="../..")
     if shown != "../../assets/x.css":
         return False
-    for template in (folder or material_templates()).rglob("*.html"):
+    folders = [folder] if folder else [material_templates(), Path(__file__).parent / "theme"]
+    for template in (t for f in folders for t in sorted(f.rglob("*.html"))):
         text = template.read_text(encoding="utf-8")
         named = [match.span() for match in _ASSET.finditer(text) if match.group(2)]
         if any(not any(start <= at.start() < end for start, end in named)

@@ -99,10 +99,12 @@ def load(settings: Settings, job: Job) -> tuple[Any, bool]:
     """
     from mkdocs.config import load_config
 
+    from generator.engine import config as engine_config
     from generator.engine import plugin, speedups
 
     config = load_config(config_file=str(settings.config_file), **copy.deepcopy(job.overrides))
     only_search = set(config.plugins) <= {"search", "material/search"}
+    engine_config.add_theme(config.theme)
     plugin.read_theme_safely(config.theme, settings.root)
     if settings.speedups:
         speedups.share_theme_work(config.theme, memoize=only_search)

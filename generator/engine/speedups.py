@@ -44,6 +44,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
+from generator.engine.config import THEME
 from generator.engine.internals import LANGUAGE, PURE_PARTIALS, has
 from generator.render import BYTECODE
 
@@ -177,9 +178,12 @@ def _memoize_partials(env: jinja2.Environment, theme_dirs: list[str], partials: 
                       translations: bool) -> None:
     """Serve the partials of PURE_PARTIALS, and Material's translations, from memos kept for
     the build, when they and what they include are Material's own: a custom_dir may override
-    any template, icons among them, with one that shows something of the page."""
+    any template, icons among them, with one that shows something of the page. Kept's own
+    overrides (config.THEME) show what Material's do, and count as Material's."""
     material = _material()
     custom = theme_dirs[:theme_dirs.index(material)] if material in theme_dirs else None
+    if custom is not None:
+        custom = [d for d in custom if d != str(THEME)]
     if custom is None or any(os.path.isdir(os.path.join(d, ".icons")) for d in custom):
         return
 

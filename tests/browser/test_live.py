@@ -99,7 +99,7 @@ def test_open_page_follows_edits_and_shows_build_errors(tmp_path: Path, browsing
         banner.wait_for(timeout=FEW_SECONDS)
         assert _reloaded(page)
         problems = banner.locator("pre").inner_text()
-        assert "results/2025-Q4.yml:" in problems and "YAML" in problems, problems
+        assert "results/2025-Q4.yml:4:" in problems and "is not closed" in problems, problems
         _shows(page, "3.25")
         # 3. Fixed: back to the page, with the new value.
         _mark(page)

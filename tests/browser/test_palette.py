@@ -1,5 +1,6 @@
-"""The commitment chart stays legible in the dark palette (and the light one): its lines and
-markers have at least 3:1 contrast with the page (WCAG 1.4.11), its labels 4.5:1."""
+"""The commitment chart stays legible in the dark palette (and the light one), in its wide
+drawing and in the narrow one phones show: its lines and markers have at least 3:1 contrast
+with the page (WCAG 1.4.11), its labels 4.5:1."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from generator.compute import Status, history
-from tests.browser.support import Site, contrast, open_page, over, parse_colour
+from tests.browser.support import DESKTOP, PHONE, Site, contrast, open_page, over, parse_colour
 
 pytestmark = pytest.mark.browser
 
@@ -48,8 +49,8 @@ def _commitment_with_met_and_missed(site: Site) -> str:
 
 
 def _check_chart(page: Any, scheme: str | None) -> None:
-    svg = page.locator("article svg.kept-chart").first
-    assert svg.is_visible()
+    svg = page.locator("article svg.kept-chart >> visible=true")
+    assert svg.count() == 1
     pairs = [[sel, prop] for sel, prop, _ in PARTS]
     found = svg.evaluate(COLOURS.replace("PARTS", str(pairs)))
     assert found["scheme"] == scheme or (scheme == "default" and found["scheme"] is None)
@@ -66,8 +67,12 @@ def _check_chart(page: Any, scheme: str | None) -> None:
     assert not weak, f"{scheme} palette: " + "; ".join(weak)
 
 
+SCREENS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("how", ["prefers-color-scheme", "toggle"])
-def test_chart_is_legible_in_the_dark_palette(example_site: Site, how: str,
+def test_chart_is_legible_in_the_dark_palette(example_site: Site, how: str, screen: str,
                                               browsing: Any) -> None:
     """The example's mkdocs.yml offers the slate palette, by system preference or toggle (the
     synthetic site's mkdocs.yml has no palette, so it has no dark mode)."""
@@ -75,10 +80,10 @@ def test_chart_is_legible_in_the_dark_palette(example_site: Site, how: str,
     cid = _commitment_with_met_and_missed(site)
     url = site.page("public", f"commitments/{cid}/")
     if how == "prefers-color-scheme":
-        page = browsing.new_page(color_scheme="dark")
+        page = browsing.new_page(SCREENS[screen], color_scheme="dark")
         open_page(page, url)
     else:
-        page = browsing.new_page(color_scheme="light")
+        page = browsing.new_page(SCREENS[screen], color_scheme="light")
         open_page(page, url)
         assert page.evaluate("document.body.dataset.mdColorScheme") == "default"
         page.locator('label[title="Switch to dark mode"]').click()
@@ -87,8 +92,9 @@ def test_chart_is_legible_in_the_dark_palette(example_site: Site, how: str,
     _check_chart(page, "slate")
 
 
-def test_chart_is_legible_in_the_light_palette(site: Site, browsing: Any) -> None:
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_chart_is_legible_in_the_light_palette(site: Site, browsing: Any, screen: str) -> None:
     """The default palette: the example's light scheme, and Material's default (no palette)."""
-    page = browsing.new_page(color_scheme="light")
+    page = browsing.new_page(SCREENS[screen], color_scheme="light")
     open_page(page, site.page("public", f"commitments/{_commitment_with_met_and_missed(site)}/"))
     _check_chart(page, "default")

@@ -1,7 +1,8 @@
 """Printed (print media emulated), an edition's home, report and commitment pages are clean
 documents: no header, navigation, search, footer or screen-only links; charts and tables kept
 whole; dark text on white in either palette; each link of the text followed by its address.
-A report's "Print this report" link prints it."""
+A report's "Print this report" link prints it. Printed from a phone, results are the full
+tables, not the cards the phone shows."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.support import Site, contrast, open_page, over, parse_colour
+from tests.browser.support import PHONE, Site, contrast, open_page, over, parse_colour
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +70,20 @@ def test_report_has_a_print_link(example_site: Site, browsing: Any) -> None:
     csv = page.get_by_role("link", name="Every result, for spreadsheets")
     assert csv.get_attribute("href") == "../../api/results.csv"
 
+
+
+# Each results table of the article: its display, its head's, and whether its head shows.
+TABLES = """() => [...document.querySelectorAll("article .kept-cards table")].map(table => [
+  getComputedStyle(table).display, getComputedStyle(table.tHead).display,
+  table.tHead.getBoundingClientRect().height > 2])"""
+
+
+@pytest.mark.parametrize("kind", ["home", "report", "commitment"])
+def test_results_print_as_tables_from_a_phone(example_site: Site, browsing: Any, kind: str) -> None:
+    page = browsing.new_page(viewport=PHONE)
+    open_page(page, example_site.page("public", _pages(example_site)[kind]))
+    cards = page.evaluate(TABLES)
+    assert cards and all(table == ["block", "block", False] for table in cards), cards
+    page.emulate_media(media="print")
+    printed = page.evaluate(TABLES)
+    assert printed == [["table", "table-header-group", True]] * len(cards), printed
