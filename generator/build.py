@@ -154,7 +154,10 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
             if plan.planned[audience]:
                 newest, latest = f"{audience}/{plan.planned[audience][0].id}", f"{audience}/latest"
                 cache[latest] = cache[newest]
-                if previous.digests.get(latest) != cache[latest] or newest in plan.editions:
+                # latest/ links to the pages of older editions (see install.latest_files):
+                # any edition built may have changed one.
+                if previous.digests.get(latest) != cache[latest] or any(
+                        _pair(key)[0] == audience for key in plan.editions):
                     stale_latest.add(audience)
         site_name = str(user.get("site_name") or dataset.organization.name)
         install.prepare(tmp, audiences, plan.planned, site_name, owned, parsed, known_pages,
@@ -162,7 +165,7 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
         journal = output.Journal(tmp / "trash")
         try:
             install.install(tmp, out, audiences, plan.planned, {_pair(k) for k in plan.editions},
-                            stale_latest, updates, owned, journal)
+                            stale_latest, updates, owned, journal, settings.shared)
         except BaseException as exc:
             if journal.rollback():
                 raise KeptError(f"the build failed while putting its output in place ({exc}), "

@@ -27,7 +27,7 @@ from typing import Any
 
 from generator import ASSETS, engine, files, output
 from generator.engine import run as engine_run
-from generator.plan import FilePlan, Plan, Task, dest, file_plan
+from generator.plan import FilePlan, Plan, Task, dest, file_plan, latest_folder
 from generator.render import Rendered, merge, pages, render_edition
 
 # What building an edition gives back: the engine's warnings and, for each generated file,
@@ -73,7 +73,8 @@ def build_edition(plan: Plan, task: Task) -> Outcome:
     planned_files = task.files or file_plan(plan, task.key, leaves_out)
     if not leaves_out:
         planned_files = FilePlan(planned_files.keys)
-    rendered = _render(plan, task, planned_files)
+    latest = plan.makes_latest(task.key)
+    rendered = _render(plan, task, planned_files, latest)
     keys = planned_files.keys
     before = planned.previous_files
     previous = planned.previous
@@ -91,7 +92,7 @@ def build_edition(plan: Plan, task: Task) -> Outcome:
     site = Path(planned.job.overrides["site_dir"])
     warnings, reused = engine_run.build(
         plan.settings, planned.job, rendered, reuse,
-        render_all=lambda: render_edition(planned.edition, plan.templates))
+        render_all=lambda: render_edition(planned.edition, plan.templates, latest=latest))
     if previous is not None and not planned.in_place:
         for path in reused:
             output.link(previous / dest(path), site / dest(path))
@@ -100,6 +101,8 @@ def build_edition(plan: Plan, task: Task) -> Outcome:
     shared = plan.settings.shared
     _write(site, rendered.assets, previous, shared, planned.in_place)
     records.update((rel, (keys[rel], "")) for rel in rendered.assets)
+    if rendered.latest and shared is not None:
+        _write(latest_folder(shared, planned.job.audience), rendered.latest)
     for rel in planned_files.skip:
         if rel not in rendered.files:
             assert previous is not None
@@ -118,21 +121,23 @@ def _page_digest(chrome: str, path: str, rendered: Rendered) -> str:
     return digest.hexdigest()[:32]
 
 
-def _render(plan: Plan, task: Task, planned_files: FilePlan) -> Rendered:
+def _render(plan: Plan, task: Task, planned_files: FilePlan, latest: bool) -> Rendered:
     """The edition's files but those skipped; with task.shares > 1, rendered by that many
     processes at once (when there are fewer editions to build than processes, as after a
     change to settings or templates)."""
     planned = plan.editions[task.key]
     if task.shares <= 1:
-        return render_edition(planned.edition, plan.templates, skip=planned_files.skip)
+        return render_edition(planned.edition, plan.templates, skip=planned_files.skip,
+                              latest=latest)
     context = multiprocessing.get_context("fork")  # helpers render only: any engine will do
     with ProcessPoolExecutor(max_workers=task.shares - 1, mp_context=context,
                              initializer=_start_helper, initargs=(plan, os.getpid())) as pool:
-        others = [pool.submit(_render_share, task.key, (i, task.shares), planned_files.skip)
-                  for i in range(1, task.shares)]
+        others = [pool.submit(_render_share, task.key, (i, task.shares), planned_files.skip,
+                              latest) for i in range(1, task.shares)]
         # While the others render (their share has the feeds and badges).
         engine_run.prepare(plan.settings, planned.job)
-        parts = [render_edition(planned.edition, plan.templates, (0, task.shares), planned_files.skip)]
+        parts = [render_edition(planned.edition, plan.templates, (0, task.shares),
+                                planned_files.skip, latest)]
         parts += [future.result() for future in others]
     return merge(parts, [page.path for page in pages(planned.edition)])
 
@@ -240,7 +245,8 @@ def _worker_build(task: Task) -> Outcome:
     return result
 
 
-def _render_share(key: str, part: tuple[int, int], skip: frozenset[str]) -> Rendered:
+def _render_share(key: str, part: tuple[int, int], skip: frozenset[str],
+                  latest: bool) -> Rendered:
     plan = _WORKER.get().plan
-    return render_edition(plan.editions[key].edition, plan.templates, part, skip)
+    return render_edition(plan.editions[key].edition, plan.templates, part, skip, latest)
 

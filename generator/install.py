@@ -16,10 +16,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from generator import manifest, output
+from generator.engine import store
 from generator.manifest import BuildResult
+from generator.pages import moved
 from generator.parsecache import ParseCache
-from generator.plan import built
+from generator.plan import built, latest_folder
 from generator.project import Edition
+from generator.static import LATEST_FILES
 
 # The data files as parsed by the last build, beside its output (see load.ParseCache).
 PARSED = ".kept-parsed.json"
@@ -84,15 +87,22 @@ def site_root_files(folder: Path, audience: str, planned: list[Edition], site_na
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """A copy of a built tree made of hard links (a plain copy where links are not possible)."""
-    shutil.copytree(source, target, copy_function=lambda src, dst: output.link(Path(src), Path(dst)))
+def _link_tree(source: Path, target: Path, instead: Mapping[str, Path] | None = None) -> None:
+    """A copy of a built tree made of hard links (a plain copy where links are not possible);
+    the files of `instead` (by their path in the tree) are links to other files."""
+    def link(src: str, dst: str) -> None:
+        other = instead.get(Path(src).relative_to(source).as_posix()) if instead else None
+        output.link(other or Path(src), Path(dst))
+
+    shutil.copytree(source, target, copy_function=link)
 
 
-def _mirror(source: Path, target: Path, journal: output.Journal) -> None:
+def _mirror(source: Path, target: Path, journal: output.Journal,
+            instead: Mapping[str, Path] | None = None, rel: str = "") -> None:
     """Make target (a tree of links to an earlier edition) the same as source by changing
     only what differs: after an edit, an edition's files are mostly those of the build
-    before, and so are the files of latest/. Each file is swapped by a rename."""
+    before, and so are the files of latest/. Each file is swapped by a rename. The files of
+    `instead` (by their path in the tree) are to be links to other files."""
     with os.scandir(source) as entries:
         wanted = {entry.name: entry for entry in entries}
     with os.scandir(target) as entries:
@@ -106,19 +116,47 @@ def _mirror(source: Path, target: Path, journal: output.Journal) -> None:
                 there = None
             if there is None:
                 journal.created(Path(path))
-                _link_tree(Path(entry.path), Path(path))
+                _link_tree(Path(entry.path), Path(path),
+                           _below(instead, f"{rel}{name}/") if instead else None)
             else:
-                _mirror(Path(entry.path), Path(path), journal)
-        elif there is None or there.is_dir(follow_symlinks=False) or there.inode() != entry.inode():
+                _mirror(Path(entry.path), Path(path), journal, instead, f"{rel}{name}/")
+            continue
+        file = instead.get(rel + name) if instead else None
+        inode = os.stat(file).st_ino if file is not None else entry.inode()
+        if there is None or there.is_dir(follow_symlinks=False) or there.inode() != inode:
             if there is not None and there.is_dir(follow_symlinks=False):
                 journal.keep(Path(path))
             partial = Path(f"{path}.kept-{uuid.uuid4().hex[:8]}")
             journal.created(partial)
-            output.link(Path(entry.path), partial)
+            output.link(file or Path(entry.path), partial)
             journal.replace_file(partial, Path(path))
     for name, there in present.items():
         if name not in wanted:
             journal.keep(Path(there.path))
+
+
+def _below(instead: Mapping[str, Path], prefix: str) -> dict[str, Path]:
+    return {rel[len(prefix):]: path for rel, path in instead.items() if rel.startswith(prefix)}
+
+
+def latest_files(site: Path, newest: Edition, made: Path | None) -> dict[str, Path]:
+    """What latest/ holds instead of the newest edition's files, by their path in it: the
+    full page of each page the edition serves as a redirect (pages.Moved), from the edition
+    where it first appeared; and its own files (static.latest_files), made by this build
+    (in made) or by an earlier one (in latest/ already). latest/ keeps full pages, so that
+    links given to customers show the real page."""
+    found = {}
+    for page in moved(newest):
+        full = site / page.edition / page.file
+        if full.is_file():
+            found[page.file] = full
+    if not newest.whole:
+        for rel in LATEST_FILES:
+            for where in ([made] if made is not None else []) + [site / "latest"]:
+                if (where / rel).is_file():
+                    found[rel] = where / rel
+                    break
+    return found
 
 
 def _replace(new: Path, target: Path, journal: output.Journal) -> None:
@@ -141,7 +179,7 @@ TOP_FILES = (PARSED, manifest.PAGES, manifest.CACHE, output.OWNED)
 def install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],
              built: set[tuple[str, str]], stale_latest: set[str],
              updates: Mapping[tuple[str, str], Iterable[str]], owned: set[str],
-             journal: output.Journal) -> None:
+             journal: output.Journal, shared: Path | None = None) -> None:
     """Move the new editions, latest/, versions.json, the root page and the manifests (all
     written beforehand into tmp: see prepare) into out, each change recorded in the journal.
 
@@ -166,20 +204,46 @@ def install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, lis
         for rel in sorted(owned):
             where, _, name = rel.partition("/")
             if where == audience and "/" not in name and name not in planned \
-                    and name not in ("latest", "versions.json", "index.html"):
+                    and name not in ("latest", "versions.json", "index.html", store.FOLDER):
                 journal.keep(out / rel)
+        if planned and any(b[0] == audience for b in built):
+            _store_theme(tmp, site, shared, journal)
+        made = latest_folder(shared, audience) if shared is not None else None
         if planned and (site / "latest").is_dir() and audience in stale_latest:
-            _mirror(site / planned[0], site / "latest", journal)
+            _mirror(site / planned[0], site / "latest", journal,
+                    latest_files(site, plans[audience][0], made))
         elif planned and not (site / "latest").is_dir():
-            _link_tree(site / planned[0], tmp / "latest" / audience)
+            _link_tree(site / planned[0], tmp / "latest" / audience,
+                       latest_files(site, plans[audience][0], made))
             _replace(tmp / "latest" / audience, site / "latest", journal)
         elif not planned:
             journal.keep(site / "latest")
+            journal.keep(site / store.FOLDER)
         for name in ("versions.json", "index.html"):
             journal.replace_file(tmp / "root" / audience / name, site / name)
     for name in TOP_FILES:
         if (tmp / name).exists():
             journal.replace_file(tmp / name, out / name)
+
+
+def _store_theme(tmp: Path, site: Path, shared: Path | None, journal: output.Journal) -> None:
+    """Put the theme's files stored by this build's editions (engine.store) in the site's
+    store, and remove those no edition uses any more: every edition of a build uses the same
+    theme, those reused from before too (the theme's version is among their inputs)."""
+    made = shared / store.FOLDER if shared is not None else None
+    current = store.digests(made) if made is not None else []
+    if made is None or not current:
+        return  # the theme's files stayed in each edition (see engine.store)
+    folder = site / store.FOLDER
+    journal.mkdir(folder)
+    for digest in current:
+        if not (folder / digest).is_dir():
+            staged = tmp / store.FOLDER / site.name / digest
+            _link_tree(made / digest, staged)
+            _replace(staged, folder / digest, journal)
+    for digest in store.digests(folder):
+        if digest not in current:
+            journal.keep(folder / digest)
 
 
 def owned_after(owned: set[str], audiences: Iterable[str],
@@ -193,7 +257,7 @@ def owned_after(owned: set[str], audiences: Iterable[str],
         after |= {f"{audience}/versions.json", f"{audience}/index.html"}
         after |= {f"{audience}/{e.id}" for e in plans[audience]}
         if plans[audience]:
-            after.add(f"{audience}/latest")
+            after |= {f"{audience}/latest", f"{audience}/{store.FOLDER}"}
     return after
 
 

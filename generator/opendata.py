@@ -8,6 +8,7 @@ because the projection removed the rest before anything rendered.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Mapping
@@ -45,7 +46,7 @@ def _internal(edition: Edition, mapping: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _commitment(edition: Edition, commitment: Commitment, rows: list[Any],
-                status: str) -> dict[str, Any]:
+                status: str, whole: bool) -> dict[str, Any]:
     metric = commitment.metric
     score = attainment(rows)
     return {
@@ -78,7 +79,7 @@ def _commitment(edition: Edition, commitment: Commitment, rows: list[Any],
                            for lid, f in (row.measurement.locations.items()
                                           if row.measurement else ())},
              **(_internal(edition, row.measurement.internal) if row.measurement else {})}
-            for row in rows
+            for row in rows if whole or row.period.id == edition.id
         ],
         "revisions": [
             {"date": r.date.isoformat(), "reason": r.reason,
@@ -113,7 +114,9 @@ def _dump(data: dict[str, Any]) -> str:
 
 
 def commitments_json(edition: Edition, rows: Mapping[str, list[Any]],
-                     statuses: Mapping[str, Any]) -> str:
+                     statuses: Mapping[str, Any], whole: bool = True) -> str:
+    """The edition's commitments with their results: of every period (whole), or of the
+    edition's own period (what is new in it: see static.latest_files)."""
     return _dump({
         "format": FORMAT_VERSION,
         "organization": edition.dataset.organization.name,
@@ -123,17 +126,19 @@ def commitments_json(edition: Edition, rows: Mapping[str, list[Any]],
         "values": [{"id": v.id, "title": v.title, "description": v.description}
                    for v in edition.dataset.values],
         "locations": [{"id": x.id, "name": x.name} for x in edition.dataset.locations],
-        "commitments": [_commitment(edition, c, rows[c.id], statuses[c.id].value)
+        "commitments": [_commitment(edition, c, rows[c.id], statuses[c.id].value, whole)
                         for c in edition.commitments],
     })
 
 
-def improvements_json(edition: Edition) -> str:
+def improvements_json(edition: Edition, whole: bool = True) -> str:
+    """The edition's improvements: all of them (whole), or those of its own period."""
     return _dump({
         "format": FORMAT_VERSION,
         "organization": edition.dataset.organization.name,
         "edition": edition.id,
-        "improvements": [_improvement(edition, i) for i in edition.improvements],
+        "improvements": [_improvement(edition, i) for i in edition.improvements
+                         if whole or i.period == edition.id],
     })
 
 
@@ -150,6 +155,7 @@ def _cell_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _cell_number(value: float | None) -> str:
     """A figure as a spreadsheet reads it: digits and a point, no exponent when avoidable."""
     if value is None:
@@ -159,43 +165,63 @@ def _cell_number(value: float | None) -> str:
     return repr(float(value))
 
 
-def _result_rows(edition: Edition, commitment: Commitment, rows: list[Row]) -> list[list[str]]:
-    """A commitment's rows: per period, the headline figure, then each location's."""
-    locations = {x.id: x for x in edition.dataset.locations}
+@functools.lru_cache(maxsize=1 << 12)
+def _quoted(text: str) -> str:
+    """A text cell as the csv module writes it (quoted when it must be), not a formula:
+    the same titles, names and units are written on hundreds of thousands of rows."""
+    if not text:
+        return ""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([_cell_text(text)])
+    return out.getvalue()[:-1]
+
+
+def _result_rows(edition: Edition, commitment: Commitment, rows: list[Row]) -> list[str]:
+    """A commitment's rows, as CSV lines: per period, the headline figure, then each
+    location's. Ids, dates, figures and statuses need no quoting; texts are quoted once."""
     metric = commitment.metric  # None for a promise in words: no figure, unit or target
+    visibility = commitment.visibility.value
+    # Each location's cells (id and name) and visibility, once for all its rows.
+    cells = {}
+    for location in edition.dataset.locations:
+        internal = Visibility.INTERNAL in (commitment.visibility, location.visibility)
+        cells[location.id] = (f"{location.id},{_quoted(location.name)}",
+                              "internal" if internal else "public")
+    unknown = "internal" if commitment.visibility is Visibility.INTERNAL else "public"
     found = []
     for row in rows:
         period = row.period
-        common = [commitment.id, _cell_text(commitment.title), period.id,
-                  period.published.isoformat() if period.published else ""]
-        judged = ([_cell_text(metric.unit), _cell_number(row.target), metric.direction.value]
-                  if metric is not None else ["", "", ""])
+        common = (f"{commitment.id},{_quoted(commitment.title)},{period.id},"
+                  f"{period.published.isoformat() if period.published else ''},")
+        judged = (f"{_quoted(metric.unit)},{_cell_number(row.target)},{metric.direction.value}"
+                  if metric is not None else ",,")
         sample = row.measurement.sample if row.measurement else None
-        found.append([*common, "", "", _cell_number(row.value), _cell_number(sample), *judged,
-                      row.status.value, commitment.visibility.value])
+        found.append(f"{common},,{_cell_number(row.value)},{_cell_number(sample)},{judged},"
+                     f"{row.status.value},{visibility}\r\n")
         figures = row.measurement.locations if row.measurement else {}
         order = [lid for lid in commitment.locations if lid in figures]
-        for lid in order + [lid for lid in figures if lid not in order]:
-            figure, location = figures[lid], locations.get(lid)
-            if figure.value is None or metric is None or row.target is None:
+        listed = set(order)
+        judge = replace(metric, target=row.target) if metric is not None and row.target is not None \
+            else None  # the period's target, once for its hundreds of locations
+        for lid in order + [lid for lid in figures if lid not in listed]:
+            figure = figures[lid]
+            where, shown = cells.get(lid) or (f"{lid},", unknown)
+            if figure.value is None or judge is None:
                 status = Status.NOT_MEASURED
             else:
-                met = is_met(replace(metric, target=row.target), figure.value)
-                status = Status.MET if met else Status.MISSED
-            internal = Visibility.INTERNAL in (commitment.visibility,
-                                               location.visibility if location else None)
-            found.append([*common, lid, _cell_text(location.name) if location else "",
-                          _cell_number(figure.value), _cell_number(figure.sample), *judged,
-                          status.value, "internal" if internal else "public"])
+                status = Status.MET if is_met(judge, figure.value) else Status.MISSED
+            found.append(f"{common}{where},{_cell_number(figure.value)},"
+                         f"{_cell_number(figure.sample)},{judged},{status.value},{shown}\r\n")
     return found
 
 
-def results_csv(edition: Edition, rows: Mapping[str, list[Row]]) -> str:
+def results_csv(edition: Edition, rows: Mapping[str, list[Row]], whole: bool = True) -> str:
     """Every result of the edition, one row per commitment, period and location (the headline
-    figure has no location), for spreadsheets: RFC 4180, UTF-8 with a byte order mark."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(RESULTS_COLUMNS)
+    figure has no location), for spreadsheets: RFC 4180, UTF-8 with a byte order mark. Of
+    every period (whole), or of the edition's own period."""
+    lines = [",".join(RESULTS_COLUMNS) + "\r\n"]
     for commitment in edition.commitments:
-        writer.writerows(_result_rows(edition, commitment, rows[commitment.id]))
-    return _BOM + out.getvalue()
+        shown = rows[commitment.id] if whole else [
+            r for r in rows[commitment.id] if r.period.id == edition.id]
+        lines += _result_rows(edition, commitment, shown)
+    return _BOM + "".join(lines)

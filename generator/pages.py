@@ -67,19 +67,46 @@ def _words(*texts: str | None) -> str:
     return " ".join(plain(t, 10_000) for t in texts if t)
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A page about an earlier period (an improvement, a report, a consistency page) as a
+    later edition serves it: a small redirect to the edition where it
+    first appeared, that of its period. So that each edition's size is in proportion to what
+    is new in it, not to the whole history; latest/ holds the full page (see install)."""
+
+    path: str  # the page's Markdown file, as a full page would have it
+    edition: str  # the edition it first appeared in
+    title: str
+
+    @property
+    def file(self) -> str:
+        """The redirect's file in the built edition."""
+        return page_url(self.path) + "index.html"
+
+
 # The pages of the edition listed last: a build lists them to digest their inputs, then to
 # render them.
-_LISTED: list[tuple[Edition, tuple[Page, ...]]] = []
+_LISTED: list[tuple[Edition, tuple[Page, ...], tuple[Moved, ...]]] = []
+
+
+def _listed(edition: Edition) -> tuple[tuple[Page, ...], tuple[Moved, ...]]:
+    if not _LISTED or _LISTED[0][0] is not edition:
+        found, moved = _pages(edition)
+        _LISTED[:] = [(edition, tuple(found), tuple(moved))]
+    return _LISTED[0][1], _LISTED[0][2]
 
 
 def pages(edition: Edition) -> tuple[Page, ...]:
     """Every generated page of an edition."""
-    if not _LISTED or _LISTED[0][0] is not edition:
-        _LISTED[:] = [(edition, tuple(_pages(edition)))]
-    return _LISTED[0][1]
+    return _listed(edition)[0]
 
 
-def _pages(edition: Edition) -> list[Page]:
+def moved(edition: Edition) -> tuple[Moved, ...]:
+    """The pages about earlier periods that the edition serves as redirects (see Moved)."""
+    return _listed(edition)[1]
+
+
+def _pages(edition: Edition) -> tuple[list[Page], list[Moved]]:
     org = edition.dataset.organization.name
     label = edition.period.label
     result = [
@@ -102,7 +129,18 @@ def _pages(edition: Edition) -> list[Page]:
                    *((commitment.metric.name, commitment.metric.definition)
                      if commitment.metric else ())),
             Needs(commitments=(commitment.id,))))
+    moved: list[Moved] = []
+
+    def own(period: str, path: str, title: str) -> bool:
+        """Whether the edition shows a page about the period in full: its own period's."""
+        if edition.whole or period == edition.id:
+            return True
+        moved.append(Moved(path, period, title))
+        return False
+
     for improvement in edition.improvements:
+        if not own(improvement.period, f"improvements/{improvement.id}.md", improvement.title):
+            continue
         result.append(Page(
             f"improvements/{improvement.id}.md", "improvement.md.j2", improvement.title,
             plain(improvement.we_did), {"improvement": improvement},
@@ -110,6 +148,8 @@ def _pages(edition: Edition) -> list[Page]:
                    tr("We did: {change}", change=improvement.we_did)),
             Needs(commitments=improvement.commitments)))  # their statuses
     for period in edition.periods:
+        # A plan's page says whether it is done, late or expected: as of each edition, in
+        # every edition (a handful a year; an improvement or report says what it said then).
         for planned in period.planned:
             result.append(Page(
                 f"planned/{planned.id}.md", "planned.md.j2", planned.title, plain(planned.we_will),
@@ -118,6 +158,8 @@ def _pages(edition: Edition) -> list[Page]:
                        tr("We will: {change}", change=planned.we_will)),
                 Needs(commitments=planned.commitments)))  # their statuses
     for period in edition.periods:
+        if not own(period.id, f"reports/{period.id}.md", tr("Report for {period}", period=period.label)):
+            continue
         # A row shows its change from the period before: every period up to this one.
         result.append(Page(f"reports/{period.id}.md", "report.md.j2",
                            tr("Report for {period}", period=period.label),
@@ -136,12 +178,15 @@ def _pages(edition: Edition) -> list[Page]:
         result.append(Page("consistency/index.md", "consistency.md.j2", tr("Consistency"),
                            tr("How locations compare, period by period."), {}))
         for period in edition.periods:
+            if not own(period.id, f"consistency/{period.id}.md",
+                       tr("Consistency in {period}", period=period.label)):
+                continue
             result.append(Page(f"consistency/{period.id}.md", "consistency-period.md.j2",
                                tr("Consistency in {period}", period=period.label),
                                tr("How locations compared in {period}.", period=period.label),
                                {"report": period},
                                needs=Needs(through=period.id)))
-    return result
+    return result, moved
 
 
 # Shipped templates that every page template imports: overriding one may change any page.
@@ -160,6 +205,7 @@ def outputs(edition: Edition, user_templates: Path | None = None) -> dict[str, N
         page.path: None if shared_overridden or page.template in overridden else page.needs
         for page in pages(edition)}
     found.update(dict.fromkeys(EDITION_FILES))
+    found.update((m.file, Needs()) for m in moved(edition))  # the title alone
     found.update(group_feeds(edition))
     for c in edition.commitments:
         found.update(dict.fromkeys(commitment_files(c.id), Needs(commitments=(c.id,))))

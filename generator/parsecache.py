@@ -3,7 +3,10 @@ small edit parses only the file that changed."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -38,10 +41,21 @@ def _decode(obj: dict[str, Any]) -> Any:
     return seq
 
 
+@functools.cache
+def _code() -> str:
+    """Digest of Kept's code: what a file's checks say depends on it."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.relative_to(Path(__file__).parent).as_posix().encode() + b"\0"
+                      + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
 class ParseCache:
     """Files parsed by an earlier build, by digest of their path and bytes, so that a build
-    after a small edit parses only the file that changed. Kept as JSON beside the output
-    (never pickle: the folder may come from anywhere)."""
+    after a small edit parses only the file that changed; and what the checks of a file's
+    shape found in it (see checked). Kept as JSON beside the output (never pickle: the
+    folder may come from anywhere)."""
 
     FORMAT = 1
 
@@ -49,6 +63,7 @@ class ParseCache:
         self.entries = entries or {}
         self.used: set[str] = set()
         self.added = False
+        self.given: dict[int, tuple[Any, str]] = {}  # id of data given -> (the data, its key)
 
     @classmethod
     def read(cls, path: Path) -> ParseCache:
@@ -70,6 +85,7 @@ class ParseCache:
         except (ValueError, KeyError, TypeError, RecursionError):
             return None
         self.used.add(key)
+        self.given[id(data)] = (data, key)
         return data, problems
 
     def put(self, key: str, data: Any, problems: list[Problem]) -> None:
@@ -77,6 +93,28 @@ class ParseCache:
                              "problems": [asdict(p) for p in problems]}
         self.used.add(key)
         self.added = True
+        self.given[id(data)] = (data, key)
+
+    def checked(self, data: Any, name: str, check: Callable[[], list[Problem]]) -> list[Problem]:
+        """What check (a check of data's shape, named name, that depends on nothing else)
+        finds in data, a file's data this cache gave: found again only when the file or
+        Kept's code changed. A long history's results files cost more to check than to
+        parse."""
+        given = self.given.get(id(data))
+        if given is None or given[0] is not data:
+            return check()
+        entry = self.entries[given[1]]
+        label = f"{name}:{_code()}"
+        known = entry.get("checked")
+        if isinstance(known, dict) and known.get("by") == label:
+            try:
+                return [Problem(**p) for p in known["problems"]]
+            except (KeyError, TypeError):
+                pass
+        problems = check()
+        entry["checked"] = {"by": label, "problems": [asdict(p) for p in problems]}
+        self.added = True
+        return problems
 
     def write(self, path: Path) -> bool:
         """Write the entries this run used, when they differ from what was read."""

@@ -21,12 +21,14 @@ from typing import Any
 
 from generator import files, manifest
 from generator.engine import config as engine_config
+from generator.engine import store
 from generator.engine.run import Job, Settings
 from generator.errors import DataError, Problem
 from generator.manifest import SITE_SRC
 from generator.model import EMPTY, Dataset, Period
 from generator.project import Edition, editions, project
 from generator.render import Needs, outputs, page_url
+from generator.static import LATEST_FILES
 
 # Folders of site_src/ that are not pages: template overrides, theme overrides, team-only pages.
 NOT_PAGES = ("templates", "overrides", "internal")
@@ -71,6 +73,18 @@ class Plan:
     reused: list[str]
     known_pages: dict[str, str]
     site_files: dict[str, list[tuple[str, str]]]  # by audience: see site_pages
+
+    def makes_latest(self, key: str) -> bool:
+        """Whether the edition is the newest of its audience's, whose build also renders
+        latest/'s own files (see static.latest_files)."""
+        audience, _, edition = key.partition("/")
+        newest = self.planned[audience][0] if self.planned.get(audience) else None
+        return newest is not None and newest.id == edition and not newest.whole
+
+
+def latest_folder(shared: Path, audience: str) -> Path:
+    """Where the build of an audience's newest edition writes latest/'s own files."""
+    return shared / "latest" / audience
 
 
 @dataclass(frozen=True)
@@ -171,6 +185,8 @@ def plan(dataset: Dataset, user: dict[str, Any], settings: Settings, audiences: 
     for audience in audiences:
         site_files[audience], extra_nav = site_pages(settings.root, audience)
         planned[audience] = editions(project(dataset, audience), audience)[:1 if newest_only else None]
+        if newest_only and planned[audience]:  # kept serve: one edition, every page in full
+            planned[audience][0] = dataclasses.replace(planned[audience][0], whole=True)
         for edition in planned[audience]:
             key = f"{audience}/{edition.id}"
             job = Job(audience, edition.id, engine_config.overrides(
@@ -179,7 +195,10 @@ def plan(dataset: Dataset, user: dict[str, Any], settings: Settings, audiences: 
             chrome = digests.chrome(settings, job, site_files[audience])
             frame, cache[key] = digests.edition(edition, chrome)
             before = (out / key) if (out / key / "index.html").is_file() else None
-            if previous.digests.get(key) == cache[key] and before is not None:
+            if before is not None and not _theme_there(out / audience, before):
+                before = None
+            if previous.digests.get(key) == cache[key] and before is not None \
+                    and _latest_made(out, audience, edition, planned[audience], previous, cache[key]):
                 reused.append(key)
                 if key in previous.pages:
                     known_pages[key] = previous.pages[key]
@@ -190,6 +209,23 @@ def plan(dataset: Dataset, user: dict[str, Any], settings: Settings, audiences: 
     skippable = settings.speedups and engine_config.only_search(user)
     return Plan(settings, settings.root / SITE_SRC / "templates", skippable, to_build, digests,
                 planned, cache, reused, known_pages, site_files)
+
+
+def _theme_there(site: Path, edition: Path) -> bool:
+    """Whether the theme's files an edition uses are there: in the site's store (see
+    engine.store), or in the edition itself when the store could not be used."""
+    return (site / store.FOLDER).is_dir() or (edition / "assets").is_dir()
+
+
+def _latest_made(out: Path, audience: str, edition: Edition, planned: list[Edition],
+                 previous: Previous, digest: str) -> bool:
+    """Whether latest/ holds its own files as the edition's build makes them, when it is the
+    newest (see static.latest_files): else the edition is built again to make them."""
+    if edition is not planned[0] or edition.whole:
+        return True
+    latest = out / audience / "latest"
+    return previous.digests.get(f"{audience}/latest") == digest and all(
+        (latest / rel).is_file() for rel in LATEST_FILES)
 
 
 def file_plan(plan: Plan, key: str, leaves_out: bool = True) -> FilePlan:

@@ -43,8 +43,10 @@ def project(dataset: Dataset, audience: str) -> Dataset:
     by_id = {c.id: c for c in commitments}
     min_sample = dataset.organization.min_sample
 
+    listed_by_id = {cid: frozenset(c.locations) for cid, c in by_id.items()}
+
     def measurement(cid: str, m: Measurement) -> Measurement:
-        listed = by_id[cid].locations
+        listed = listed_by_id[cid]  # a set: a chain measures a promise in hundreds of shops
         figures = {lid: f for lid, f in m.locations.items()
                    if lid in listed and (f.sample is None or f.sample >= min_sample)}
         return replace(m, internal=EMPTY, locations=MappingProxyType(figures))
@@ -90,6 +92,9 @@ class Edition:
     commitments: tuple[Commitment, ...]  # begun by the period's end, as revised by then
     improvements: tuple[Improvement, ...]  # dated up to the period's end, newest first
     dataset: Dataset  # the projected data as of the period's end, for lookups
+    # Whether pages about earlier periods are full pages here (kept serve's one edition),
+    # rather than redirects to the edition where each first appeared (see pages.moved).
+    whole: bool = False
 
     @property
     def id(self) -> str:

@@ -40,6 +40,7 @@ from generator.pages import (
     EDITION_FILES,
     Needs,
     Page,
+    moved,
     nav,
     outputs,
     page_meta,
@@ -48,7 +49,7 @@ from generator.pages import (
     relative_url,
 )
 from generator.project import Edition
-from generator.static import static_files
+from generator.static import latest_files, static_files
 from generator.view import EditionView
 from generator.words import (
     change_text,
@@ -194,7 +195,7 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
     env.filters.update(md=_md, mdblock=_mdblock, inline=inline, num=num, date=date_text,
                        status=tables.status_badge, plain=plain, h=tables.cell, attr=h)
     env.globals.update(_=tr, ngettext=ntr, url=_url, href=_href, stash=_stash, asset=_asset,
-                       results_table=_results_table, location_table=tables.by_location,
+                       results_table=_results_table, location_table=_location_table,
                        figure=tables.figure,
                        consistency_table=_consistency_table,
                        md_with_lead=md_with_lead, qty=qty, target_text=target_text, change_text=change_text,
@@ -221,6 +222,11 @@ class Rendered:
     assets: dict[str, str]  # feeds, badges, open data: written beside the built pages
     # Pages not rendered, whose HTML the build takes from its previous output (no Markdown).
     reused: set[str] = field(default_factory=set)
+    # Of the newest edition: what latest/ holds instead of its files (static.latest_files).
+    latest: dict[str, str] = field(default_factory=dict)
+    # Pages the edition serves as redirects (pages.Moved): links to them resolve, and are
+    # not built (the redirects are assets).
+    moved: tuple[str, ...] = ()
 
     def expanded(self, path: str) -> str:
         """A page's Markdown with its blocks in place, as the reader will see them."""
@@ -301,7 +307,17 @@ def _asset(target: str) -> str:
 
 
 def _results_table(view: EditionView, commitment: Commitment) -> str:
-    return tables.results(view, commitment, _href)
+    return tables.results(view, commitment, _href) + tables.earlier(view, commitment, _history())
+
+
+def _location_table(view: EditionView, commitment: Commitment) -> str:
+    return tables.by_location(view, commitment, _history())
+
+
+def _history() -> str:
+    """The open data with every result of every period, from the page being rendered:
+    latest/'s (an edition's holds its own period's: see static.latest_files)."""
+    return _PAGE.get().to_root + "../latest/api/results.csv"
 
 
 def _consistency_table(view: EditionView, period: Period) -> str:
@@ -414,8 +430,10 @@ def check_templates(root: Path) -> list[Problem]:
 
 
 def render_edition(edition: Edition, user_templates: Path | None = None,
-                   part: tuple[int, int] = (0, 1), skip: Collection[str] = ()) -> Rendered:
-    """Every generated file of the edition: Markdown pages, feeds, badges and open data.
+                   part: tuple[int, int] = (0, 1), skip: Collection[str] = (),
+                   latest: bool = False) -> Rendered:
+    """Every generated file of the edition: Markdown pages, feeds, badges and open data;
+    with latest, latest/'s own files too (the newest edition's: see static.latest_files).
 
     part=(i, n) renders the i-th of n interleaved shares of the pages (the last share has
     the feeds, badges and open data), for rendering one edition in several processes. The
@@ -425,7 +443,7 @@ def render_edition(edition: Edition, user_templates: Path | None = None,
     index, shares = part
     env = environment(user_templates)
     view = EditionView(edition)
-    rendered = Rendered({}, {}, {}, {})
+    rendered = Rendered({}, {}, {}, {}, moved=tuple(m.path for m in moved(edition)))
     todo = []
     for page in pages(edition):
         if page.path in skip:
@@ -442,17 +460,20 @@ def render_edition(edition: Edition, user_templates: Path | None = None,
             rendered.blocks[page.path] = blocks
     if index == shares - 1:
         rendered.assets.update(static_files(view, skip))
+        if latest:
+            rendered.latest.update(latest_files(view))
     return rendered
 
 
 def merge(parts: list[Rendered], order: list[str]) -> Rendered:
     """One Rendered of the shares of an edition, its pages in the order given."""
-    merged = Rendered({}, {}, {}, {})
+    merged = Rendered({}, {}, {}, {}, moved=parts[0].moved if parts else ())
     for part in parts:
         merged.meta.update(part.meta)
         merged.blocks.update(part.blocks)
         merged.assets.update(part.assets)
         merged.reused.update(part.reused)
+        merged.latest.update(part.latest)
     files = {path: body for part in parts for path, body in part.files.items()}
     merged.files.update((path, files[path]) for path in order)
     return merged

@@ -34,6 +34,15 @@ class Size:
     improvements: int = 5  # per period
     internal_share: float = 0.125
     monthly: bool = False
+    measured_at: int = 3  # locations each commitment is measured at
+
+
+def history(months: int, shops: int = 200, improvements: int = 10,
+            commitments: int = 30) -> Size:
+    """A chain that publishes monthly: every commitment measured in every shop, a handful
+    of improvements a month (the shape of a long history, see docs/performance.md)."""
+    return Size(commitments=commitments, locations=shops, periods=months,
+                improvements=improvements, monthly=True, measured_at=shops)
 
 
 _CALENDARS = {False: Calendar("quarter"), True: Calendar("month")}
@@ -55,8 +64,12 @@ def _periods(size: Size) -> list[str]:
     return ids
 
 
+# libyaml's emitter when there is one: a long history is tens of megabytes of YAML.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _dump(data: object) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
 
 
 def generate(root: Path, size: Size = Size(), seed: int = 1) -> Path:
@@ -88,7 +101,8 @@ def generate(root: Path, size: Size = Size(), seed: int = 1) -> Path:
             "metric": {"name": name, "unit": unit, "direction": direction, "target": target,
                        "definition": f"Measured over every {topic} case in the period."},
             "since": since.isoformat(),
-            "locations": [x["id"] for x in rng.sample(locations, min(3, len(locations)))],
+            "locations": [x["id"] for x in
+                          rng.sample(locations, min(size.measured_at, len(locations)))],
             "review": {"every": "year", "last": (since + dt.timedelta(days=30)).isoformat()},
             **internal(i),
             "internal": {"owner": f"Owner {i}", "notes": "Synthetic."},

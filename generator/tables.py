@@ -87,8 +87,32 @@ def figure(view: EditionView, commitment: Commitment, row: Row | None) -> str:
     return text
 
 
+def _earlier(view: EditionView, commitment: Commitment) -> int:
+    """How many of a commitment's periods its tables leave out (see view.recent)."""
+    return len(view.rows[commitment.id]) - len(view.recent(commitment))
+
+
+def earlier(view: EditionView, commitment: Commitment, history: str) -> str:
+    """Where the results of the periods a commitment's results table leaves out are:
+    history, the address of the open data with the whole history."""
+    count = _earlier(view, commitment)
+    if not count:
+        return ""
+    if commitment.metric:
+        where = ntr("The results of the earlier period are in the chart and in the open data:",
+                    "The results of the earlier {number} periods are in the chart and in the "
+                    "open data:", count, number=num(count))
+    else:
+        where = ntr("The results of the earlier period are in the open data:",
+                    "The results of the earlier {number} periods are in the open data:", count,
+                    number=num(count))
+    every = h(tr("every result, for spreadsheets"))
+    return f'<p class="kept-earlier">{h(where)} <a href="{history}">{every}</a> (CSV).</p>'
+
+
 def results(view: EditionView, commitment: Commitment, href: Href) -> str:
-    """A commitment's result, target, status and change in each period, newest first."""
+    """A commitment's result, target, status and change in each of the edition's last
+    periods (view.recent), newest first."""
     metric = commitment.metric
     heads = "".join('<th role="columnheader">' + h(tr(name)) + "</th>" for name in _RESULTS_COLUMNS)
     target_label, change_label = h(tr("Target:")), h(tr("Change:"))
@@ -96,7 +120,7 @@ def results(view: EditionView, commitment: Commitment, href: Href) -> str:
     corrected = h(tr("(corrected)"))
     lines = ['<div class="kept-cards kept-cards--periods">', '<table role="table">',
              f'<thead role="rowgroup"><tr role="row">{heads}</tr></thead>', '<tbody role="rowgroup">']
-    for r in reversed(view.rows[commitment.id]):
+    for r in reversed(view.recent(commitment)):
         sample = r.measurement.sample if r.measurement else None
         cases = (f" <small>({h(cases_text(sample))})</small>"
                  if sample and not view.small_sample(r) else "")
@@ -113,29 +137,39 @@ def results(view: EditionView, commitment: Commitment, href: Href) -> str:
     return "\n".join([*lines, "</tbody>", "</table>", "</div>"])
 
 
-def by_location(view: EditionView, commitment: Commitment) -> str:
-    """A commitment's figures per location (columns) and period (rows, newest first)."""
+def by_location(view: EditionView, commitment: Commitment, history: str = "") -> str:
+    """A commitment's figures per location (columns) and period (rows, newest first), in
+    the edition's last periods (view.location_table), the cases measured in the newest;
+    where earlier periods' figures are (history: the address of the open data with the
+    whole history)."""
     columns, rows = view.location_table(commitment)
     if not columns:
         return ""
+    note = ""
+    if history and any(r.measurement and r.measurement.locations
+                       for r in view.rows[commitment.id][:_earlier(view, commitment)]):
+        where = h(tr("Earlier periods' figures by location are in the open data:"))
+        every = h(tr("every result, for spreadsheets"))
+        note = f'<p class="kept-earlier">{where} <a href="{history}">{every}</a> (CSV).</p>'
     unit = commitment.metric.unit if commitment.metric else ""
-    # Cases for every figure, or for none: a figure without them beside others with them
-    # reads as a mistake.
+    # Cases for every figure of the newest period, or for none: a figure without them beside
+    # others with them reads as a mistake.
     samples = any(f is not None and f.value is not None and f.sample is not None
-                  for _, figures in rows for f in figures)
+                  for f in rows[0][1]) if rows else False
     lines = ["<table>", "<thead><tr><th>" + h(tr("Period")) + "</th>"
              + "".join(f"<th>{cell(loc.name)}</th>" for loc in columns) + "</tr></thead>", "<tbody>"]
-    for period, figures in rows:
+    for index, (period, figures) in enumerate(rows):
         cells = []
         for f in figures:
             if f is None or f.value is None:
                 cells.append("<td>—</td>")
                 continue
             mark = " ✓" if view.met(commitment, f.value, period) else " ✗"
-            sample = f" <small>({cases_text(f.sample)})</small>" if samples else ""
+            # The newest period in full; earlier ones without their cases (in the open data).
+            sample = f" <small>({cases_text(f.sample)})</small>" if samples and index == 0 else ""
             cells.append(f"<td>{cell(qty(f.value, unit))}{mark}{sample}</td>")
         lines.append(f"<tr><td>{period.id}</td>{''.join(cells)}</tr>")
-    return "\n".join([*lines, "</tbody>", "</table>"])
+    return "\n".join([*lines, "</tbody>", "</table>", *([note] if note else [])])
 
 
 def consistency(view: EditionView, period: Period, href: Href) -> str:

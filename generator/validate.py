@@ -72,6 +72,15 @@ class _Validator(FileChecks):
             self.problems += check_templates(self.root)
         return main, results
 
+    def _shape(self, data: Any, rel: str) -> list[Problem]:
+        """The problems of a results file's shape; from the parse cache when neither the file
+        nor Kept changed."""
+        if self.cache is None:
+            return _shape_problems(data, rel, self.languages)
+        # The languages of the site decide which texts by language are right.
+        return self.cache.checked(data, "results-file:" + ",".join(self.languages),
+                                  lambda: _shape_problems(data, rel, self.languages))
+
     def site_config(self, python_tags: bool) -> None:
         self.problems += siteconfig.check(self.root, python_tags)
 
@@ -151,7 +160,7 @@ class _Validator(FileChecks):
             if data is None:
                 continue
             sink = Sink(rel, self.languages)
-            schema.RESULTS_FILE.check(data, getattr(data, "pos", (1, 1)), rel, sink)
+            sink.problems += self._shape(data, rel)
             if isinstance(data, Map):
                 self._results(stem, data, sink)
                 found[stem] = (rel, data)
@@ -227,6 +236,12 @@ def _repeated_languages(data: Any, sink: Sink) -> None:
         if code in seen:
             sink.error(pos, f"language '{code}' is listed twice", "list each language once")
         seen.add(code)
+
+
+def _shape_problems(data: Any, rel: str, languages: tuple[str, ...]) -> list[Problem]:
+    sink = Sink(rel, languages)
+    schema.RESULTS_FILE.check(data, getattr(data, "pos", (1, 1)), rel, sink)
+    return sink.problems
 
 
 def _unexplained_misses(dataset: Dataset, results: dict[str, Any]) -> list[Problem]:

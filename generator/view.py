@@ -36,6 +36,10 @@ Link = Callable[[str], str]
 # and the definition are Markdown, shown as they were.
 PROMISE, DEFINITION = N_("Promise"), N_("How we measure it")
 A_YEAR_BEFORE = N_("a year before ({period})")
+# The periods a commitment's tables and the feeds show: the newest and those before it. The
+# whole history is in the chart and in latest/'s open data; each edition repeating every
+# period made a long history's site grow with its square (see docs/performance.md).
+HISTORY = 12
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ class EditionView:
         self._metrics: dict[tuple[str, str], Metric | None] = {}
         self._consistency: dict[str, list[Comparison]] = {}
         self._by_period: dict[str, list[tuple[Commitment, Row]]] | None = None
+        # The periods that tables and lists show in full (see HISTORY).
+        self.recent_periods = frozenset(p.id for p in edition.periods[-HISTORY:])
         url = self.organization.url
         # Only the public site has a known address; links stay relative without one.
         self.base_url = f"{url.rstrip('/')}/{edition.id}/" if url and not edition.internal else None
@@ -239,17 +245,21 @@ class EditionView:
                 widest[unit] = {"commitment": commitment, "spread": spread}
         return list(widest.values())
 
+    def recent(self, commitment: Commitment) -> list[Row]:
+        """A commitment's rows in the edition's last HISTORY periods, oldest first."""
+        return [r for r in self.rows[commitment.id] if r.period.id in self.recent_periods]
+
     def location_table(self, commitment: Commitment) -> tuple[list[Location], list[tuple[Period, list[Any]]]]:
-        """Columns (locations with a figure in some period) and rows of figures per period."""
+        """Columns (locations with a figure in a period shown) and rows of figures per period,
+        newest first, in the edition's last HISTORY periods."""
         dataset = self.edition.dataset
+        shown = [r for r in self.recent(commitment) if r.measurement and r.measurement.locations]
         columns = [loc for lid in commitment.locations
                    if (loc := dataset.location(lid)) is not None
-                   and any(lid in r.measurement.locations for r in self.rows[commitment.id]
-                           if r.measurement)]
+                   and any(r.measurement and lid in r.measurement.locations for r in shown)]
         rows = []
-        for row in reversed(self.rows[commitment.id]):
-            if not row.measurement or not row.measurement.locations:
-                continue
+        for row in reversed(shown):
+            assert row.measurement is not None
             rows.append((row.period, [row.measurement.locations.get(loc.id) for loc in columns]))
         return columns, rows
 

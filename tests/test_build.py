@@ -44,7 +44,23 @@ def test_versions_and_redirects(built: Path) -> None:
     for audience in ("public", "internal"):
         root_page = (built / audience / "index.html").read_text()
         assert 'url=latest/' in root_page
-    assert tree(built / "public" / "latest") == tree(built / "public" / "2025-Q3")
+    # latest/ is the newest edition with full pages where it has redirects to the edition
+    # where a page first appeared, and with the open data of every period.
+    latest, newest = built / "public" / "latest", built / "public" / "2025-Q3"
+    assert sorted(tree(latest)) == sorted(tree(newest))
+    moved = {"reports/2025-Q2/index.html", "improvements/weekend-email/index.html"}
+    whole = {"api/commitments.json", "api/improvements.json", "api/results.csv"}
+    for rel in tree(latest):
+        if rel in moved:
+            assert (latest / rel).samefile(built / "public" / "2025-Q2" / rel)
+            assert "http-equiv" in (newest / rel).read_text()
+        elif rel in whole:
+            assert not (latest / rel).samefile(newest / rel)
+        else:
+            assert (latest / rel).samefile(newest / rel), rel
+    results = (latest / "api/results.csv").read_text()
+    assert ",2025-Q2," in results and ",2025-Q3," in results
+    assert ",2025-Q2," not in (newest / "api/results.csv").read_text()
 
 
 def test_layout_of_each_edition(built: Path) -> None:
@@ -67,7 +83,7 @@ def test_layout_of_each_edition(built: Path) -> None:
     assert material_version_provider(built / "public" / "2025-Q3" / "index.html") == "mike"
 
 
-# The files of the public 2025-Q2 edition but Material's assets.
+# The files of the public 2025-Q2 edition (Material's assets are in the site's store).
 EDITION_FILES = [
     "404.html", "announce.html", "announce.md",
     "api/commitments.json", "api/improvements.json", "api/results.csv",
@@ -86,14 +102,33 @@ EDITION_FILES = [
 
 def test_the_files_of_one_edition(built: Path) -> None:
     """Every file of an edition, exactly: Kept's pages, announcement, feeds, badges, open
-    data, stylesheet and script, the engine's search index, sitemap and error page, and the
-    theme's assets (all of Material's, whose names change with its versions)."""
+    data, stylesheet and script, the engine's search index, sitemap and error page. The
+    theme's assets (all of Material's, whose names change with its versions) are stored
+    once per site, in a folder named by their digest, and pages name them relatively."""
     edition = built / "public" / "2025-Q2"
-    theme = internals.material_templates()
-    assets = [str(p.relative_to(theme)) for p in (theme / "assets").rglob("*") if p.is_file()]
     found = [str(p.relative_to(edition)) for p in edition.rglob("*") if p.is_file()]
-    assert sorted(found) == sorted(EDITION_FILES + assets)
+    assert sorted(found) == sorted(EDITION_FILES)
+    # The next edition: its own pages, and the pages about 2025-Q2 as redirects.
+    later = built / "public" / "2025-Q3"
+    assert sorted(str(p.relative_to(later)) for p in later.rglob("*") if p.is_file()) == sorted(
+        [name for name in EDITION_FILES if name != "improvements/weekend-email/index.html"]
+        + ["improvements/status-page/index.html", "improvements/weekend-email/index.html",
+           "reports/2025-Q3/index.html"])
+    theme = internals.material_templates()
+    assets = sorted(str(p.relative_to(theme)) for p in (theme / "assets").rglob("*") if p.is_file())
     assert any(name.startswith("assets/stylesheets/main.") for name in assets)
+    for audience in ("public", "internal"):
+        [digest] = [p.name for p in (built / audience / "theme").iterdir()]
+        store = built / audience / "theme" / digest
+        assert sorted(str(p.relative_to(store)) for p in store.rglob("*") if p.is_file()) == assets
+    [stylesheet] = [name for name in assets
+                    if re.fullmatch(r"assets/stylesheets/main\.\w+\.min\.css", name)]
+    for built_page, up in (("index.html", ""), ("commitments/email-reply/index.html", "../../")):
+        html = (edition / built_page).read_text()
+        assert f'href="{up}../theme/{digest}/{stylesheet}"' in html
+        assert (edition / built_page).parent.joinpath(
+            f"{up}../theme/{digest}/{stylesheet}").resolve().is_file()
+        assert '"assets/' not in html and "/assets/" not in html.replace(f"/theme/{digest}/assets/", "")
 
 
 def material_version_provider(path: Path) -> str:
@@ -134,10 +169,20 @@ def test_internal_pages_are_marked_and_public_ones_not(built: Path) -> None:
             continue
         parsed = page(path)
         assert parsed.metas.get("robots") == "noindex, nofollow", path
+        if redirect(path):
+            assert "<p><strong>Internal</strong>: for the team only. Do not share with customers.</p>" in path.read_text()
+            continue
         assert "Internal: for the team only" in parsed.text, path
     for path in (built / "public").rglob("*.html"):
         text = path.read_text()
-        assert "kept-internal-banner" not in text and "noindex" not in text, path
+        assert "kept-internal-banner" not in text, path
+        # Redirects to the edition where a page first appeared are not indexed: the page is.
+        moved = redirect(path) and path != built / "public" / "index.html"
+        assert ("noindex" in text) == moved, path
+
+
+def redirect(path: Path) -> bool:
+    return 'http-equiv="refresh"' in path.read_text()
 
 
 def test_no_internal_data_in_public_output(built: Path) -> None:
@@ -185,11 +230,18 @@ def test_builds_are_deterministic(tmp_path: Path, built: Path) -> None:
 def test_site_src_pages_join_the_site(tmp_path: Path) -> None:
     root = write_project(tmp_path / "data")
     (root / "site_src").mkdir()
-    (root / "site_src" / "about.md").write_text("# About these promises\n\nWritten by hand.\n")
+    # A link to a page of an earlier period, which later editions serve as a redirect.
+    (root / "site_src" / "about.md").write_text(
+        "# About these promises\n\nWritten by hand. [Our first change](improvements/weekend-email.md)"
+        "\n")
     (root / "site_src" / "internal").mkdir()
     (root / "site_src" / "internal" / "playbook.md").write_text("# Playbook\n\nTeam only.\n")
-    build_site(root, tmp_path / "out", jobs=1)
+    result = build_site(root, tmp_path / "out", jobs=1)
+    assert result.mkdocs_warnings == []
     assert "Written by hand." in page(tmp_path / "out/public/2025-Q3/about/index.html").text
+    for edition in ("2025-Q2", "2025-Q3"):  # the page, then the redirect to it
+        about = (tmp_path / "out/public" / edition / "about/index.html").read_text()
+        assert '<a href="../improvements/weekend-email/">Our first change</a>' in about
     assert not (tmp_path / "out/public/2025-Q3/team").exists()
     assert "Team only." in page(tmp_path / "out/internal/2025-Q4/team/playbook/index.html").text
     shutil.rmtree(root / "site_src" / "internal")

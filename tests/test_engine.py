@@ -61,6 +61,8 @@ def test_the_internals_relied_on(caplog: pytest.LogCaptureFixture) -> None:
         ("partials", "material/templates: the partials of PARTIALS, as reviewed"),
         ("language", "material/templates/partials/language.html, as reviewed"),
         ("root-render", "jinja2.Template.root_render_func: called to render a template"),
+        ("theme-urls", "material/templates: assets named through MkDocs' url filter, which "
+                       "gives the way to the edition's root followed by the path"),
         ("make-module", "jinja2: `import ... with context` calls Template.make_module"),
     ]
     internals.holds.cache_clear()
@@ -80,6 +82,25 @@ def test_a_partial_that_changed_is_no_longer_the_one_reviewed(tmp_path: Path) ->
     nav = copy / "partials" / "toc.html"
     nav.write_text(nav.read_text() + "{{ page.url }}")
     assert not internals.same_bytes(internals.PARTIALS, copy)
+
+
+def test_a_template_naming_an_asset_another_way_is_seen(tmp_path: Path) -> None:
+    """The theme's assets are stored once per site only while Material names each through
+    MkDocs' url filter (which the store rewrites)."""
+    copy = tmp_path / "templates"
+    shutil.copytree(internals.material_templates(), copy,
+                    ignore=shutil.ignore_patterns("assets", ".icons", "__pycache__"))
+    assert internals.theme_names_assets_through_url(copy)
+    base = copy / "base.html"
+    original = base.read_text()
+    for named in ('<script src="{{ base_url }}/assets/extra.js"></script>',
+                  "<img src=\"{{ 'assets/images/logo.png' }}\">"):
+        base.write_text(original + named)
+        assert not internals.theme_names_assets_through_url(copy), named
+    base.write_text(original)
+    logo = copy / "partials" / "logo.html"
+    logo.write_text(logo.read_text().replace("config.theme.logo | url", "config.theme.logo"))
+    assert not internals.theme_names_assets_through_url(copy)
 
 
 # A look and feel that shows more of Material: footer links, a second palette, a language.

@@ -275,3 +275,20 @@ def test_welsh_has_its_six_plural_forms() -> None:
     """CLDR's Welsh plurals: zero, one, two, few (3), many (6) and other, each its own form."""
     translations = i18n.language("cy").translations
     assert [translations.plural(n) for n in (0, 1, 2, 3, 4, 6, 7, 100)] == [0, 1, 2, 3, 5, 4, 5, 5]  # type: ignore[attr-defined]
+
+
+def test_what_the_parse_cache_says_of_a_results_file_depends_on_the_languages(tmp_path: Path) -> None:
+    """A results file's shape check is cached with the parsed file; a text by language in it
+    is right or wrong by the site's languages, so declaring a language checks it again."""
+    from generator.parsecache import ParseCache
+    from tests.helpers import RESULTS
+
+    summary = "summary: Our first quarter with published results."
+    bilingual = RESULTS["2025-Q2"].replace(summary, "summary: {en: Our first quarter., cy: Ein chwarter cyntaf.}")
+    root = write_project(tmp_path / "data", results={**RESULTS, "2025-Q2": bilingual})
+    cache = ParseCache()
+    assert any("'cy' in 'summary' is not a language of the site" in p.message
+               for p in check(root, cache=cache).problems)
+    (root / "commitments.yml").write_text(BILINGUAL)
+    assert not [p for p in check(root, cache=cache).problems
+                if p.path == "results/2025-Q2.yml" and "'summary'" in p.message]

@@ -112,6 +112,39 @@ def test_parse_cache_gives_back_what_parsing_gives(tmp_path: Path) -> None:
     assert load_file(tmp_path, "f.yml", again)[0]["a"] == 2 and again.added
 
 
+def test_what_the_shape_check_found_is_kept_with_the_parsed_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A results file's shape is checked again only when the file or Kept's code changed:
+    what the check says is the same, from the cache or not."""
+    import generator.parsecache
+    from generator.parsecache import ParseCache
+    from generator.validate import check
+    from tests.helpers import RESULTS, write_project
+
+    bad = RESULTS["2025-Q3"].replace("satisfaction: {value: 91}", "satisfaction: {value: 91, sampel: 3}")
+    root = write_project(tmp_path / "data", results={**RESULTS, "2025-Q3": bad})
+    fresh = check(root).problems
+    assert [(p.path, p.line, p.col, p.severity) for p in fresh] == [
+        ("results/2025-Q3.yml", 5, 29, "error")]  # the unknown key
+    cache = ParseCache()
+    assert check(root, cache=cache).problems == fresh
+    cache.write(tmp_path / "cache.json")
+    calls: list[str] = []
+    checking = generator.validate._shape_problems
+
+    def counted(data: object, rel: str, languages: tuple[str, ...]) -> list[object]:
+        calls.append(rel)
+        return checking(data, rel, languages)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generator.validate, "_shape_problems", counted)
+    again = ParseCache.read(tmp_path / "cache.json")
+    assert check(root, cache=again).problems == fresh and calls == []
+    (root / "results/2025-Q2.yml").write_text(RESULTS["2025-Q2"] + "\n")
+    assert check(root, cache=again).problems == fresh and calls == ["results/2025-Q2.yml"]
+    monkeypatch.setattr(generator.parsecache, "_code", lambda: "another Kept")
+    assert check(root, cache=again).problems == fresh and len(calls) == 1 + 3
+
+
 def test_tags_on_mappings_and_lists_are_refused_too() -> None:
     data, problems = load_text("a: !!set {x, y}\nb: !!omap [c: 1]\nd: !!python/object/apply:os.system [ls]\n"
                                "e: !custom {f: 1}\n", "f.yml")

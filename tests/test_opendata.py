@@ -1,10 +1,12 @@
-"""api/results.csv: every result of an edition for spreadsheets, one row per commitment, period
-and location; the internal site's with the internal rows."""
+"""api/results.csv: every result for spreadsheets, one row per commitment, period and location
+(latest/'s: of every period; an edition's: of its own period); the internal site's with the
+internal rows."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 from generator.opendata import RESULTS_COLUMNS
@@ -18,8 +20,36 @@ HEADER = "commitment,title,period,published,location,location_name,value,sample,
 
 
 def results_csv(root: Path, audience: str) -> str:
+    """latest/api/results.csv: the whole history."""
     data, _ = load_dataset(root)
-    return render_edition(editions(project(data, audience), audience)[0]).assets["api/results.csv"]
+    newest = editions(project(data, audience), audience)[0]
+    return render_edition(newest, latest=True).latest["api/results.csv"]
+
+
+def test_an_editions_open_data_holds_its_own_period_and_latest_every_period(tmp_path: Path) -> None:
+    """What is new in an edition: its own period's results and improvements. latest/ holds
+    them all (each edition repeating every period made a long history's site grow with the
+    square of its length)."""
+    data, _ = load_dataset(write_project(tmp_path))
+    q3, q2 = editions(project(data, "public"), "public")
+    for edition, periods, count, improvements in ((q3, {"2025-Q3"}, 3, ["status-page"]),
+                                                  (q2, {"2025-Q2"}, 4, ["weekend-email"])):
+        rendered = render_edition(edition)
+        rows = list(csv.DictReader(io.StringIO(rendered.assets["api/results.csv"][1:])))
+        assert {r["period"] for r in rows} == periods and len(rows) == count
+        found = json.loads(rendered.assets["api/commitments.json"])
+        assert {r["period"] for c in found["commitments"] for r in c["results"]} == periods
+        assert [c["attainment"]["measured"] for c in found["commitments"]] == (
+            [2, 2, 2] if edition is q3 else [1, 1, 1])  # of every period, as the pages say
+        assert [i["id"] for i in json.loads(rendered.assets["api/improvements.json"])[
+            "improvements"]] == improvements
+        assert rendered.latest == {}
+    whole = render_edition(q3, latest=True).latest
+    assert sorted(whole) == ["api/commitments.json", "api/improvements.json", "api/results.csv"]
+    assert {r["period"] for r in csv.DictReader(io.StringIO(whole["api/results.csv"][1:]))} == {
+        "2025-Q2", "2025-Q3"}
+    assert [i["id"] for i in json.loads(whole["api/improvements.json"])["improvements"]] == [
+        "status-page", "weekend-email"]
 
 
 def test_public_results_csv(tmp_path: Path) -> None:

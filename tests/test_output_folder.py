@@ -7,6 +7,7 @@ import errno
 import fcntl
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -64,7 +65,9 @@ def test_a_site_built_before_the_record_keeps_what_is_not_kepts(tmp_path: Path) 
     root = write_project(tmp_path / "data")
     out = tmp_path / "site"
     build_site(root, out, jobs=1)
-    (out / output.OWNED).unlink(missing_ok=True)  # as an earlier Kept left it
+    (out / output.OWNED).unlink(missing_ok=True)  # as an earlier Kept left it,
+    for audience in ("public", "internal"):  # without a store of the theme's files
+        shutil.rmtree(out / audience / "theme")
     (out / "public" / "downloads").mkdir()
     (out / "public" / "downloads" / "report.pdf").write_bytes(b"%PDF-1.7\n")
     (out / "public" / "CNAME").write_text("promises.acme.example\n")
@@ -78,6 +81,10 @@ def test_a_site_built_before_the_record_keeps_what_is_not_kepts(tmp_path: Path) 
     owned = json.loads((out / output.OWNED).read_text())["owned"]
     assert "public/downloads" not in owned and "internal/2025-Q4" not in owned
     assert {"public/2025-Q3", "public/latest", "internal/2025-Q3", ".kept-cache.json"} <= set(owned)
+    # Its editions use a store of the theme's files now: every one was built again.
+    assert {"public/theme", "internal/theme"} <= set(owned)
+    assert [p.name for p in (out / "public" / "theme").iterdir()] == [
+        p.name for p in (out / "internal" / "theme").iterdir()]
 
 
 def test_a_folder_of_the_users_named_like_a_new_edition_is_refused(tmp_path: Path) -> None:

@@ -35,8 +35,10 @@ def test_the_search_box_is_materials_with_a_name() -> None:
 
 
 def _scripts(page: str) -> list[str]:
-    """The page's script tags, Material's bundle by its name without the digest."""
-    return [re.sub(r"bundle\.[0-9a-f]+\.min\.js", "bundle.js", tag)
+    """The page's script tags, Material's bundle by its name without the digest, in the
+    site's store of the theme (engine.store) named without its digest."""
+    return [re.sub(r"theme/[0-9a-f]{16}/", "theme/DIGEST/",
+                   re.sub(r"bundle\.[0-9a-f]+\.min\.js", "bundle.js", tag))
             for tag in re.findall(r"<script\b[^>]*\bsrc=[^>]*>", page)]
 
 
@@ -53,7 +55,7 @@ def test_pages_name_the_search_box_and_the_version_and_defer_scripts(built_site:
                 f"{title}: Select version"
             root = "../../" if "/" in path else ""
             assert _scripts(page) == [
-                f'<script defer src="{root}assets/javascripts/bundle.js">',
+                f'<script defer src="{root}../theme/DIGEST/assets/javascripts/bundle.js">',
                 f'<script defer src="{root}kept/kept.js">']
 
 
@@ -74,7 +76,7 @@ def test_a_custom_dir_comes_first_and_may_keep_kepts_changes(tmp_path: Path) -> 
     page = (tmp_path / "out/public/latest/index.html").read_text(encoding="utf-8")
     assert '<div class="acme-search"></div>' in page and SEARCH not in page
     assert "Acme news" in page
-    assert _scripts(page) == ['<script defer src="assets/javascripts/bundle.js">',
+    assert _scripts(page) == ['<script defer src="../theme/DIGEST/assets/javascripts/bundle.js">',
                               '<script defer src="extra.js">', '<script defer src="kept/kept.js">']
     config_json = CONFIG.search(page)
     assert config_json is not None

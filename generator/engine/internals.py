@@ -18,6 +18,7 @@ import hashlib
 import inspect
 import logging
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -227,6 +228,38 @@ def _import_with_context_makes_a_module() -> bool:
     return ".make_module(context.get_all(), True," in str(code)
 
 
+# A path of the theme's assets written in a template, and what follows it.
+_ASSET = re.compile(r"""(['"])assets/[^'"]*\1(\s*\|\s*url\b)?""")
+
+
+def theme_names_assets_through_url(folder: Path | None = None) -> bool:
+    """Material's templates and Kept's overrides of them (or the templates in folder) name
+    every asset of the theme through MkDocs' `url` filter, and that filter gives the way
+    from the page to the edition's root followed by the path: the store (engine.store)
+    rewrites the filter to point pages at the stored assets."""
+    import jinja2
+    from mkdocs.utils.templates import url_filter
+
+    env = jinja2.Environment()
+    env.filters["url"] = url_filter
+    page = type("Page", (), {"url": "a/b/"})()
+    shown = env.from_string("{{ 'assets/x.css' | url }}").render(page=page, base_url="../..")
+    if shown != "../../assets/x.css":
+        return False
+    folders = [folder] if folder else [material_templates(), Path(__file__).parent / "theme"]
+    for template in (t for f in folders for t in sorted(f.rglob("*.html"))):
+        text = template.read_text(encoding="utf-8")
+        named = [match.span() for match in _ASSET.finditer(text) if match.group(2)]
+        if any(not any(start <= at.start() < end for start, end in named)
+               for at in re.finditer("assets/", text)):
+            return False
+        printed = re.findall(r"\{\{[^}]*config\.theme\.(?:favicon|logo)[^}]*\}\}", text)
+        if any(not re.search(r"config\.theme\.(?:favicon|logo)\s*\|\s*url\b", expression)
+               for expression in printed):
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class Internal:
     key: str
@@ -261,6 +294,10 @@ INTERNALS = (
              "speed-up translations", functools.partial(same_bytes, {LANGUAGE: LANGUAGE_DIGEST})),
     Internal("root-render", "jinja2.Template.root_render_func: called to render a template",
              "speed-up partials", _root_render_func),
+    Internal("theme-urls", "material/templates: assets named through MkDocs' url filter, "
+             "which gives the way to the edition's root followed by the path",
+             "plugin (the theme's assets stored once per site, see engine.store)",
+             theme_names_assets_through_url),
     Internal("make-module", "jinja2: `import ... with context` calls Template.make_module",
              "speed-up translations", _import_with_context_makes_a_module),
 )

@@ -16,9 +16,10 @@ from typing import Any
 
 import jinja2
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from generator import files, live_reload_script
+from generator.engine import store as theme_store
 from generator.engine.config import PLACEHOLDER_URL
 from generator.engine.internals import has
 from generator.errors import KeptError
@@ -121,12 +122,15 @@ class KeptPlugin(BasePlugin):
     """Adds an edition's generated pages (from memory) to the build, puts their HTML blocks in
     place, indexes them, makes links safe and marks the internal site."""
 
-    def __init__(self, audience: str, live_reload: bool = False, rendered: Rendered | None = None):
+    def __init__(self, audience: str, live_reload: bool = False, rendered: Rendered | None = None,
+                 store: Path | None = None):
         super().__init__()
         self.audience = audience
         self.reload_script = live_reload_script() if live_reload else ""
         self.rendered = rendered or Rendered({}, {}, {}, {})
         self.search: Any = None
+        self.store = store  # where the build stores the theme's files (see engine.store)
+        self.stored: theme_store.Stored | None = None
 
     def on_config(self, config: Any, **kwargs: Any) -> Any:
         self.search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -138,8 +142,23 @@ class KeptPlugin(BasePlugin):
         docs = [f for f in files if f.src_dir == config.docs_dir]
         docs += [File.generated(config, path, content=markdown)
                  for path, markdown in self.rendered.files.items()]
+        # The pages the edition serves as redirects: excluded, so that the engine builds
+        # nothing for them, and links to them (from hand-written pages too) go to their
+        # address, where the redirect is.
+        docs += [File.generated(config, path, content="", inclusion=InclusionLevel.EXCLUDED)
+                 for path in self.rendered.moved]
         docs.sort(key=lambda f: _walk_order(f.src_uri))
-        return Files(docs + [f for f in files if f.src_dir != config.docs_dir])
+        theme = [f for f in files if f.src_dir != config.docs_dir]
+        if self.store is not None:
+            theme, self.stored = theme_store.take(theme)
+            if self.stored is not None:
+                theme_store.write(self.stored, self.store)
+        return Files(docs + theme)
+
+    def on_env(self, env: jinja2.Environment, *, config: Any, files: Files) -> jinja2.Environment:
+        if self.stored is not None:
+            theme_store.rewrite_urls(env, self.stored)
+        return env
 
     def _index(self) -> list[Any] | None:
         """The search plugin's entries, when Kept can add generated pages' words to them."""

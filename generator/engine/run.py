@@ -138,6 +138,7 @@ def build(settings: Settings, job: Job, rendered: Rendered, reuse: set[str],
     from mkdocs.exceptions import MkDocsException
 
     from generator.engine import plugin, speedups
+    from generator.engine import store as theme_store
 
     collect = _Collect()
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -149,7 +150,9 @@ def build(settings: Settings, job: Job, rendered: Rendered, reuse: set[str],
                 # Plugins that config.only_search did not foresee (they may read any page):
                 # every page is rendered, and the engine builds every one.
                 rendered = render_all()
-            config.plugins["kept"] = plugin.KeptPlugin(job.audience, settings.live_reload, rendered)
+            store = settings.shared / theme_store.FOLDER if settings.shared is not None else None
+            config.plugins["kept"] = plugin.KeptPlugin(job.audience, settings.live_reload, rendered,
+                                                       store)
             faster = None
             if settings.speedups:
                 faster = speedups.Speedups(rendered.meta, reuse if only_search else (),
