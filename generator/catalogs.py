@@ -10,6 +10,7 @@ Every problem is located at its line and column.
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import re
@@ -192,9 +193,21 @@ def _message(rel: str, message: Message, known_messages: set[str] | None) -> lis
 
 def language(root: Path, code: str) -> i18n.Language:
     """A language of the site with the repository's own catalog of it, when it has one that
-    reads (`kept validate` says what is wrong with one that does not)."""
+    reads (`kept validate` says what is wrong with one that does not). Read once a process
+    while the catalog stays as it is (kept serve builds again and again)."""
     rel = f"{FOLDER}/{code}.po"
-    if (root / rel).is_file():
+    try:
+        stat = (root / rel).stat()
+        seen: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        seen = None
+    return _language(root, code, seen)
+
+
+@functools.lru_cache(maxsize=32)
+def _language(root: Path, code: str, seen: tuple[int, int] | None) -> i18n.Language:
+    rel = f"{FOLDER}/{code}.po"
+    if seen is not None and (root / rel).is_file():
         catalog, _ = read(root, rel)
         if catalog is not None:
             return i18n.language(code, catalog.translations)
