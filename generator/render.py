@@ -240,24 +240,35 @@ class _PageLinks:
     macros can be imported once (without the page's context) instead of once per page.
     """
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, moved_to: Mapping[str, str] | None = None):
         self.here = posixpath.dirname(path)
         self.here_url = page_url(path)
         self.to_root = "../" * self.here_url.count("/")
         self.blocks: list[str] = []
+        # The pages the edition serves as redirects, and the edition each is in, in full
+        self.moved_to = moved_to or {}
 
     def url(self, target: str) -> str:
         """A Markdown link to another file of the edition (MkDocs resolves and checks it)."""
         target, _, anchor = target.partition("#")
+        if anchor and target in self.moved_to:
+            return self._where_in_full(target, anchor)
         rel = relative_url(target, self.here).rstrip("/") or "."  # as posixpath.relpath has it
         return rel + (f"#{anchor}" if anchor else "")
 
     def href(self, target: str) -> str:
         """The final relative URL of a page, for links inside raw HTML (tables)."""
         target, _, anchor = target.partition("#")
+        if anchor and target in self.moved_to:
+            return self._where_in_full(target, anchor)
         # Up to the edition's root, then down: cheaper than posixpath.relpath, and as good.
         rel = self.to_root + page_url(target) or "./"
         return rel + (f"#{anchor}" if anchor else "")
+
+    def _where_in_full(self, target: str, anchor: str) -> str:
+        """A place in a page the edition serves as a redirect: in the edition where the page
+        is in full (a redirect loses the place)."""
+        return f"{self.to_root}../{self.moved_to[target]}/{page_url(target)}#{anchor}"
 
     def asset(self, target: str) -> str:
         """The relative URL of a file that is not a page (feed, badge, JSON)."""
@@ -356,10 +367,20 @@ def _tidy(body: str) -> str:
     return _MARKER_GAP.sub(lambda m: f"\n\n{m.group(1)}" if m.group(1) else "\n\n", body.strip())
 
 
+# The pages the edition last rendered serves as redirects, with the edition each is in full.
+_MOVED_TO: list[tuple[Edition, dict[str, str]]] = []
+
+
+def _moved_to(edition: Edition) -> dict[str, str]:
+    if not _MOVED_TO or _MOVED_TO[0][0] is not edition:
+        _MOVED_TO[:] = [(edition, {m.path: m.edition for m in moved(edition)})]
+    return _MOVED_TO[0][1]
+
+
 def render_page(env: jinja2.Environment, view: EditionView,
                 page: Page) -> tuple[str, dict[str, Any], list[str]]:
     """A page's Markdown, its metadata (what front matter would hold) and its HTML blocks."""
-    links = _PageLinks(page.path)
+    links = _PageLinks(page.path, _moved_to(view.edition))
     token = _PAGE.set(links)
     try:
         body = env.get_template(page.template).render(

@@ -141,15 +141,21 @@ MOVED = """<!doctype html>
 """
 
 
+def internal_banner() -> str:
+    """The internal site's banner on every page, in the page's language."""
+    internal = html.escape(tr("Internal"))
+    words = html.escape(tr("for the team only. Do not share with customers."))
+    return (f'<div class="kept-internal-banner" role="note"><strong>{internal}</strong>: {words}'
+            "</div>\n")
+
+
 def moved_page(page: Moved, internal: bool) -> str:
     """A page about an earlier period, in a later edition: a redirect to the edition where it
     first appeared. Nothing from the data but the title, escaped; no script; a relative
     address (the site works from any folder or host); never indexed: the page itself is."""
     depth = page.file.count("/")  # the redirect's folders below its edition's root
     url = html.escape("../" * (depth + 1) + page.edition + "/" + page.file[:-len("index.html")])
-    banner = ("<p><strong>" + html.escape(tr("Internal")) + "</strong>: "
-              + html.escape(tr("for the team only. Do not share with customers.")) + "</p>\n"
-              if internal else "")
+    banner = internal_banner() if internal else ""
     language = i18n.current()
     where = tr("This page is in the edition of {edition}:", edition=page.edition)
     return MOVED.format(title=html.escape(page.title), url=url, where=html.escape(where),

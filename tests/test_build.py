@@ -170,7 +170,7 @@ def test_internal_pages_are_marked_and_public_ones_not(built: Path) -> None:
         parsed = page(path)
         assert parsed.metas.get("robots") == "noindex, nofollow", path
         if redirect(path):
-            assert "<p><strong>Internal</strong>: for the team only. Do not share with customers.</p>" in path.read_text()
+            assert '<div class="kept-internal-banner" role="note"><strong>Internal</strong>: ' in path.read_text()
             continue
         assert "Internal: for the team only" in parsed.text, path
     for path in (built / "public").rglob("*.html"):

@@ -156,7 +156,8 @@ def test_a_redirect_is_safe_and_says_where_the_page_is(tmp_path: Path) -> None:
             '<meta http-equiv="refresh" content="0; url=../../../2025-01/improvements/improvement-00002/">\n'
             '<link rel="canonical" href="../../../2025-01/improvements/improvement-00002/">\n'
             "</head>\n<body>\n"
-            + ("<p><strong>Internal</strong>: for the team only. Do not share with customers.</p>\n"
+            + ('<div class="kept-internal-banner" role="note"><strong>Internal</strong>: '
+               "for the team only. Do not share with customers.</div>\n"
                if audience == "internal" else "")
             + '<p>This page is in the edition of 2025-01: <a href="../../../2025-01/improvements/'
             'improvement-00002/">&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;&quot;&gt;'

@@ -106,6 +106,9 @@ def test_each_language_has_its_own_site_in_the_contracted_layout(example: Path) 
 
 
 def test_every_page_links_to_the_same_page_in_the_other_language(example: Path) -> None:
+    """The language selector of every page links to the same page in each language, and each
+    edition's sitemap gives every page's address in each language (hreflang); the head has
+    no alternates for Material's script to send the selector elsewhere with."""
     checked = 0
     for audience in ("public", "internal"):
         for site, lang, other, other_site in (
@@ -113,21 +116,36 @@ def test_every_page_links_to_the_same_page_in_the_other_language(example: Path) 
                 (example / audience / "cy", "cy", "en", example / audience)):
             for path in pages_of(site):
                 rel = path.relative_to(site)
-                if rel.parts[0] == "cy" or rel.parts[0] == "latest":
+                if rel.parts[0] in ("cy", "latest"):
                     continue
                 parsed = read_page(path)
                 if not parsed.selector:  # a redirect to the edition where the page first appeared
                     assert 'http-equiv="refresh"' in path.read_text()
                     continue
                 assert parsed.lang == lang
-                for links in (parsed.alternates, parsed.selector):
-                    assert set(links) == {"en", "cy"}, path
-                    target = posixpath.normpath(posixpath.join(str(path.parent), links[other]))
-                    assert Path(target) / "index.html" == other_site / rel, (path, links[other])
-                    assert (Path(target) / "index.html").is_file()
-                    here = posixpath.normpath(posixpath.join(str(path.parent), links[lang]))
-                    assert Path(here) == path.parent
+                assert set(parsed.selector) == {"en", "cy"} and not parsed.alternates, path
+                target = Path(posixpath.normpath(posixpath.join(str(path.parent), parsed.selector[other])))
+                assert target / "index.html" == other_site / rel, (path, parsed.selector[other])
+                here = posixpath.normpath(posixpath.join(str(path.parent), parsed.selector[lang]))
+                assert Path(here) == path.parent
                 checked += 1
+            for edition in (p for p in site.iterdir() if (p / "sitemap.xml").is_file()):
+                if edition.name == "latest":
+                    continue
+                text = (edition / "sitemap.xml").read_text()
+                locs = re.findall(r"<loc>([^<]*)</loc>", text)
+                links = re.findall(r'<xhtml:link rel="alternate" hreflang="([a-z]+)" href="([^"]*)"/>', text)
+                assert locs and len(links) == 2 * len(locs), edition
+                base = locs[0]  # the edition's home comes first
+                for loc, (first, first_url), (second, second_url) in zip(
+                        locs, links[0::2], links[1::2], strict=True):
+                    page_path = loc[len(base):]
+                    assert (first, second) == ("en", "cy")
+                    own = first_url if lang == "en" else second_url
+                    assert own == loc
+                    other_url = second_url if lang == "en" else first_url
+                    assert other_url.endswith(f"/{edition.name}/{page_path}")
+                    assert (other_site / edition.name / page_path / "index.html").is_file(), other_url
     assert checked > 100
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -158,15 +159,15 @@ def overrides(user: dict[str, Any], org_name: str, org_url: str | None, edition:
         theme["language"] = theme_language(edition.language)
     extra = dict(user.get("extra") or {})
     extra["version"] = {**dict(extra.get("version") or {}), "provider": "mike"}
-    if len(languages) > 1:
-        extra["alternate"] = alternates(edition, languages)
-    else:
-        extra.pop("alternate", None)
     within = "" if edition.site == edition.audience else edition.language + "/"
     if org_url and edition.audience == "public":
         site_url = org_url.rstrip("/") + f"/{within}{edition.id}/"
     else:
         site_url = f"{PLACEHOLDER_URL}{edition.key}/"
+    if len(languages) > 1:
+        extra["alternate"] = alternates(edition, languages, site_url)
+    else:
+        extra.pop("alternate", None)
     return {
         "site_name": user.get("site_name") or meta_text(org_name),
         "docs_dir": str(docs),
@@ -193,10 +194,11 @@ def theme_language(code: str) -> str:
     return DEFAULT_LANGUAGE
 
 
-def alternates(edition: Edition, languages: Sequence[str]) -> list[dict[str, str]]:
+def alternates(edition: Edition, languages: Sequence[str], site_url: str) -> list[dict[str, str]]:
     """The language selector's entries (Material's extra.alternate): each language by its own
-    name, linked from the edition's root to the same edition in that language (Kept's
-    partials/alternate.html adds the page's own address, and so does the head's hreflang)."""
+    name, linked from the edition's root to the same edition in that language, where its
+    sitemap is (Material reads it), with that edition's address (url). Kept's
+    partials/alternate.html and sitemap.xml add each page's own address."""
     main = languages[0]
     up = "../" if edition.site == edition.audience else "../../"
     found = []
@@ -205,7 +207,8 @@ def alternates(edition: Edition, languages: Sequence[str]) -> list[dict[str, str
             link = "./"
         else:
             link = up + ("" if code == main else code + "/") + edition.id + "/"
-        found.append({"name": i18n.language(code).name, "link": link, "lang": code})
+        found.append({"name": i18n.language(code).name, "link": link, "lang": code,
+                      "url": urllib.parse.urljoin(site_url, link)})
     return found
 
 

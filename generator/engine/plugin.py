@@ -26,18 +26,11 @@ from generator.errors import KeptError
 from generator.i18n import tr
 from generator.markup import page_html
 from generator.render import Rendered
+from generator.static import internal_banner as banner
 
 _CANONICAL = '<link rel="canonical" href="' + PLACEHOLDER_URL
 _HEAD = re.compile(r"<head(\s[^>]*)?>", re.I)
 _HEAD_END = re.compile(r"</head>", re.I)
-
-def banner() -> str:
-    """The internal site's banner, in the page's language."""
-    internal = html.escape(tr("Internal"))
-    words = html.escape(tr("for the team only. Do not share with customers."))
-    return (f'<div class="kept-internal-banner" role="note"><strong>{internal}</strong>: {words}'
-            "</div>\n")
-
 
 def head_tags(page: Any, config: Any) -> str:
     """Feed discovery on every page, and share cards (Open Graph) for links pasted elsewhere."""

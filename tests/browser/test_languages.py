@@ -57,8 +57,10 @@ def test_the_same_page_in_two_languages(example_site: Site, page: Any) -> None:
     welsh = page.locator("article").inner_text()
     assert welsh != english
     assert "Our promises" not in welsh
-    # every alternate in the head is a page that answers
-    for link in page.locator('link[rel="alternate"][hreflang]').element_handles():
+    # every language of the selector is a page that answers
+    links = page.locator(".md-select__link[hreflang]").element_handles()
+    assert len(links) == 2
+    for link in links:
         href = page.evaluate("l => l.href", link)
         response = page.request.get(href)
         assert response.ok, href
