@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.kept-installed
 
-.PHONY: install site test test-fast test-browser lint serve bench audit clean
+.PHONY: install site test test-fast test-browser lint serve bench audit clean catalogs
 
 install: $(STAMP)
 
@@ -52,3 +52,18 @@ bench: install
 # Debian's Chromium: the four category scores of each, failing under 98.
 audit: install node_modules/.package-lock.json
 	$(BIN)/python benchmarks/audit.py --runs 3
+
+# Kept's words in every language it ships (docs/languages.md): the messages found in the code
+# and templates (kept.pot), each language's catalog brought up to date with them, then compiled
+# (the .mo files ship in the package). Translate what `update` added before compiling.
+LOCALES := generator/locales
+LANGUAGES := cy de es fr nl
+catalogs: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k tr -k ntr:1,2 -k N_ --add-location=file \
+		--sort-by-file --width 100 --project Kept --copyright-holder "Kept's authors" \
+		-o $(LOCALES)/kept.pot generator
+	for lang in $(LANGUAGES); do \
+		$(BIN)/pybabel -q update -i $(LOCALES)/kept.pot -d $(LOCALES) -D kept -l $$lang \
+			--init-missing --ignore-obsolete --ignore-pot-creation-date --width 100; \
+	done
+	$(BIN)/pybabel compile --statistics -d $(LOCALES) -D kept

@@ -3,7 +3,7 @@
     python benchmarks/bench.py [--commitments 240] [--locations 12] [--periods 12]
                                [--improvements 5] [--scales 1,2,4] [--jobs N] [--repeat 2]
                                [--history 36,72] [--shops 200] [--per-month 10]
-                               [--history-commitments 30]
+                               [--history-commitments 30] [--languages en,cy]
 
 Prints one table: the MkDocs floor (Material building as many trivial pages, no navigation),
 Kept's cold build, a no-op rebuild, a rebuild after one edit to the draft period, peak memory,
@@ -12,6 +12,8 @@ history (--history: months of it, each a size to measure; an empty list measures
 chain publishing monthly, every commitment measured in every shop, --per-month improvements
 a month; of its public site, the size and files as deployed (a file linked twice counts
 twice), the cold build, and publishing the next month (the draft month, then kept build).
+And the cost of a second language (--languages MAIN,SECOND): the organisation built in each
+alone and in both.
 Every figure is measured in this run, on this machine; nothing is asserted. Beside each
 time, the processor time its processes used: on a shared machine, it moves far less than
 the time on the clock. KEPT_SPEEDUPS=0 in the environment measures Kept without its
@@ -74,7 +76,7 @@ def pages(out: Path) -> list[Path]:
     """The HTML pages a build made, not counting the latest/ copies nor the redirects to the
     edition where a page first appeared (Kept writes them, not MkDocs)."""
     return [p for p in out.rglob("*.html")
-            if "latest" not in p.relative_to(out).parts[:2] and p.name != "404.html"
+            if "latest" not in p.relative_to(out).parts[:3] and p.name != "404.html"
             and p.parent not in (out / "public", out / "internal") and not _redirect(p)]
 
 
@@ -239,6 +241,38 @@ def organisation(args: argparse.Namespace, size: Size, work: Path) -> list[tuple
     return rows
 
 
+def _in_languages(root: Path, languages: list[str]) -> None:
+    """Make the organisation's site be in these languages (its texts stay as they are: in the
+    main language, shown marked on the other language's pages, at the same cost)."""
+    path = root / "commitments.yml"
+    text = path.read_text()
+    text = re.sub(r"\n  languages: \[[^\]]*\]", "", text)
+    path.write_text(text.replace("organization:\n", "organization:\n  languages: ["
+                                 + ", ".join(languages) + "]\n", 1))
+
+
+def second_language(args: argparse.Namespace, size: Size, work: Path) -> list[tuple[str, str]]:
+    """The cost of a second language: the organisation built in its main language alone, in
+    the second alone, and in both; what both cost beyond the first, against the second alone."""
+    first, second = [x.strip() for x in args.languages.split(",")][:2]
+    runs: dict[str, list[Seconds]] = {}
+    for name, languages in ((first, [first]), (second, [second]), ("both", [first, second])):
+        root = generate(work / f"lang-{name}", size)
+        _in_languages(root, languages)
+        runs[name] = [kept_build(root, work / f"lang-{name}-out-{attempt}", args.jobs)
+                      for attempt in range(args.repeat)]
+    alone, other, both = (min(runs[k]) for k in (first, second, "both"))
+    extra = both - alone
+    return [
+        (f"cold, {first} alone", f"{alone:.1f} s" + _all(runs[first])),
+        (f"cold, {second} alone", f"{other:.1f} s" + _all(runs[second])),
+        (f"cold, {first} and {second}", f"{both:.1f} s" + _all(runs["both"])),
+        (f"a second language ({second}): its cost beside {first}",
+         f"{extra:.1f} s, {extra / other:.2f}x building {second} alone "
+         f"(CPU {(both.cpu - alone.cpu) / other.cpu:.2f}x)"),
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--commitments", type=int, default=240)
@@ -257,14 +291,22 @@ def main() -> None:
     ap.add_argument("--history-commitments", type=int, default=30)
     ap.add_argument("--history-only", action="store_true",
                     help="measure the long history alone, not the organisation above")
+    ap.add_argument("--languages", default="en,cy",
+                    help="a main language and a second to measure the second's cost ('' for none)")
+    ap.add_argument("--languages-only", action="store_true",
+                    help="measure the cost of a second language alone")
     args = ap.parse_args()
     size = Size(args.commitments, args.locations, args.periods, args.improvements)
     work = Path(tempfile.mkdtemp(prefix="kept-bench-"))
     rows: list[tuple[str, str]] = []
     try:
-        if not args.history_only:
+        if not (args.history_only or args.languages_only):
             rows += organisation(args, size, work)
-        rows += long_history([int(m) for m in args.history.split(",") if m.strip()], args, work)
+        if args.languages and not args.history_only:
+            rows += second_language(args, size, work)
+        if not args.languages_only:
+            rows += long_history([int(m) for m in args.history.split(",") if m.strip()], args,
+                                 work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"Kept benchmark on {platform.machine()}, {os.cpu_count()} CPUs, "

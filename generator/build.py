@@ -19,10 +19,11 @@ import contextlib
 import gc
 import importlib.util
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-from generator import builder, install, manifest, output
+from generator import builder, catalogs, install, manifest, output
 from generator import plan as planning
 from generator.engine import DEFAULT, ENGINES, speedups_wanted
 from generator.engine.config import user_config
@@ -30,8 +31,9 @@ from generator.engine.run import Settings
 from generator.errors import KeptError, UsageError
 from generator.manifest import BuildResult
 from generator.parsecache import ParseCache
+from generator.plan import split_key
 from generator.project import AUDIENCES
-from generator.validate import load_dataset
+from generator.validate import load_languages
 
 STAGE_PREFIX = "kept-stage-"
 
@@ -101,7 +103,8 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
     # Gather: the data and mkdocs.yml, checked, and what the previous build left.
     owned = output.owned(out)
     parsed = ParseCache.read(out / install.PARSED)
-    dataset, warnings = load_dataset(root, cache=parsed, site_config=True, python_tags=python_tags)
+    datasets, warnings = load_languages(root, cache=parsed, site_config=True,
+                                        python_tags=python_tags)
     user = user_config(root, engine)
     previous = planning.Previous.read(out)
     result = BuildResult(out, warnings=list(warnings))
@@ -125,9 +128,10 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
         settings = Settings(engine, root, config_file, live_reload, tmp / ".shared", speedups_wanted())
 
         # Plan: every edition, and of them those whose inputs changed.
-        plan = planning.plan(dataset, user, settings, audiences, out, previous, stage, tmp,
+        plan = planning.plan(datasets, user, settings, audiences, out, previous, stage, tmp,
                              inputs, newest_only)
-        install.check_owned(out, owned, audiences, plan.planned)
+        sites = list(plan.planned)  # each audience's, in each language
+        install.check_owned(out, owned, sites, plan.planned)
         for audience in audiences:
             builder.stage(root, stage / audience, plan.site_files[audience])
         collections.planned()
@@ -141,30 +145,32 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
             result.mkdocs_warnings += logged
             planned = plan.editions[task.key]
             if planned.in_place:
-                updates[_pair(task.key)] = [path for path in planned.previous_files
+                updates[split_key(task.key)] = [path for path in planned.previous_files
                                             if path not in records]
             known_pages[task.key] = manifest.encode_edition((planned.chrome, records))
 
         # Install: every edition has built; from here on, only renames change the output.
-        result.editions = {audience: [e.id for e in plan.planned[audience]] for audience in audiences}
+        result.editions = {site: [e.id for e in plan.planned[site]] for site in sites}
         result.reused = list(plan.reused)
         cache = dict(plan.cache)
         stale_latest = set()
-        for audience in audiences:
-            if plan.planned[audience]:
-                newest, latest = f"{audience}/{plan.planned[audience][0].id}", f"{audience}/latest"
+        for site in sites:
+            if plan.planned[site]:
+                newest, latest = plan.planned[site][0].key, f"{site}/latest"
                 cache[latest] = cache[newest]
                 # latest/ links to the pages of older editions (see install.latest_files):
                 # any edition built may have changed one.
                 if previous.digests.get(latest) != cache[latest] or any(
-                        _pair(key)[0] == audience for key in plan.editions):
-                    stale_latest.add(audience)
-        site_name = str(user.get("site_name") or dataset.organization.name)
-        install.prepare(tmp, audiences, plan.planned, site_name, owned, parsed, known_pages,
-                        inputs.digest, cache, result)
+                        split_key(key)[0] == site for key in plan.editions):
+                    stale_latest.add(site)
+        named = {site: (str(user.get("site_name") or datasets[language].organization.name),
+                        catalogs.language(root, language))
+                 for site, language in _languages(plan, datasets).items()}
+        install.prepare(tmp, named, plan.planned, owned, parsed, known_pages, inputs.digest,
+                        cache, result)
         journal = output.Journal(tmp / "trash")
         try:
-            install.install(tmp, out, audiences, plan.planned, {_pair(k) for k in plan.editions},
+            install.install(tmp, out, sites, plan.planned, {split_key(k) for k in plan.editions},
                             stale_latest, updates, owned, journal, settings.shared)
         except BaseException as exc:
             if journal.rollback():
@@ -175,9 +181,10 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
     return result
 
 
-def _pair(key: str) -> tuple[str, str]:
-    audience, _, edition = key.partition("/")
-    return audience, edition
+def _languages(plan: planning.Plan, datasets: Mapping[str, Any]) -> dict[str, str]:
+    """The language of each site of the plan."""
+    main = next(iter(datasets))
+    return {site: site.rpartition("/")[2] if "/" in site else main for site in plan.planned}
 
 
 def _shared_memory() -> Path | None:

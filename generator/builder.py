@@ -25,7 +25,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator import ASSETS, engine, files, output
+from generator import ASSETS, catalogs, engine, files, i18n, output
 from generator.engine import run as engine_run
 from generator.plan import FilePlan, Plan, Task, dest, file_plan, latest_folder
 from generator.render import Rendered, merge, pages, render_edition
@@ -60,7 +60,8 @@ def run(plan: Plan, tasks: list[Task], jobs: int) -> list[Outcome]:
 
 
 def build_edition(plan: Plan, task: Task) -> Outcome:
-    """Render and build one edition in this process.
+    """Render and build one edition in this process, in its site's language (see i18n.use:
+    Kept's words on its pages, in the engine's plugin and in its feeds and open data).
 
     A file whose inputs did not change since the previous build of this edition (the file
     plan's skip: see render.Needs) is not rendered again; nor is the HTML of a page whose
@@ -68,6 +69,15 @@ def build_edition(plan: Plan, task: Task) -> Outcome:
     taken from the previous output: linked rather than copied, or left where they are when
     the edition is updated in place.
     """
+    with i18n.use(_language(plan, task.key)):
+        return _build_edition(plan, task)
+
+
+def _language(plan: Plan, key: str) -> i18n.Language:
+    return catalogs.language(plan.settings.root, plan.editions[key].edition.language)
+
+
+def _build_edition(plan: Plan, task: Task) -> Outcome:
     planned = plan.editions[task.key]
     leaves_out = engine_run.leaves_out(plan.settings)
     planned_files = task.files or file_plan(plan, task.key, leaves_out)
@@ -102,7 +112,7 @@ def build_edition(plan: Plan, task: Task) -> Outcome:
     _write(site, rendered.assets, previous, shared, planned.in_place)
     records.update((rel, (keys[rel], "")) for rel in rendered.assets)
     if rendered.latest and shared is not None:
-        _write(latest_folder(shared, planned.job.audience), rendered.latest)
+        _write(latest_folder(shared, planned.edition.site), rendered.latest)
     for rel in planned_files.skip:
         if rel not in rendered.files:
             assert previous is not None
@@ -248,5 +258,6 @@ def _worker_build(task: Task) -> Outcome:
 def _render_share(key: str, part: tuple[int, int], skip: frozenset[str],
                   latest: bool) -> Rendered:
     plan = _WORKER.get().plan
-    return render_edition(plan.editions[key].edition, plan.templates, part, skip, latest)
+    with i18n.use(_language(plan, key)):
+        return render_edition(plan.editions[key].edition, plan.templates, part, skip, latest)
 

@@ -13,9 +13,10 @@ import math
 from dataclasses import dataclass
 
 from generator.compute import Attainment, Row, Status
+from generator.i18n import tr
 from generator.markup import xml_text as escape
 from generator.model import Commitment
-from generator.words import qty
+from generator.words import num, qty
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,9 @@ def describe(commitment: Commitment, rows: list[Row]) -> str:
     parts = []
     unit = commitment.metric.unit if commitment.metric else ""
     for row in rows:
-        value = qty(row.value, unit) if row.value is not None else "not measured"
-        parts.append(f"{row.period.id}: {value}, {row.status.value.lower()} "
-                     f"(target {qty(row.target, unit)})")
+        value = qty(row.value, unit) if row.value is not None else tr("not measured")
+        parts.append(tr("{period}: {result}, {status} (target {target})", period=row.period.id,
+                        result=value, status=row.status.label.lower(), target=qty(row.target, unit)))
     return "; ".join(parts) + "."
 
 
@@ -139,7 +140,7 @@ def _draw(commitment: Commitment, rows: list[Row], layout: _Layout) -> str:
     step = (width - left - layout.right) / len(rows)
     xs = [left + step * (i + 0.5) for i in range(len(rows))]
     if layout is WIDE:
-        title = escape(f"{commitment.title}: results per period")
+        title = escape(tr("{promise}: results per period", promise=commitment.title))
         parts = [
             f'<svg class="kept-chart kept-chart--wide" role="img" viewBox="0 0 {width} {height}" '
             f'xmlns="http://www.w3.org/2000/svg" aria-labelledby="chart-title chart-desc">',
@@ -161,7 +162,8 @@ def _draw(commitment: Commitment, rows: list[Row], layout: _Layout) -> str:
         ty = _fmt(scale(row.target if row.target is not None else unit_target))
         x0, x1 = _fmt(xs[i] - step / 2), _fmt(xs[i] + step / 2)
         target_path.append(f"{'M' if i == 0 else 'L'}{x0},{ty} L{x1},{ty}")
-    parts.append(f'<path class="kept-target" d="{" ".join(target_path)}"><title>Target</title></path>')
+    target = escape(tr("Target"))
+    parts.append(f'<path class="kept-target" d="{" ".join(target_path)}"><title>{target}</title></path>')
     points = [(x, scale(r.value)) if r.value is not None else None for x, r in zip(xs, rows, strict=True)]
     for d in _value_paths(points):
         parts.append(f'<path class="kept-line" d="{d}"/>')
@@ -191,17 +193,25 @@ def _period_labels(xs: list[float], rows: list[Row], width: int, y: float, char:
 
 
 def _legend(x: float, y: float, font: float) -> list[str]:
-    """What the markers and the dashed line stand for, on one line from x."""
+    """What the markers and the dashed line stand for, on one line from x, each label given
+    the room its words take in the page's language."""
     em = font / 12
-    return [
-        _marker(x + 6 * em, y - 4 * em, Status.MET, 4),
-        f'<text class="kept-axis" x="{_fmt(x + 16 * em)}" y="{_fmt(y)}">Met</text>',
-        _marker(x + 66 * em, y - 4 * em, Status.MISSED, 4),
-        f'<text class="kept-axis" x="{_fmt(x + 76 * em)}" y="{_fmt(y)}">Missed</text>',
-        f'<path class="kept-target" d="M{_fmt(x + 140 * em)},{_fmt(y - 4 * em)} '
-        f'L{_fmt(x + 164 * em)},{_fmt(y - 4 * em)}"/>',
-        f'<text class="kept-axis" x="{_fmt(x + 170 * em)}" y="{_fmt(y)}">Target</text>',
-    ]
+    char = _AXIS_CHAR * font
+    parts: list[str] = []
+    start = x
+    for offset, mark, label in ((6, Status.MET, Status.MET.label), (66, Status.MISSED, Status.MISSED.label),
+                                (140, None, tr("Target"))):
+        x = max(x, start + offset * em)  # as far as the words before need, at least as in English
+        if mark is None:
+            parts.append(f'<path class="kept-target" d="M{_fmt(x)},{_fmt(y - 4 * em)} '
+                         f'L{_fmt(x + 24 * em)},{_fmt(y - 4 * em)}"/>')
+            text_x = x + 30 * em
+        else:
+            parts.append(_marker(x, y - 4 * em, mark, 4))
+            text_x = x + 10 * em
+        parts.append(f'<text class="kept-axis" x="{_fmt(text_x)}" y="{_fmt(y)}">{escape(label)}</text>')
+        x = text_x + len(label) * char + 14 * em
+    return parts
 
 
 def sparkline(rows: list[Row], label: str) -> str:
@@ -232,7 +242,9 @@ _CHAR = 6.2  # average advance of an 11px sans-serif character
 def badge(title: str, state: Status, score: Attainment) -> str:
     """A standalone status badge: the commitment, this period's status, and periods met."""
     label = title if len(title) <= 48 else title[:47].rstrip() + "…"
-    value = state.value + (f" · met {score.met} of {score.measured}" if score.measured else "")
+    value = state.label
+    if score.measured:
+        value += " · " + tr("met {met} of {count}", met=num(score.met), count=num(score.measured))
     left = int(len(label) * _CHAR + 12)
     right = int(len(value) * _CHAR + 12)
     width = left + right

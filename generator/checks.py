@@ -106,6 +106,8 @@ class FileChecks:
         self.location_ids: tuple[str, ...] = ()  # in the order of commitments.yml
         self.listed: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}  # see _listed
         self.values: dict[str, Map] = {}
+        self.languages: tuple[str, ...] = ("en",)  # organization.languages, the main first
+        self.languages_at: tuple[Pos, ...] = ((1, 1),)
         # Lists that could not be read (all of commitments.yml, a list in it), by the kind of
         # id they define or by "locations of ID": the references into them are not judged,
         # which would only repeat that they could not be read (see skipped_notes)

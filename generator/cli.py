@@ -97,10 +97,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(problem.format())
     for message in result.mkdocs_warnings:
         print(printable(f"mkdocs: warning: {message}"), file=sys.stderr)
-    for audience, built in result.editions.items():
+    for site, built in result.editions.items():
         shown = ", ".join(built) if built else "none published yet"
-        reused = sum(key.startswith(f"{audience}/") for key in result.reused)
-        print(f"built {audience}: {len(built)} edition(s) ({shown}) in {result.out / audience}"
+        reused = sum(key.rpartition("/")[0] == site for key in result.reused)
+        print(f"built {site}: {len(built)} edition(s) ({shown}) in {result.out / site}"
               + (f"; {reused} unchanged" if reused else ""))
     return 0
 

@@ -7,6 +7,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, replace
 
+from generator.i18n import N_, tr
 from generator.model import Commitment, Dataset, Direction, Measurement, Metric, Period, out_of_force
 
 
@@ -20,6 +21,16 @@ class Status(enum.Enum):
     @property
     def css(self) -> str:
         return self.name.lower().replace("_", "-")
+
+    @property
+    def label(self) -> str:
+        """The status in the current language (its value is the English, and the catalogs'
+        message: see _LABELS)."""
+        return tr(self.value)
+
+
+# The statuses as the catalogs know them (their values are the messages).
+_LABELS = (N_("Met"), N_("Missed"), N_("Not measured"), N_("Not yet"), N_("Retired"))
 
 
 def as_of(commitment: Commitment, day: dt.date) -> Commitment:

@@ -50,7 +50,8 @@ def build(main: Map, results: dict[str, Any]) -> Dataset:
         min_sample=org.get("min_sample", 30), internal=_internal(org),
         year_starts=org.get("year_starts", 1),
         require_explanations=org.get("require_explanations", True),
-        currency=org.get("currency"))
+        currency=org.get("currency"),
+        languages=tuple(dict.fromkeys(org.get("languages") or ("en",))))
     values = tuple(
         Value(v["id"], v["title"], v.get("description"), _vis(v), _internal(v))
         for v in main.get("values") or ())

@@ -11,8 +11,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from generator import compute, records
+from generator import catalogs, compute, i18n, records
 from generator.history import dataset_at, default_base
+from generator.i18n import N_, tr
 from generator.markup import inline as markdown_inline
 from generator.model import (
     Commitment,
@@ -26,7 +27,7 @@ from generator.model import (
 from generator.validate import as_written
 from generator.words import date_text, excerpts, qty, target_text
 
-NO_CHANGES = "No changes to commitments, results, improvements or corrections."
+NO_CHANGES = N_("No changes to commitments, results, improvements or corrections.")
 
 # What GitHub's Markdown makes of text that Kept's does not: strikethrough (~~), math ($) and
 # addresses written out (https://, www., name@host), which it turns into links. A word joiner
@@ -46,17 +47,17 @@ ARROW = " → "
 
 
 def _name(commitment: Commitment) -> str:
-    internal = " *(internal only)*" if commitment.visibility is Visibility.INTERNAL else ""
+    internal = " *" + tr("(internal only)") + "*" if commitment.visibility is Visibility.INTERNAL else ""
     return f"{inline(commitment.title)} (`{commitment.id}`){internal}"
 
 
 def _added(base: Dataset, head: Dataset) -> list[str]:
-    return [f"- {_name(c)}, from {date_text(c.since)}"
+    return ["- " + tr("{promise}, from {day}", promise=_name(c), day=date_text(c.since))
             for c in head.commitments if base.commitment(c.id) is None]
 
 
 def _retired(base: Dataset, head: Dataset) -> list[str]:
-    return [f"- {_name(c)}, last day {date_text(c.retired)}"
+    return ["- " + tr("{promise}, last day {day}", promise=_name(c), day=date_text(c.retired))
             for c in head.commitments
             if c.retired and (old := base.commitment(c.id)) is not None and not old.retired]
 
@@ -77,21 +78,22 @@ def target_change(old: Metric | None, new: Metric | None) -> str | None:
             and old.direction is new.direction and old.threshold == new.threshold
             and old.target != new.target):
         better = compute.improved(new, new.target - old.target)
-        verdict = " (**tightened**)" if better else " (**loosened**)"
-    return f"Target: {inline(before)}{ARROW}{inline(after)}{verdict}"
+        verdict = " (**" + (tr("tightened") if better else tr("loosened")) + "**)"
+    return tr("Target: {change}", change=f"{inline(before)}{ARROW}{inline(after)}{verdict}")
 
 
 def _commitment_changes(old: Commitment, new: Commitment) -> list[str]:
     changes = []
     if old.title != new.title:
-        changes.append(f"Title: {inline(old.title)}{ARROW}{inline(new.title)}")
+        changes.append(tr("Title: {change}", change=f"{inline(old.title)}{ARROW}{inline(new.title)}"))
     if old.promise != new.promise:
-        changes.append(f"Promise: {inline(old.promise)}{ARROW}{inline(new.promise)}")
+        changes.append(tr("Promise: {change}",
+                          change=f"{inline(old.promise)}{ARROW}{inline(new.promise)}"))
     if (target := target_change(old.metric, new.metric)) is not None:
         changes.append(target)
     if changes:
         known = {r.date for r in old.revisions}
-        changes += [f"Why, from {date_text(r.date)}: {inline(r.reason)}"
+        changes += [tr("Why, from {day}: {reason}", day=date_text(r.date), reason=inline(r.reason))
                     for r in new.revisions if r.date not in known]
     return changes
 
@@ -108,7 +110,7 @@ def _changed(base: Dataset, head: Dataset) -> list[str]:
 
 
 def _period_name(period: Period) -> str:
-    draft = " (draft, not on the public site yet)" if period.draft else ""
+    draft = " " + tr("(draft, not on the public site yet)") if period.draft else ""
     return f"**{period.id}**{draft}"
 
 
@@ -117,19 +119,27 @@ def _result(commitment: Commitment, period: Period, old: Measurement | None,
     """'Title (`id`): 3.5 hours (was 3.9 hours; target 4 hours or less): **Met** (was Missed)'."""
     state = compute.status(commitment, period)
     value = period.measurements[commitment.id].value
-    changed = f" (was {was.value})" if was is not None and was is not state else ""
+    changed = (" " + tr("(was {status})", status=was.label)
+               if was is not None and was is not state else "")
     if value is None:
-        return f"{_name(commitment)}: **{state.value}**{changed}"
+        return f"{_name(commitment)}: **{state.label}**{changed}"
     unit = commitment.metric.unit if commitment.metric else ""  # free text, like a title
-    before = (f"was {inline(qty(old.value, unit))}; "
-              if old is not None and old.value is not None else "")
     target = inline(target_text(compute.as_of(commitment, period.end).metric))
-    return (f"{_name(commitment)}: {inline(qty(value, unit))} ({before}target {target}): "
-            f"**{state.value}**{changed}")
+    if old is not None and old.value is not None:
+        against = tr("was {result}; target {target}", result=inline(qty(old.value, unit)),
+                     target=target)
+    else:
+        against = tr("target {target}", target=target)
+    return (f"{_name(commitment)}: {inline(qty(value, unit))} ({against}): "
+            f"**{state.label}**{changed}")
 
 
 def _figure(value: float | None, unit: str) -> str:
-    return "not measured" if value is None else inline(qty(value, unit))
+    return tr("not measured") if value is None else inline(qty(value, unit))
+
+
+def _cases(sample: int | None) -> str:
+    return str(sample) if sample is not None else tr("none")
 
 
 def _by_location(head: Dataset, commitment: Commitment, old: Measurement | None,
@@ -145,14 +155,15 @@ def _by_location(head: Dataset, commitment: Commitment, old: Measurement | None,
         location = head.location(lid)
         place = inline(location.name) if location else f"`{lid}`"
         if a is None and b is not None:
-            lines.append(f"at {place}: {_figure(b.value, unit)} (new)")
+            lines.append(tr("at {place}: {result} (new)", place=place, result=_figure(b.value, unit)))
         elif b is None and a is not None:
-            lines.append(f"at {place}: {_figure(a.value, unit)} removed")
+            lines.append(tr("at {place}: {result} removed", place=place,
+                            result=_figure(a.value, unit)))
         elif a is not None and b is not None:
-            cases = (f" (cases: {a.sample if a.sample is not None else 'none'}{ARROW}"
-                     f"{b.sample if b.sample is not None else 'none'})"
-                     if a.sample != b.sample else "")
-            lines.append(f"at {place}: {_figure(a.value, unit)}{ARROW}{_figure(b.value, unit)}{cases}")
+            change = f"{_figure(a.value, unit)}{ARROW}{_figure(b.value, unit)}"
+            if a.sample != b.sample:
+                change += " " + tr("(cases: {change})", change=f"{_cases(a.sample)}{ARROW}{_cases(b.sample)}")
+            lines.append(tr("at {place}: {change}", place=place, change=change))
     return lines
 
 
@@ -173,7 +184,7 @@ def _results(base: Dataset, head: Dataset) -> list[str]:
             if old is None or old.value != new.value:
                 rows.append(f"  - {_result(commitment, period, old, was)}")
             elif places:
-                rows.append(f"  - {_name(commitment)}: figures by location")
+                rows.append("  - " + tr("{promise}: figures by location", promise=_name(commitment)))
             rows += [f"    - {place}" for place in places]
         if rows:
             lines += [f"- {_period_name(period)}", *rows]
@@ -202,7 +213,7 @@ def _statuses(base: Dataset, head: Dataset) -> list[str]:
             was, now = _status(base, commitment.id, old_period), compute.status(commitment, period)
             if was is not None and was is not now:
                 lines.append(f"- {_period_name(period)} {_name(commitment)}: "
-                             f"{was.value}{ARROW}**{now.value}**")
+                             f"{was.label}{ARROW}**{now.label}**")
     return lines
 
 
@@ -212,9 +223,9 @@ _LISTED = {"value", "sample", "status", "locations"}
 
 def _fact(value: Any) -> str:
     if value is records.ABSENT or value is None:
-        return "none"
+        return tr("none")
     if isinstance(value, dict):
-        return "shown"
+        return tr("shown")
     return inline(str(value))
 
 
@@ -235,7 +246,7 @@ def _published_facts(base: Dataset, head: Dataset) -> list[str]:
             if isinstance(old, list) and isinstance(new, list) and d.keys[0] == "highlights":
                 at = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
                           min(len(old), len(new)))
-                what += f" (item {at + 1})"
+                what += " " + tr("(item {number})", number=at + 1)
                 old = old[at] if at < len(old) else ""
                 new = new[at] if at < len(new) else ""
             if isinstance(old, str) and isinstance(new, str):
@@ -254,7 +265,7 @@ def _records(base: Dataset, head: Dataset) -> list[str]:
 
 def _records_changed(base: Dataset, head: Dataset) -> list[str]:
     return [f"- {pid} (`{records.record_path(pid)}`): "
-            + ("**removed**" if pid not in head.records else "**changed**")
+            + ("**" + (tr("removed") if pid not in head.records else tr("changed")) + "**")
             for pid, old in base.records.items() if head.records.get(pid) != old]
 
 
@@ -287,9 +298,9 @@ def _quiet(text: str) -> str:
 def _improvement_line(improvement: Improvement, period: Period | None) -> str:
     notes = [improvement.period]
     if improvement.visibility is Visibility.INTERNAL:
-        notes.append("*internal only*")
+        notes.append("*" + tr("internal only") + "*")
     if period is not None and period.draft:
-        notes.append("draft")
+        notes.append(tr("draft"))
     return (f"- {inline(improvement.title)} (`{improvement.id}`), {date_text(improvement.date)}"
             f" ({', '.join(notes)})")
 
@@ -308,7 +319,8 @@ def _removed_improvements(base: Dataset, head: Dataset) -> list[str]:
 
 def _published(base: Dataset, head: Dataset) -> list[str]:
     before = {p.id: p for p in base.periods}
-    return [f"- {p.id} ({p.label}), published {date_text(p.published)}"
+    return ["- " + tr("{period} ({label}), published {day}", period=p.id, label=p.label,
+                      day=date_text(p.published))
             for p in head.periods
             if p.published is not None and (p.id not in before or before[p.id].draft)]
 
@@ -322,42 +334,45 @@ def _corrections(base: Dataset, head: Dataset) -> list[str]:
             if known[(correction.date, correction.note)]:
                 known[(correction.date, correction.note)] -= 1
                 continue
-            internal = " *(internal only)*" if correction.visibility is Visibility.INTERNAL else ""
-            changes = (", changes " + ", ".join(f"`{n}`" for n in correction.changes)
-                       if correction.changes else ", names no change")
+            internal = (" *" + tr("(internal only)") + "*"
+                        if correction.visibility is Visibility.INTERNAL else "")
+            changes = (", " + tr("changes {names}", names=", ".join(f"`{n}`" for n in correction.changes))
+                       if correction.changes else ", " + tr("names no change"))
             lines.append(f"- {period.id}, {date_text(correction.date)}{changes}: "
                          f"{inline(correction.note)}{internal}")
     return lines
 
 
-def summary(base: Dataset, head: Dataset) -> str:
+def summary(base: Dataset, head: Dataset, language: i18n.Language | None = None) -> str:
     """A Markdown summary of what head changes against base, for a pull-request comment.
 
     Sections appear only when they have something to say, in a fixed order; free text is
     escaped with `render.inline`, so a title can neither format nor inject HTML into the
-    comment, and shows exactly as written.
+    comment, and shows exactly as written. It is written in the site's main language.
     """
-    sections = [
-        ("New commitments", _added(base, head)),
-        ("Retired commitments", _retired(base, head)),
-        ("Removed commitments", _removed(base, head)),
-        ("Changed commitments", _changed(base, head)),
-        ("Statuses that change", _statuses(base, head)),
-        ("New and changed results", _results(base, head)),
-        ("What else changes in published periods", _published_facts(base, head)),
-        ("You said, we did: new improvements", _new_improvements(base, head)),
-        ("Removed improvements", _removed_improvements(base, head)),
-        ("Periods published", _published(base, head)),
-        ("Records added", _records(base, head)),
-        ("Records changed or removed", _records_changed(base, head)),
-        ("Corrections added", _corrections(base, head)),
-        ("Corrections changed or removed", _corrections_gone(base, head)),
-    ]
-    parts = [f"### {title}\n\n" + "\n".join(lines) for title, lines in sections if lines]
-    return _quiet("\n\n".join(parts) if parts else NO_CHANGES) + "\n"
+    with i18n.use(language or i18n.language(head.organization.languages[0])):
+        sections = [
+            (tr("New commitments"), _added(base, head)),
+            (tr("Retired commitments"), _retired(base, head)),
+            (tr("Removed commitments"), _removed(base, head)),
+            (tr("Changed commitments"), _changed(base, head)),
+            (tr("Statuses that change"), _statuses(base, head)),
+            (tr("New and changed results"), _results(base, head)),
+            (tr("What else changes in published periods"), _published_facts(base, head)),
+            (tr("You said, we did: new improvements"), _new_improvements(base, head)),
+            (tr("Removed improvements"), _removed_improvements(base, head)),
+            (tr("Periods published"), _published(base, head)),
+            (tr("Records added"), _records(base, head)),
+            (tr("Records changed or removed"), _records_changed(base, head)),
+            (tr("Corrections added"), _corrections(base, head)),
+            (tr("Corrections changed or removed"), _corrections_gone(base, head)),
+        ]
+        parts = [f"### {title}\n\n" + "\n".join(lines) for title, lines in sections if lines]
+        return _quiet("\n\n".join(parts) if parts else tr(NO_CHANGES)) + "\n"
 
 
 def summary_against(root: Path, ref: str | None = None) -> str:
     """`kept diff [BASE]`: the working tree at root against ref (default: `default_base`)."""
     head = as_written(root)
-    return summary(dataset_at(root, ref or default_base(root)), head)
+    main = catalogs.language(root, head.organization.languages[0])
+    return summary(dataset_at(root, ref or default_base(root)), head, main)

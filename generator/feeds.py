@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from generator import __version__
 from generator.compute import Row
+from generator.i18n import current, tr
 from generator.markup import NOT_XML
 from generator.model import Commitment, Correction, Improvement, Period
 from generator.words import plain, qty, target_text
@@ -72,7 +73,7 @@ class _Entry:
 def _feed(feed_id: str, title: str, home: str, self_link: str, updated: dt.date,
           subtitle: str, entries: list[_Entry]) -> str:
     return ("<?xml version='1.0' encoding='UTF-8'?>\n"
-            '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">\n'
+            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{_attr(current().code)}">\n'
             f"  <id>{_text(feed_id)}</id>\n"
             f"  <title>{_text(title)}</title>\n"
             f"  <updated>{_moment(updated)}</updated>\n"
@@ -90,13 +91,14 @@ Corrected = tuple[Period, Correction, list[tuple[str, str, str]]]
 
 def _correction(org: str, fix: Corrected, link: Link) -> tuple[tuple[dt.date, str], _Entry]:
     period, correction, rows = fix
-    changed = "".join(f"\n\n{what}: published as {was}, now {now}." for what, was, now in rows)
+    changed = "".join("\n\n" + tr("{field}: published as {then}, now {now}.", field=what, then=was,
+                                   now=now) for what, was, now in rows)
     # Permanent ids: a correction is known by its period, its date and its place among that
     # day's corrections (a later correction does not renumber it).
     at = period.corrections.index(correction)
     index = sum(c.date == correction.date for c in period.corrections[:at])
     entry = _Entry(_urn(org, "correction", period.id, correction.date.isoformat(), str(index)),
-                   f"Correction to the report for {period.label}", correction.date,
+                   tr("Correction to the report for {period}", period=period.label), correction.date,
                    plain(correction.note, 2000) + changed,
                    link(f"reports/{period.id}/#corrections"), published=True)
     return (correction.date, f"~{period.id}-{at}"), entry
@@ -107,28 +109,30 @@ def improvements_feed(org: str, edition_day: dt.date, improvements: tuple[Improv
     """The edition's "you said, we did" changelog and its corrections, newest first."""
     keyed = [((i.date, i.id), _Entry(
         _urn(org, "improvement", i.id), i.title, i.date,
-        f"You said: {plain(i.you_said, 2000)}\n\nWe did: {plain(i.we_did, 2000)}",
+        tr("You said: {feedback}", feedback=plain(i.you_said, 2000)) + "\n\n"
+        + tr("We did: {change}", change=plain(i.we_did, 2000)),
         link(f"improvements/{i.id}/"), published=True)) for i in improvements]
     keyed += [_correction(org, fix, link) for fix in corrections]
     keyed.sort(key=lambda pair: pair[0], reverse=True)
     updated = max((day for (day, _), _ in keyed), default=edition_day)
-    return _feed(_urn(org, "improvements"), f"{org}: you said, we did",
+    return _feed(_urn(org, "improvements"), tr("{organisation}: you said, we did", organisation=org),
                  link("improvements/"), link("feed.xml"), updated,
-                 f"What {org} changed because customers asked, and corrections to what it "
-                 "published.", [entry for _, entry in keyed])
+                 tr("What {organisation} changed because customers asked, and corrections to what "
+                    "it published.", organisation=org), [entry for _, entry in keyed])
 
 
 def _result(org: str, commitment: Commitment, row: Row, link: Link) -> _Entry:
     explanation = row.measurement.explanation if row.measurement else None
     if commitment.metric is None:  # a promise in words
-        content = f"{row.status.value}."
+        content = tr("{status}.", status=row.status.label)
     else:
-        value = qty(row.value, commitment.metric.unit) if row.value is not None else "not measured"
-        content = f"{value} against a target of {target_text(commitment.metric, row.target)}."
+        value = qty(row.value, commitment.metric.unit) if row.value is not None else tr("not measured")
+        content = tr("{result} against a target of {target}.", result=value,
+                     target=target_text(commitment.metric, row.target))
     if explanation:
         content += f"\n\n{plain(explanation, 2000)}"
     return _Entry(_urn(org, "commitment", commitment.id, row.period.id),
-                  f"{row.period.label}: {row.status.value}",
+                  tr("{period}: {status}", period=row.period.label, status=row.status.label),
                   row.period.published or row.period.end, content,
                   link(f"reports/{row.period.id}/"))
 
@@ -141,14 +145,12 @@ def commitment_feed(org: str, edition_day: dt.date, commitment: Commitment, rows
     page = f"commitments/{commitment.id}/"
     keyed = [((r.period.published or r.period.end, r.period.id), _result(org, commitment, r, link))
              for r in rows]
-    keyed += [((i.date, i.id), _Entry(_urn(org, "improvement", i.id),
-                                      f"You said, we did: {i.title}", i.date,
-                                      plain(i.we_did, 2000), link(f"improvements/{i.id}/")))
-              for i in improvements]
+    keyed += [((i.date, i.id), _improvement(org, i, link)) for i in improvements]
     keyed += [_correction(org, fix, link) for fix in corrections]
     keyed.sort(key=lambda pair: pair[0], reverse=True)
     updated = max((day for (day, _), _ in keyed), default=edition_day)
-    return _feed(_urn(org, "commitment", commitment.id), f"{org}: {commitment.title}",
+    return _feed(_urn(org, "commitment", commitment.id),
+                 tr("{organisation}: {promise}", organisation=org, promise=commitment.title),
                  link(page), link(f"{page}feed.xml"), updated, plain(commitment.promise),
                  [entry for _, entry in keyed])
 
@@ -163,16 +165,23 @@ def group_feed(org: str, edition_day: dt.date, kind: str, ident: str, name: str,
     """The results of a group of promises (a value's, or a location's figures) period by
     period, and the improvements linked to them, newest first."""
     keyed = [((p.published or p.end, p.id), _Entry(
-        _urn(org, kind, ident, p.id), f"{p.label}: {headline}", p.published or p.end,
-        "\n".join(lines), link(f"reports/{p.id}/")))
+        _urn(org, kind, ident, p.id), tr("{period}: {headline}", period=p.label, headline=headline),
+        p.published or p.end, "\n".join(lines), link(f"reports/{p.id}/")))
         for p, headline, lines in periods]
-    keyed += [((i.date, i.id), _Entry(_urn(org, "improvement", i.id),
-                                      f"You said, we did: {i.title}", i.date,
-                                      plain(i.we_did, 2000), link(f"improvements/{i.id}/")))
-              for i in improvements]
+    keyed += [((i.date, i.id), _improvement(org, i, link)) for i in improvements]
     keyed.sort(key=lambda pair: pair[0], reverse=True)
     updated = max((day for (day, _), _ in keyed), default=edition_day)
-    words = "promises about" if kind == "value" else "results at"
-    return _feed(_urn(org, kind, ident), f"{org}: {name}", link(""),
-                 link(f"{folder}/feed.xml"), updated, f"{org}'s {words} {name}.",
+    about = (tr("{organisation}'s promises about {value}.", organisation=org, value=name)
+             if kind == "value" else
+             tr("{organisation}'s results at {place}.", organisation=org, place=name))
+    return _feed(_urn(org, kind, ident), tr("{organisation}: {group}", organisation=org, group=name),
+                 link(""), link(f"{folder}/feed.xml"), updated, about,
                  [entry for _, entry in keyed])
+
+
+def _improvement(org: str, improvement: Improvement, link: Link) -> _Entry:
+    """An improvement linked to a commitment or a group of them, as an entry of its feed."""
+    return _Entry(_urn(org, "improvement", improvement.id),
+                  tr("You said, we did: {improvement}", improvement=improvement.title),
+                  improvement.date, plain(improvement.we_did, 2000),
+                  link(f"improvements/{improvement.id}/"))

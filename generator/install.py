@@ -15,8 +15,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from generator import manifest, output
+from generator import i18n, manifest, output
 from generator.engine import store
+from generator.i18n import tr
 from generator.manifest import BuildResult
 from generator.pages import moved
 from generator.parsecache import ParseCache
@@ -28,23 +29,26 @@ from generator.static import LATEST_FILES
 PARSED = ".kept-parsed.json"
 
 
-def prepare(tmp: Path, audiences: Iterable[str], planned: Mapping[str, list[Edition]],
-            site_name: str, owned: set[str], parsed: ParseCache, known_pages: dict[str, str],
-            inputs: str, cache: dict[str, str], result: BuildResult) -> None:
-    """Write into tmp everything the install puts in place besides the editions: each
-    audience's version list and root page, and Kept's manifests."""
-    for audience in audiences:
-        site_root_files(tmp / "root" / audience, audience, planned[audience], site_name)
+def prepare(tmp: Path, sites: Mapping[str, tuple[str, i18n.Language]],
+            planned: Mapping[str, list[Edition]], owned: set[str], parsed: ParseCache,
+            known_pages: dict[str, str], inputs: str, cache: dict[str, str],
+            result: BuildResult) -> None:
+    """Write into tmp everything the install puts in place besides the editions: each site's
+    version list and root page (sites: by folder, its name and language), and Kept's
+    manifests."""
+    for site, (site_name, language) in sites.items():
+        with i18n.use(language):
+            site_root_files(tmp / "root" / site, site, planned[site], site_name)
     parsed.write(tmp / PARSED)
     manifest.write_pages(tmp / manifest.PAGES, known_pages)
     manifest.write(tmp / manifest.CACHE, inputs, cache, result)
-    after = owned_after(owned, audiences, planned)
+    after = owned_after(owned, sites, planned)
     output.write_owned(tmp / OWNED_DURING, owned | after)
     output.write_owned(tmp / output.OWNED, after)
 
 
 REDIRECT = """<!doctype html>
-<html lang="en">
+<html lang="{lang}" dir="{dir}">
 <head>
 <meta charset="utf-8">
 <title>{title}</title>
@@ -52,38 +56,45 @@ REDIRECT = """<!doctype html>
 <link rel="canonical" href="latest/">
 {robots}</head>
 <body>
-<p><a href="latest/">{title}: the latest edition</a></p>
+<p><a href="latest/">{title}: {latest}</a></p>
 </body>
 </html>
 """
 
 EMPTY_SITE = """<!doctype html>
-<html lang="en">
+<html lang="{lang}" dir="{dir}">
 <head>
 <meta charset="utf-8">
 <title>{title}</title>
 </head>
 <body>
 <h1>{title}</h1>
-<p>No edition has been published yet. Editions appear here once a reporting period is
-published.</p>
+<p>{none}</p>
 </body>
 </html>
 """
 
 
-def site_root_files(folder: Path, audience: str, planned: list[Edition], site_name: str) -> None:
-    """versions.json and the root page (a redirect to latest/) of one audience's site."""
+def site_root_files(folder: Path, site: str, planned: list[Edition], site_name: str) -> None:
+    """versions.json and the root page (a redirect to latest/) of one site, in its language
+    (see i18n.use)."""
     versions = [{"version": e.id, "title": e.title, "aliases": ["latest"] if i == 0 else []}
                 for i, e in enumerate(planned)]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "versions.json").write_text(json.dumps(versions, indent=2) + "\n", encoding="utf-8")
     title = html.escape(site_name)
+    language = i18n.current()
     if not planned:
-        page = EMPTY_SITE.format(title=title)
+        page = EMPTY_SITE.format(title=title, lang=language.code, dir=language.direction,
+                                 none=html.escape(tr(
+                                     "No edition has been published yet. Editions appear here "
+                                     "once a reporting period is published.")))
     else:
-        robots = '<meta name="robots" content="noindex, nofollow">\n' if audience == "internal" else ""
-        page = REDIRECT.format(title=title, robots=robots)
+        internal = site.split("/", 1)[0] == "internal"
+        robots = '<meta name="robots" content="noindex, nofollow">\n' if internal else ""
+        page = REDIRECT.format(title=title, robots=robots, lang=language.code,
+                               dir=language.direction,
+                               latest=html.escape(tr("the latest edition")))
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 
@@ -176,7 +187,7 @@ OWNED_DURING = "owned-during-install.json"
 TOP_FILES = (PARSED, manifest.PAGES, manifest.CACHE, output.OWNED)
 
 
-def install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],
+def install(tmp: Path, out: Path, sites: Iterable[str], plans: dict[str, list[Edition]],
              built: set[tuple[str, str]], stale_latest: set[str],
              updates: Mapping[tuple[str, str], Iterable[str]], owned: set[str],
              journal: output.Journal, shared: Path | None = None) -> None:
@@ -191,42 +202,42 @@ def install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, lis
     journal.replace_file(tmp / OWNED_DURING, out / output.OWNED)
     journal.keep(out / manifest.CACHE)
     journal.keep(out / manifest.PAGES)  # it describes the editions being replaced
-    for audience in audiences:
-        site = out / audience
+    for name in sites:
+        site = out / name
         journal.mkdir(site)
-        planned = [e.id for e in plans[audience]]
+        planned = [e.id for e in plans[name]]
         for edition in planned:
-            if (audience, edition) in updates:
-                _update(tmp / audience / edition, site / edition, updates[(audience, edition)],
-                        journal)
-            elif (audience, edition) in built:
-                _replace(tmp / audience / edition, site / edition, journal)
+            if (name, edition) in updates:
+                _update(tmp / name / edition, site / edition, updates[(name, edition)], journal)
+            elif (name, edition) in built:
+                _replace(tmp / name / edition, site / edition, journal)
         for rel in sorted(owned):
-            where, _, name = rel.partition("/")
-            if where == audience and "/" not in name and name not in planned \
-                    and name not in ("latest", "versions.json", "index.html", store.FOLDER):
+            where, _, item = rel.rpartition("/")
+            if where == name and item not in planned \
+                    and item not in ("latest", "versions.json", "index.html", store.FOLDER):
                 journal.keep(out / rel)
-        if planned and any(b[0] == audience for b in built):
-            _store_theme(tmp, site, shared, journal)
-        made = latest_folder(shared, audience) if shared is not None else None
-        if planned and (site / "latest").is_dir() and audience in stale_latest:
+        if planned and any(b[0] == name for b in built):
+            _store_theme(tmp, site, name, shared, journal)
+        made = latest_folder(shared, name) if shared is not None else None
+        if planned and (site / "latest").is_dir() and name in stale_latest:
             _mirror(site / planned[0], site / "latest", journal,
-                    latest_files(site, plans[audience][0], made))
+                    latest_files(site, plans[name][0], made))
         elif planned and not (site / "latest").is_dir():
-            _link_tree(site / planned[0], tmp / "latest" / audience,
-                       latest_files(site, plans[audience][0], made))
-            _replace(tmp / "latest" / audience, site / "latest", journal)
+            _link_tree(site / planned[0], tmp / "latest" / name,
+                       latest_files(site, plans[name][0], made))
+            _replace(tmp / "latest" / name, site / "latest", journal)
         elif not planned:
             journal.keep(site / "latest")
             journal.keep(site / store.FOLDER)
-        for name in ("versions.json", "index.html"):
-            journal.replace_file(tmp / "root" / audience / name, site / name)
+        for item in ("versions.json", "index.html"):
+            journal.replace_file(tmp / "root" / name / item, site / item)
     for name in TOP_FILES:
         if (tmp / name).exists():
             journal.replace_file(tmp / name, out / name)
 
 
-def _store_theme(tmp: Path, site: Path, shared: Path | None, journal: output.Journal) -> None:
+def _store_theme(tmp: Path, site: Path, name: str, shared: Path | None,
+                 journal: output.Journal) -> None:
     """Put the theme's files stored by this build's editions (engine.store) in the site's
     store, and remove those no edition uses any more: every edition of a build uses the same
     theme, those reused from before too (the theme's version is among their inputs)."""
@@ -238,7 +249,7 @@ def _store_theme(tmp: Path, site: Path, shared: Path | None, journal: output.Jou
     journal.mkdir(folder)
     for digest in current:
         if not (folder / digest).is_dir():
-            staged = tmp / store.FOLDER / site.name / digest
+            staged = tmp / store.FOLDER / name / digest
             _link_tree(made / digest, staged)
             _replace(staged, folder / digest, journal)
     for digest in store.digests(folder):
@@ -246,29 +257,30 @@ def _store_theme(tmp: Path, site: Path, shared: Path | None, journal: output.Jou
             journal.keep(folder / digest)
 
 
-def owned_after(owned: set[str], audiences: Iterable[str],
+def owned_after(owned: set[str], sites: Iterable[str],
                  plans: Mapping[str, list[Edition]]) -> set[str]:
     """What the output owns once the build is in place: what this build writes, and what it
-    owned of the audiences it did not build."""
-    built = set(audiences)
-    after = {rel for rel in owned if rel.split("/", 1)[0] not in built and rel not in TOP_FILES}
+    owned of the sites it did not build (another audience's, or a language's no longer on
+    the list: its published editions stay where they are, Kept's)."""
+    built = set(sites)
+    after = {rel for rel in owned if rel.rpartition("/")[0] not in built and rel not in TOP_FILES}
     after |= set(TOP_FILES)
-    for audience in built:
-        after |= {f"{audience}/versions.json", f"{audience}/index.html"}
-        after |= {f"{audience}/{e.id}" for e in plans[audience]}
-        if plans[audience]:
-            after |= {f"{audience}/latest", f"{audience}/{store.FOLDER}"}
+    for site in built:
+        after |= {f"{site}/versions.json", f"{site}/index.html"}
+        after |= {f"{site}/{e.id}" for e in plans[site]}
+        if plans[site]:
+            after |= {f"{site}/latest", f"{site}/{store.FOLDER}"}
     return after
 
 
-def check_owned(out: Path, owned: set[str], audiences: Iterable[str],
+def check_owned(out: Path, owned: set[str], sites: Iterable[str],
                  plans: Mapping[str, list[Edition]]) -> None:
     """Refuse, before anything is built, an output where this build would replace something
     Kept does not own (a folder of the user's named like an edition)."""
-    for audience in audiences:
-        if os.path.lexists(out / audience) and not (out / audience).is_dir():
-            raise output.not_ours(out / audience)
-    for rel in sorted(owned_after(owned, audiences, plans) - owned):
+    for site in sites:
+        if os.path.lexists(out / site) and not (out / site).is_dir():
+            raise output.not_ours(out / site)
+    for rel in sorted(owned_after(owned, sites, plans) - owned):
         if os.path.lexists(out / rel):
             raise output.not_ours(out / rel)
 

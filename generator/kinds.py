@@ -11,9 +11,10 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from generator import i18n
 from generator.errors import Problem
 from generator.hints import _yaml11_reading, describe, number_hint, short_number, suggest
-from generator.load import Pos
+from generator.load import Map, Pos
 from generator.markup import MAX_NESTING, nesting
 from generator.periods import DAYS, FIRST_DAY, LAST_DAY, SHAPE_RE, YEAR, YEARS
 
@@ -33,9 +34,12 @@ MAX_NUMBER = 10**12
 class Sink:
     """Collects problems for one file."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, languages: tuple[str, ...] | None = None):
         self.path = path
         self.problems: list[Problem] = []
+        # The site's languages, the main one first, where a text may be given in each of them
+        # (see Text); None in files that are not the organisation's data (mkdocs.yml).
+        self.languages = languages
 
     def error(self, pos: Pos, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.path, pos[0], pos[1], message, hint))
@@ -70,6 +74,10 @@ class Type:
     def json_schema(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def resolved(self, value: Any, language: str, main: str) -> Any:
+        """A checked value with each of its texts in one language (see Text.resolved)."""
+        return value
+
 
 @dataclass(frozen=True)
 class Text(Type):
@@ -89,13 +97,65 @@ class Text(Type):
         return MAX_MARKDOWN if self.markdown else MAX_LINE
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if isinstance(value, Map) and sink.languages is not None:
+            self._check_languages(value, pos, name, sink)
+            return
         if not isinstance(value, str):
             hint = "put it in quotes" if isinstance(value, (int, float, bool, dt.date)) else None
+            if isinstance(value, Map):
+                hint = "a mapping by language needs organization.languages"
             sink.error(pos, f"'{name}' must be {self.label}, not {describe(value)}", hint)
         elif not value.strip() and not (self.may_be_empty and value == ""):
             sink.error(pos, f"'{name}' is empty", "write some text or remove the key")
         else:
             self.check_size(value, pos, name, sink)
+            if sink.languages and len(sink.languages) > 1:
+                self._untranslated(value, sink.languages[1:], pos, name, sink)
+
+    def _check_languages(self, value: Map, pos: Pos, name: str, sink: Sink) -> None:
+        """A text given by language (title: {en: ..., cy: ...}): each a language of the site,
+        each a text, the main language's given; a missing one is a warning."""
+        languages = sink.languages or ()
+        for code, text in value.items():
+            where = value.key_pos[code]
+            if code not in languages:
+                what = "a language of the site" if i18n.known(str(code)) else "a language tag"
+                sink.error(where, f"'{code}' in '{name}' is not {what}",
+                           suggest(str(code), languages)
+                           or f"the site's languages (organization.languages) are: "
+                              f"{', '.join(languages)}")
+                continue
+            inner = Sink(sink.path)  # a translation is a text, not a mapping again
+            self.check(text, value.val_pos[code], f"{name}.{code}", inner)
+            sink.problems += inner.problems
+        if languages and languages[0] not in value:
+            sink.error(pos, f"'{name}' has no text in the main language '{languages[0]}'",
+                       f"add {languages[0]}: ... (the first of organization.languages)")
+        missing = [code for code in languages[1:] if code not in value]
+        if missing and languages[0] in value and isinstance(value[languages[0]], str):
+            self._untranslated(value[languages[0]], tuple(missing), pos, name, sink)
+
+    @staticmethod
+    def _untranslated(text: str, missing: tuple[str, ...], pos: Pos, name: str,
+                      sink: Sink) -> None:
+        """A warning for each language a text with words in it is not given in."""
+        if not any(c.isalpha() for c in text):
+            return  # %, £: the same in every language
+        for code in missing:
+            sink.warning(pos, f"'{name}' has no {i18n.english_name(code)} ({code}) text: "
+                              "the main language's is shown",
+                         f"give it by language, {name}: {{main: ..., {code}: ...}}")
+
+    def resolved(self, value: Any, language: str, main: str) -> Any:
+        """The text in one language: its own, else the main language's marked as such (see
+        i18n.Foreign) for pages to say which language it is in."""
+        if isinstance(value, Map):
+            if language in value:
+                return value[language]
+            value = value.get(main)
+        if isinstance(value, str) and language != main:
+            return i18n.Foreign(value, main)
+        return value
 
     def check_size(self, value: str, pos: Pos, name: str, sink: Sink) -> None:
         control = _CONTROL.search(value)
@@ -114,8 +174,12 @@ class Text(Type):
                        "start each list item on a line of its own")
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "minLength": 0 if self.may_be_empty else 1,
+        text = {"type": "string", "minLength": 0 if self.may_be_empty else 1,
                 "maxLength": self.limit}
+        by_language = {"type": "object", "minProperties": 1,
+                       "propertyNames": {"pattern": i18n.TAG_RE.pattern},
+                       "additionalProperties": text}
+        return {"anyOf": [text, by_language]}
 
 
 # What no text may hold: control characters but tab and line breaks, bytes that were not UTF-8
@@ -369,3 +433,25 @@ class Currency(Type):
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": CURRENCY_RE.pattern}
+
+
+@dataclass(frozen=True)
+class LanguageTag(Type):
+    """A language, as a BCP 47 tag: en, cy, fr-CA."""
+
+    kinds = (str,)
+    label = "language tag"
+
+    def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
+        if not isinstance(value, str) or not i18n.TAG_RE.fullmatch(value):
+            fixed = (value.split("_")[0].lower() + "".join(f"-{p.upper()}" for p in value.replace(
+                "_", "-").split("-")[1:]) if isinstance(value, str) else "")
+            hint = (f"write it as {fixed}" if isinstance(value, str) and i18n.known(fixed)
+                    else f"for example {', '.join(i18n.SHIPPED)} or fr-CA")
+            sink.error(pos, f"'{name}' must be a language tag, not {describe(value)}", hint)
+        elif not i18n.known(value):
+            sink.error(pos, f"'{value}' is not a language Kept has data for",
+                       suggest(value, i18n.SHIPPED) or f"for example {', '.join(i18n.SHIPPED)}")
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": i18n.TAG_RE.pattern}

@@ -35,10 +35,10 @@ LATEST_EPOCH = 2**32 - 1
 @dataclass
 class BuildResult:
     out: Path
-    editions: dict[str, list[str]] = field(default_factory=dict)  # audience -> newest first
+    editions: dict[str, list[str]] = field(default_factory=dict)  # site -> newest first
     warnings: list[Problem] = field(default_factory=list)
     mkdocs_warnings: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)  # "audience/edition" taken from before
+    reused: list[str] = field(default_factory=list)  # "site/edition" taken from before
 
 
 def sha(value: Any) -> str:
@@ -248,12 +248,17 @@ def unchanged(out: Path, audiences: Iterable[str], inputs: str) -> BuildResult |
     if data.get("format") != FORMAT or data.get("inputs") != inputs:
         return None
     try:
-        built = {a: [str(e) for e in data["built"][a]] for a in audiences}
+        wanted_sites = set(audiences)
+        if not wanted_sites <= set(data["built"]):
+            return None
+        # Each audience's sites: its main language's, and each other language's below it.
+        built = {str(s): [str(e) for e in data["built"][s]] for s in data["built"]
+                 if str(s).split("/", 1)[0] in wanted_sites}
         warnings = [Problem(**p) for p in data["warnings"]]
     except (KeyError, TypeError, AttributeError):
         return None
-    for audience, editions in built.items():
-        site = out / audience
+    for name, editions in built.items():
+        site = out / name
         wanted = ["versions.json", "index.html"] + [f"{e}/index.html" for e in editions]
         if editions:
             wanted.append("latest/index.html")

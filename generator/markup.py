@@ -33,9 +33,9 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]{}|#!])")
 
 def inline(text: Any) -> str:
     """Plain one-line text as literal Markdown: nothing in it formats, links, runs or stands
-    for one of Kept's block markers."""
+    for one of Kept's block markers (marked with its language when it is not the page's)."""
     flat = " ".join(str(text).split())
-    return _no_html(_INLINE_SPECIAL.sub(r"\\\1", flat))
+    return in_language(text, _no_html(_INLINE_SPECIAL.sub(r"\\\1", flat)))
 
 
 # Characters XML 1.0 does not allow, even escaped.
@@ -49,8 +49,31 @@ def xml_text(text: str) -> str:
 
 
 def h(text: str) -> str:
-    """Text inside HTML: escaped, block markers included."""
+    """Text inside HTML: escaped, block markers included (fit for an attribute's value)."""
     return html.escape(text, quote=True).replace(_MARK, _MARK_REF)
+
+
+def in_language(text: Any, made: str, block: bool = False) -> str:
+    """HTML made of a text, in an element that says the text's language when it is not the
+    page's (a translation not given: see i18n.Foreign); made as it is otherwise."""
+    lang = getattr(text, "lang", None)
+    if lang is None or not made:
+        return made
+    tag = "div" if block else "span"
+    return f'<{tag} lang="{h(lang)}" dir="{_direction(lang)}">{made}</{tag}>'
+
+
+@functools.lru_cache(maxsize=64)
+def _direction(lang: str) -> str:
+    from generator import i18n
+
+    return "rtl" if i18n.locale_of(lang).character_order == "right-to-left" else "ltr"
+
+
+def content(text: Any) -> str:
+    """Text as an element's content: escaped, and marked with its language when it is not
+    the page's."""
+    return in_language(text, h(str(text)))
 
 
 _META_SWAP = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06", '"': "\u201d"})

@@ -42,6 +42,7 @@ class Organization:
     year_starts: int = 1  # the month a reporting year starts (4: April)
     require_explanations: bool = True  # a miss needs an explanation (--strict, publish)
     currency: str | None = None  # ISO 4217, for guarantee payments
+    languages: tuple[str, ...] = ("en",)  # the site's languages, the main one first
 
     @property
     def calendar(self) -> Calendar:
@@ -220,6 +221,16 @@ class Improvement:
     visibility: Visibility = Visibility.PUBLIC
     internal: Mapping[str, Any] = field(default_factory=_empty)
 
+    @property
+    def from_staff(self) -> bool:
+        """Whether the team suggested it (feedback source staff, team or employees; in another
+        language than the main one, see Dataset.staff)."""
+        return (self.feedback_source or "").strip().lower() in STAFF_SOURCES
+
+
+# Feedback sources that mean the team itself suggested an improvement.
+STAFF_SOURCES = ("staff", "team", "employees")
+
 
 @dataclass(frozen=True)
 class Amendment:
@@ -302,6 +313,15 @@ class Dataset:
     # The records of published periods (results/records/PERIOD.json), by period id: what each
     # edition stated when it was published.
     records: Mapping[str, Mapping[str, Any]] = field(default_factory=_empty)
+    # The improvements the team suggested, by id, as the main language's data says (a source
+    # translated, 'personnel', would not say it); None: as this dataset says.
+    staff_ids: frozenset[str] | None = None
+
+    @property
+    def staff(self) -> frozenset[str]:
+        if self.staff_ids is not None:
+            return self.staff_ids
+        return frozenset(i.id for p in self.periods for i in p.improvements if i.from_staff)
 
     @functools.cached_property
     def _by_id(self) -> tuple[dict[str, Commitment], dict[str, Location]]:

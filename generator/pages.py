@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import compute
+from generator.i18n import tr
 from generator.markup import meta_text
 from generator.project import Edition
 from generator.words import plain
@@ -109,14 +110,16 @@ def _pages(edition: Edition) -> tuple[list[Page], list[Moved]]:
     org = edition.dataset.organization.name
     label = edition.period.label
     result = [
-        Page("index.md", "home.md.j2", f"{org}: our commitments",
-             f"What {org} promises its customers, and how it did in {label}.", {}),
-        Page("commitments/index.md", "commitments.md.j2", "Commitments",
-             f"Every promise {org} makes its customers, with its results.", {}),
-        Page("improvements/index.md", "improvements.md.j2", "You said, we did",
-             f"What {org} changed because customers asked.", {}),
-        Page("reports/index.md", "reports.md.j2", "Reports",
-             f"{org}'s results, period by period.", {}),
+        Page("index.md", "home.md.j2", tr("{organisation}: our commitments", organisation=org),
+             tr("What {organisation} promises its customers, and how it did in {period}.",
+                organisation=org, period=label), {}),
+        Page("commitments/index.md", "commitments.md.j2", tr("Commitments"),
+             tr("Every promise {organisation} makes its customers, with its results.",
+                organisation=org), {}),
+        Page("improvements/index.md", "improvements.md.j2", tr("You said, we did"),
+             tr("What {organisation} changed because customers asked.", organisation=org), {}),
+        Page("reports/index.md", "reports.md.j2", tr("Reports"),
+             tr("{organisation}'s results, period by period.", organisation=org), {}),
     ]
     for commitment in edition.commitments:
         result.append(Page(
@@ -141,7 +144,8 @@ def _pages(edition: Edition) -> tuple[list[Page], list[Moved]]:
         result.append(Page(
             f"improvements/{improvement.id}.md", "improvement.md.j2", improvement.title,
             plain(improvement.we_did), {"improvement": improvement},
-            _words(f"You said: {improvement.you_said}", f"We did: {improvement.we_did}"),
+            _words(tr("You said: {feedback}", feedback=improvement.you_said),
+                   tr("We did: {change}", change=improvement.we_did)),
             Needs(commitments=improvement.commitments)))  # their statuses
     for period in edition.periods:
         # A plan's page says whether it is done, late or expected: as of each edition, in
@@ -150,33 +154,37 @@ def _pages(edition: Edition) -> tuple[list[Page], list[Moved]]:
             result.append(Page(
                 f"planned/{planned.id}.md", "planned.md.j2", planned.title, plain(planned.we_will),
                 {"planned": planned},
-                _words(f"You said: {planned.you_said}", f"We will: {planned.we_will}"),
+                _words(tr("You said: {feedback}", feedback=planned.you_said),
+                       tr("We will: {change}", change=planned.we_will)),
                 Needs(commitments=planned.commitments)))  # their statuses
     for period in edition.periods:
-        if not own(period.id, f"reports/{period.id}.md", f"Report for {period.label}"):
+        if not own(period.id, f"reports/{period.id}.md", tr("Report for {period}", period=period.label)):
             continue
         # A row shows its change from the period before: every period up to this one.
         result.append(Page(f"reports/{period.id}.md", "report.md.j2",
-                           f"Report for {period.label}",
-                           plain(period.summary) or f"Results for {period.label}.",
+                           tr("Report for {period}", period=period.label),
+                           plain(period.summary) or tr("Results for {period}.", period=period.label),
                            {"report": period}, _words(period.summary, *period.highlights),
                            Needs(through=period.id)))
     if edition.internal:
-        result.append(Page("reviews/index.md", "reviews.md.j2", "Reviews due",
-                           "Commitments whose review is due.",
+        result.append(Page("reviews/index.md", "reviews.md.j2", tr("Reviews due"),
+                           tr("Commitments whose review is due."),
                            {"reviews": compute.reviews(edition.dataset, edition.period.end)}))
-        result.append(Page("locations/index.md", "locations.md.j2", "Locations",
-                           "Where results are measured.", {}))
-        result.append(Page("team/index.md", "team.md.j2", "The team behind the promises",
-                           "Promises kept, by the people who keep them; ideas from the team.", {}))
-        result.append(Page("consistency/index.md", "consistency.md.j2", "Consistency",
-                           "How locations compare, period by period.", {}))
+        result.append(Page("locations/index.md", "locations.md.j2", tr("Locations"),
+                           tr("Where results are measured."), {}))
+        result.append(Page("team/index.md", "team.md.j2", tr("The team behind the promises"),
+                           tr("Promises kept, by the people who keep them; ideas from the team."),
+                           {}))
+        result.append(Page("consistency/index.md", "consistency.md.j2", tr("Consistency"),
+                           tr("How locations compare, period by period."), {}))
         for period in edition.periods:
-            if not own(period.id, f"consistency/{period.id}.md", f"Consistency in {period.label}"):
+            if not own(period.id, f"consistency/{period.id}.md",
+                       tr("Consistency in {period}", period=period.label)):
                 continue
             result.append(Page(f"consistency/{period.id}.md", "consistency-period.md.j2",
-                               f"Consistency in {period.label}",
-                               f"How locations compared in {period.label}.", {"report": period},
+                               tr("Consistency in {period}", period=period.label),
+                               tr("How locations compared in {period}.", period=period.label),
+                               {"report": period},
                                needs=Needs(through=period.id)))
     return result, moved
 
@@ -207,16 +215,16 @@ def outputs(edition: Edition, user_templates: Path | None = None) -> dict[str, N
 def nav(edition: Edition, extra: list[Any]) -> list[Any]:
     """A short nested navigation: index pages only, never a page per commitment."""
     items: list[Any] = [
-        {"Home": "index.md"},
-        {"Commitments": "commitments/index.md"},
-        {"You said, we did": "improvements/index.md"},
-        {"Reports": "reports/index.md"},
+        {tr("Home"): "index.md"},
+        {tr("Commitments"): "commitments/index.md"},
+        {tr("You said, we did"): "improvements/index.md"},
+        {tr("Reports"): "reports/index.md"},
     ]
     if edition.internal:
-        items += [{"Team": [{"The team": "team/index.md"},
-                            {"Reviews due": "reviews/index.md"},
-                            {"Consistency": "consistency/index.md"},
-                            {"Locations": "locations/index.md"}]}]
+        items += [{tr("Team"): [{tr("The team"): "team/index.md"},
+                                {tr("Reviews due"): "reviews/index.md"},
+                                {tr("Consistency"): "consistency/index.md"},
+                                {tr("Locations"): "locations/index.md"}]}]
     return items + extra
 
 

@@ -24,6 +24,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from generator import i18n
+
 KINDS = ("month", "quarter", "year")
 # The years Kept handles: a site's files carry their time as seconds since 1970 in 32 bits
 # (gzip, the sitemap's compression), which end on 2106-02-07; 2105 is the last whole year.
@@ -88,10 +90,11 @@ class Calendar:
             return f"is in the year {pid[:4]}, outside the years Kept handles ({YEARS})"
         return None
 
-    def label(self, pid: str) -> str:
-        """Plain words: 'September 2026', 'July to September 2026', '2025', '2024/25 Q3,
-        October to December 2024', '2024/25, April 2024 to March 2025'."""
-        return _label(self, pid)
+    def label(self, pid: str, language: i18n.Language | None = None) -> str:
+        """Plain words, in the language given (default: the current one): 'September 2026',
+        'July to September 2026', '2025', '2024/25 Q3, October to December 2024', '2024/25,
+        April 2024 to March 2025'."""
+        return _label(self, pid, language or i18n.current())
 
     def period_of(self, day: dt.date) -> str:
         """The id of the period of this calendar's kind that day falls in."""
@@ -150,18 +153,23 @@ def _month(year: int, month: int) -> dt.date:
 
 
 @functools.lru_cache(maxsize=8192)
-def _label(cal: Calendar, pid: str) -> str:
+def _label(cal: Calendar, pid: str, lang: i18n.Language) -> str:
     start, end = cal.bounds(pid)
     kind = cal.kind_of(pid)
     if kind == "month":
-        return f"{MONTHS[start.month]} {start.year}"
+        return lang.month_year(start)
     if kind == "year" and not cal.fiscal:
         return str(start.year)
     if start.year == end.year:
-        span = f"{MONTHS[start.month]} to {MONTHS[end.month]} {start.year}"
+        span = lang.tr("{first} to {last} {year}", first=lang.month(start), last=lang.month(end),
+                       year=start.year)
     else:
-        span = f"{MONTHS[start.month]} {start.year} to {MONTHS[end.month]} {end.year}"
+        span = lang.tr("{first} {first_year} to {last} {last_year}", first=lang.month(start),
+                       first_year=start.year, last=lang.month(end), last_year=end.year)
     if not cal.fiscal:
         return span
     name = f"{pid[:4]}/{pid[5:7]}"
-    return f"{name} Q{pid[-1]}, {span}" if kind == "quarter" else f"{name}, {span}"
+    if kind == "quarter":
+        return lang.tr("{year} {quarter}, {span}", year=name, quarter=lang.quarter(int(pid[-1])),
+                       span=span)
+    return lang.tr("{year}, {span}", year=name, span=span)

@@ -19,19 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import files, manifest
+from generator import catalogs, files, i18n, manifest
 from generator.engine import config as engine_config
 from generator.engine import store
 from generator.engine.run import Job, Settings
 from generator.errors import DataError, Problem
 from generator.manifest import SITE_SRC
 from generator.model import EMPTY, Dataset, Period
-from generator.project import Edition, editions, project
+from generator.project import Edition, editions, project, site_folder
 from generator.render import Needs, outputs, page_url
 from generator.static import LATEST_FILES
 
-# Folders of site_src/ that are not pages: template overrides, theme overrides, team-only pages.
-NOT_PAGES = ("templates", "overrides", "internal")
+# Folders of site_src/ that are not pages: template overrides, theme overrides, team-only
+# pages, message catalogs.
+NOT_PAGES = ("templates", "overrides", "internal", "locales")
 RESERVED = ("index.md", "commitments", "improvements", "reports", "reviews", "locations",
             "consistency", "api", "badges", "feed.xml", "kept", "team")
 # Pages to render below which one edition is not worth sharing between processes.
@@ -63,11 +64,11 @@ class Plan:
     settings: Settings
     templates: Path  # site_src/templates
     skippable: bool  # files whose inputs did not change may be taken unrendered
-    editions: dict[str, EditionPlan]  # to build, by "audience/edition"
+    editions: dict[str, EditionPlan]  # to build, by "site/edition" (see Edition.key)
     digests: Digests
-    # Every edition of each audience (newest first), the digest of each edition's inputs by
-    # "audience/edition" (latest/ too), those reused whole, and what the previous build
-    # recorded of each edition's files (see manifest.read_pages).
+    # Every edition of each site (newest first: by its folder, 'public' or 'public/cy'), the
+    # digest of each edition's inputs by "site/edition" (latest/ too), those reused whole, and
+    # what the previous build recorded of each edition's files (see manifest.read_pages).
     planned: dict[str, list[Edition]]
     cache: dict[str, str]
     reused: list[str]
@@ -75,16 +76,22 @@ class Plan:
     site_files: dict[str, list[tuple[str, str]]]  # by audience: see site_pages
 
     def makes_latest(self, key: str) -> bool:
-        """Whether the edition is the newest of its audience's, whose build also renders
+        """Whether the edition is the newest of its site's, whose build also renders
         latest/'s own files (see static.latest_files)."""
-        audience, _, edition = key.partition("/")
-        newest = self.planned[audience][0] if self.planned.get(audience) else None
+        site, edition = split_key(key)
+        newest = self.planned[site][0] if self.planned.get(site) else None
         return newest is not None and newest.id == edition and not newest.whole
 
 
-def latest_folder(shared: Path, audience: str) -> Path:
-    """Where the build of an audience's newest edition writes latest/'s own files."""
-    return shared / "latest" / audience
+def split_key(key: str) -> tuple[str, str]:
+    """An edition's key (see Edition.key) as its site's folder and its id."""
+    site, _, edition = key.rpartition("/")
+    return site, edition
+
+
+def latest_folder(shared: Path, site: str) -> Path:
+    """Where the build of a site's newest edition writes latest/'s own files."""
+    return shared / "latest" / site
 
 
 @dataclass(frozen=True)
@@ -169,11 +176,12 @@ class Previous:
         return cls(manifest.edition_digests(manifest.read(out)), manifest.read_pages(out))
 
 
-def plan(dataset: Dataset, user: dict[str, Any], settings: Settings, audiences: tuple[str, ...],
-         out: Path, previous: Previous, stage: Path, tmp: Path, inputs: manifest.Inputs,
-         newest_only: bool = False) -> Plan:
-    """The editions of each audience, and of them those to build: into tmp/AUDIENCE/EDITION,
-    from the docs staged in stage/AUDIENCE (see builder.stage)."""
+def plan(datasets: Mapping[str, Dataset], user: dict[str, Any], settings: Settings,
+         audiences: tuple[str, ...], out: Path, previous: Previous, stage: Path, tmp: Path,
+         inputs: manifest.Inputs, newest_only: bool = False) -> Plan:
+    """The editions of each audience's site in each language (datasets: the model in each,
+    the main language first), and of them those to build: into tmp/SITE/EDITION, from the
+    docs staged in stage/AUDIENCE (see builder.stage)."""
     digests = Digests(inputs.common)
     cache = {k: v for k, v in previous.digests.items() if k.split("/", 1)[0] not in audiences}
     known_pages = {k: v for k, v in previous.pages.items() if k.split("/", 1)[0] not in audiences}
@@ -181,34 +189,46 @@ def plan(dataset: Dataset, user: dict[str, Any], settings: Settings, audiences: 
     to_build: dict[str, EditionPlan] = {}
     reused: list[str] = []
     site_files: dict[str, list[tuple[str, str]]] = {}
-    org = dataset.organization
+    languages = list(datasets)
     for audience in audiences:
         site_files[audience], extra_nav = site_pages(settings.root, audience)
-        planned[audience] = editions(project(dataset, audience), audience)[:1 if newest_only else None]
-        if newest_only and planned[audience]:  # kept serve: one edition, every page in full
-            planned[audience][0] = dataclasses.replace(planned[audience][0], whole=True)
-        for edition in planned[audience]:
-            key = f"{audience}/{edition.id}"
-            job = Job(audience, edition.id, engine_config.overrides(
-                user, org.name, org.url, audience, edition, extra_nav, stage / audience, tmp / key),
-                epoch(edition))
-            chrome = digests.chrome(settings, job, site_files[audience])
-            frame, cache[key] = digests.edition(edition, chrome)
-            before = (out / key) if (out / key / "index.html").is_file() else None
-            if before is not None and not _theme_there(out / audience, before):
-                before = None
-            if previous.digests.get(key) == cache[key] and before is not None \
-                    and _latest_made(out, audience, edition, planned[audience], previous, cache[key]):
-                reused.append(key)
-                if key in previous.pages:
-                    known_pages[key] = previous.pages[key]
-                continue
-            chrome_before, known = manifest.decode_edition(previous.pages.get(key))
-            to_build[key] = EditionPlan(edition, job, chrome, frame, cache[key], before, known,
-                                        in_place=before is not None and chrome_before == chrome)
+        for language, dataset in datasets.items():
+            site = site_folder(audience, language, language == languages[0])
+            with i18n.use(catalogs.language(settings.root, language)):
+                planned[site] = _site(dataset, audience, language, site, newest_only)
+                org = dataset.organization
+                for edition in planned[site]:
+                    key = edition.key
+                    job = Job(audience, edition.id, engine_config.overrides(
+                        user, org.name, org.url, edition, extra_nav, stage / audience, tmp / key,
+                        languages), epoch(edition))
+                    chrome = digests.chrome(settings, job, site_files[audience])
+                    frame, cache[key] = digests.edition(edition, chrome)
+                    before = (out / key) if (out / key / "index.html").is_file() else None
+                    if before is not None and not _theme_there(out / site, before):
+                        before = None
+                    if previous.digests.get(key) == cache[key] and before is not None \
+                            and _latest_made(out, site, edition, planned[site], previous, cache[key]):
+                        reused.append(key)
+                        if key in previous.pages:
+                            known_pages[key] = previous.pages[key]
+                        continue
+                    chrome_before, known = manifest.decode_edition(previous.pages.get(key))
+                    to_build[key] = EditionPlan(edition, job, chrome, frame, cache[key], before, known,
+                                                in_place=before is not None and chrome_before == chrome)
     skippable = settings.speedups and engine_config.only_search(user)
     return Plan(settings, settings.root / SITE_SRC / "templates", skippable, to_build, digests,
                 planned, cache, reused, known_pages, site_files)
+
+
+def _site(dataset: Dataset, audience: str, language: str, site: str,
+          newest_only: bool) -> list[Edition]:
+    """The editions of one site (an audience's, in one language)."""
+    found = editions(project(dataset, audience), audience, language,
+                     "" if site == audience else site)[:1 if newest_only else None]
+    if newest_only and found:  # kept serve: one edition, every page in full
+        found[0] = dataclasses.replace(found[0], whole=True)
+    return found
 
 
 def _theme_there(site: Path, edition: Path) -> bool:
@@ -217,14 +237,14 @@ def _theme_there(site: Path, edition: Path) -> bool:
     return (site / store.FOLDER).is_dir() or (edition / "assets").is_dir()
 
 
-def _latest_made(out: Path, audience: str, edition: Edition, planned: list[Edition],
+def _latest_made(out: Path, site: str, edition: Edition, planned: list[Edition],
                  previous: Previous, digest: str) -> bool:
     """Whether latest/ holds its own files as the edition's build makes them, when it is the
     newest (see static.latest_files): else the edition is built again to make them."""
     if edition is not planned[0] or edition.whole:
         return True
-    latest = out / audience / "latest"
-    return previous.digests.get(f"{audience}/latest") == digest and all(
+    latest = out / site / "latest"
+    return previous.digests.get(f"{site}/latest") == digest and all(
         (latest / rel).is_file() for rel in LATEST_FILES)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from generator.compute import as_of
+from generator.i18n import DEFAULT, tr
 from generator.model import (
     EMPTY,
     Commitment,
@@ -92,9 +93,21 @@ class Edition:
     commitments: tuple[Commitment, ...]  # begun by the period's end, as revised by then
     improvements: tuple[Improvement, ...]  # dated up to the period's end, newest first
     dataset: Dataset  # the projected data as of the period's end, for lookups
+    language: str = DEFAULT  # of the site: its words, and the texts of its dataset
+    folder: str = ""  # the site's folder in the output (see site_folder): the audience's
     # Whether pages about earlier periods are full pages here (kept serve's one edition),
     # rather than redirects to the edition where each first appeared (see pages.moved).
     whole: bool = False
+
+    @property
+    def site(self) -> str:
+        """The edition's site, as a folder of the output: 'public', 'public/cy'."""
+        return self.folder or self.audience
+
+    @property
+    def key(self) -> str:
+        """The edition's folder in the output: 'public/2026-09', 'public/cy/2026-09'."""
+        return f"{self.site}/{self.id}"
 
     @property
     def id(self) -> str:
@@ -106,11 +119,20 @@ class Edition:
 
     @property
     def title(self) -> str:
-        return f"{self.period.id} (draft)" if self.period.draft else self.period.id
+        """As the version selector shows it, in the site's language (see i18n.use)."""
+        return self.period.id + " " + tr("(draft)") if self.period.draft else self.period.id
 
 
-def editions(dataset: Dataset, audience: str) -> list[Edition]:
-    """Every edition of an audience's site, newest first. `dataset` is already projected."""
+def site_folder(audience: str, language: str, main: bool) -> str:
+    """The folder of an audience's site in one language: the main language's keeps the
+    audience's folder, another's is named by its code below it ('public/cy')."""
+    return audience if main else f"{audience}/{language}"
+
+
+def editions(dataset: Dataset, audience: str, language: str = DEFAULT,
+             folder: str = "") -> list[Edition]:
+    """Every edition of an audience's site (in one language, in its folder), newest first.
+    `dataset` is already projected."""
     result = []
     for index, period in enumerate(dataset.periods):
         end = period.end
@@ -123,5 +145,6 @@ def editions(dataset: Dataset, audience: str) -> list[Edition]:
         # inputs (and the digest that decides whether to rebuild it) stop changing once later
         # periods exist.
         as_of_then = replace(dataset, periods=periods, commitments=commitments)
-        result.append(Edition(audience, period, periods, commitments, improvements, as_of_then))
+        result.append(Edition(audience, period, periods, commitments, improvements, as_of_then,
+                              language, folder))
     return list(reversed(result))

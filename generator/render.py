@@ -33,7 +33,8 @@ import yaml
 from generator import files, tables
 from generator.compute import Status
 from generator.errors import DataError, Problem
-from generator.markup import BLOCK, MARKER_RE, inline, md_html, meta_text, put_blocks
+from generator.i18n import ntr, tr
+from generator.markup import BLOCK, MARKER_RE, h, in_language, inline, md_html, meta_text, put_blocks
 from generator.model import Commitment, Period
 from generator.pages import (
     EDITION_FILES,
@@ -50,7 +51,16 @@ from generator.pages import (
 from generator.project import Edition
 from generator.static import latest_files, static_files
 from generator.view import EditionView
-from generator.words import change_text, date_text, difference_text, num, plain, qty, target_text
+from generator.words import (
+    change_text,
+    date_text,
+    difference_text,
+    num,
+    plain,
+    qty,
+    review_every,
+    target_text,
+)
 
 # What the build takes from the rendering stage (pages lists them; rendering makes them).
 __all__ = ["BYTECODE", "EDITION_FILES", "Needs", "Rendered", "environment", "merge", "meta_text",
@@ -183,14 +193,15 @@ def _environment(user_templates: Path | None) -> jinja2.Environment:
         bytecode_cache=SANDBOXED_BYTECODE if sandboxed else BYTECODE,
     )
     env.filters.update(md=_md, mdblock=_mdblock, inline=inline, num=num, date=date_text,
-                       status=tables.status_badge, plain=plain, h=tables.cell)
-    env.globals.update(url=_url, href=_href, stash=_stash, asset=_asset,
+                       status=tables.status_badge, plain=plain, h=tables.cell, attr=h)
+    env.globals.update(_=tr, ngettext=ntr, url=_url, href=_href, stash=_stash, asset=_asset,
                        results_table=_results_table, location_table=_location_table,
                        figure=tables.figure,
                        consistency_table=_consistency_table,
                        md_with_lead=md_with_lead, qty=qty, target_text=target_text, change_text=change_text,
                        difference_text=difference_text,
-                       internal_items=internal_items, Status=Status, period_label=lambda p: p.label)
+                       internal_items=internal_items, Status=Status, review_every=review_every,
+                       period_label=lambda p: p.label)
     return env
 
 
@@ -229,24 +240,35 @@ class _PageLinks:
     macros can be imported once (without the page's context) instead of once per page.
     """
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, moved_to: Mapping[str, str] | None = None):
         self.here = posixpath.dirname(path)
         self.here_url = page_url(path)
         self.to_root = "../" * self.here_url.count("/")
         self.blocks: list[str] = []
+        # The pages the edition serves as redirects, and the edition each is in, in full
+        self.moved_to = moved_to or {}
 
     def url(self, target: str) -> str:
         """A Markdown link to another file of the edition (MkDocs resolves and checks it)."""
         target, _, anchor = target.partition("#")
+        if anchor and target in self.moved_to:
+            return self._where_in_full(target, anchor)
         rel = relative_url(target, self.here).rstrip("/") or "."  # as posixpath.relpath has it
         return rel + (f"#{anchor}" if anchor else "")
 
     def href(self, target: str) -> str:
         """The final relative URL of a page, for links inside raw HTML (tables)."""
         target, _, anchor = target.partition("#")
+        if anchor and target in self.moved_to:
+            return self._where_in_full(target, anchor)
         # Up to the edition's root, then down: cheaper than posixpath.relpath, and as good.
         rel = self.to_root + page_url(target) or "./"
         return rel + (f"#{anchor}" if anchor else "")
+
+    def _where_in_full(self, target: str, anchor: str) -> str:
+        """A place in a page the edition serves as a redirect: in the edition where the page
+        is in full (a redirect loses the place)."""
+        return f"{self.to_root}../{self.moved_to[target]}/{page_url(target)}#{anchor}"
 
     def asset(self, target: str) -> str:
         """The relative URL of a file that is not a page (feed, badge, JSON)."""
@@ -316,7 +338,7 @@ def _consistency_table(view: EditionView, period: Period) -> str:
 def md_with_lead(text: str | None, lead: str | None = None) -> str:
     """A Markdown field as HTML (rendered once per process), optionally led by a bold label
     in its first paragraph ("You said: ...")."""
-    rendered = md_html(text)
+    rendered = in_language(text, md_html(text), block=True)
     if not lead or not rendered:
         return rendered
     label = f"<strong>{html.escape(lead)}</strong> "
@@ -345,10 +367,20 @@ def _tidy(body: str) -> str:
     return _MARKER_GAP.sub(lambda m: f"\n\n{m.group(1)}" if m.group(1) else "\n\n", body.strip())
 
 
+# The pages the edition last rendered serves as redirects, with the edition each is in full.
+_MOVED_TO: list[tuple[Edition, dict[str, str]]] = []
+
+
+def _moved_to(edition: Edition) -> dict[str, str]:
+    if not _MOVED_TO or _MOVED_TO[0][0] is not edition:
+        _MOVED_TO[:] = [(edition, {m.path: m.edition for m in moved(edition)})]
+    return _MOVED_TO[0][1]
+
+
 def render_page(env: jinja2.Environment, view: EditionView,
                 page: Page) -> tuple[str, dict[str, Any], list[str]]:
     """A page's Markdown, its metadata (what front matter would hold) and its HTML blocks."""
-    links = _PageLinks(page.path)
+    links = _PageLinks(page.path, _moved_to(view.edition))
     token = _PAGE.set(links)
     try:
         body = env.get_template(page.template).render(

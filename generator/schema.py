@@ -14,6 +14,7 @@ from generator.kinds import (
     Date,
     Enum,
     Flag,
+    LanguageTag,
     Number,
     PeriodId,
     Slug,
@@ -46,6 +47,9 @@ ORGANIZATION = Record("organization", {
                         "per-location figures measured on fewer cases are not published (default 30)"),
     "currency": Field(Currency(), "the currency of guarantee payments (ISO 4217: GBP, USD, EUR); "
                                   "required once a guarantee amount is given"),
+    "languages": Field(ListOf(LanguageTag()),
+                       "the site's languages, the main one first (default [en]): any text may "
+                       "then be given by language, title: {en: ..., cy: ...}"),
     "internal": INTERNAL,
 }, "Who makes the promises")
 

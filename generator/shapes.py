@@ -88,6 +88,16 @@ class Record(Type):
                 who = f"{self.name} '{ident}'" if isinstance(ident, str) else self.name
                 sink.error(value.pos, f"{who} is missing required key '{key}'", spec.doc or None)
 
+    def resolved(self, value: Any, language: str, main: str) -> Any:
+        if not isinstance(value, Map):
+            return value
+        made = Map(value.pos)
+        for key, item in value.items():
+            spec = self.fields.get(key)
+            made[key] = spec.type.resolved(item, language, main) if spec else item
+            made.key_pos[key], made.val_pos[key] = value.key_pos[key], value.val_pos[key]
+        return made
+
     def json_schema(self) -> dict[str, Any]:
         props = {}
         for key, spec in self.fields.items():
@@ -122,6 +132,14 @@ class ListOf(Type):
         for item, item_pos in zip(value, value.item_pos, strict=True):
             self.item.check(item, item_pos, name, sink)
 
+    def resolved(self, value: Any, language: str, main: str) -> Any:
+        if not isinstance(value, Seq):
+            return value
+        made = Seq(value.pos)
+        made.extend(self.item.resolved(item, language, main) for item in value)
+        made.item_pos.extend(value.item_pos)
+        return made
+
     def json_schema(self) -> dict[str, Any]:
         return {"type": "array", "items": self.item.json_schema()}
 
@@ -149,6 +167,15 @@ class MapOf(Type):
             Slug().check(key, value.key_pos[key], f"{name} {self.key_label}", sink)
             self.value.check(item, value.val_pos[key], f"{name}.{key}", sink)
 
+    def resolved(self, value: Any, language: str, main: str) -> Any:
+        if not isinstance(value, Map):
+            return value
+        made = Map(value.pos)
+        for key, item in value.items():
+            made[key] = self.value.resolved(item, language, main)
+            made.key_pos[key], made.val_pos[key] = value.key_pos[key], value.val_pos[key]
+        return made
+
     def json_schema(self) -> dict[str, Any]:
         return {
             "type": "object",
@@ -172,6 +199,9 @@ class NumberOr(Type):
         else:
             self.number.check(value, pos, name, sink)
 
+    def resolved(self, value: Any, language: str, main: str) -> Any:
+        return self.record.resolved(value, language, main) if isinstance(value, Map) else value
+
     def json_schema(self) -> dict[str, Any]:
         return {"oneOf": [self.number.json_schema(), self.record.json_schema()]}
 
@@ -189,6 +219,9 @@ class OrNull(Type):
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
         if value is not None:
             self.inner.check(value, pos, name, sink)
+
+    def resolved(self, value: Any, language: str, main: str) -> Any:
+        return None if value is None else self.inner.resolved(value, language, main)
 
     def json_schema(self) -> dict[str, Any]:
         return {"oneOf": [self.inner.json_schema(), {"type": "null"}]}

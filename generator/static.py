@@ -7,11 +7,12 @@ import html
 import posixpath
 from collections.abc import Callable, Collection
 
-from generator import announce, charts, feeds, opendata
+from generator import announce, charts, feeds, i18n, opendata
 from generator.feeds import Corrected
+from generator.i18n import ntr, tr
 from generator.pages import Moved, commitment_files, group_feeds, moved
 from generator.view import EditionView
-from generator.words import qty
+from generator.words import num, qty
 
 # The periods whose entries an edition's feeds hold: the newest and those before it.
 FEED_PERIODS = 3
@@ -98,8 +99,10 @@ def _group_feed(view: EditionView, path: str) -> str:
             rows = [(c, row) for c, row in view.period_rows(period) if c.id in members]
             if rows:
                 score = view.score(period, ident)
-                periods.append((period, f"{score.met} of {score.measured} met",
-                                [f"{c.title}: {row.status.value}" for c, row in rows]))
+                periods.append((period, tr("{met} of {count} met", met=num(score.met),
+                                           count=num(score.measured)),
+                                [tr("{promise}: {status}", promise=c.title, status=row.status.label)
+                                 for c, row in rows]))
         name = value.title if value else ident
         improvements = [i for i in edition.improvements
                         if i.period in recent and members & set(i.commitments)]
@@ -112,17 +115,18 @@ def _group_feed(view: EditionView, path: str) -> str:
             figure = row.measurement.locations.get(ident) if row.measurement else None
             if figure is not None and figure.value is not None and c.metric is not None:
                 met = view.met(c, figure.value, period)
-                lines.append(f"{c.title}: {qty(figure.value, c.metric.unit)}"
-                             f" ({'met' if met else 'missed'})")
+                result = qty(figure.value, c.metric.unit)
+                lines.append(tr("{promise}: {result} (met)", promise=c.title, result=result) if met
+                             else tr("{promise}: {result} (missed)", promise=c.title, result=result))
         if lines:
-            periods.append((period, f"{len(lines)} results", lines))
+            periods.append((period, ntr("{count} result", "{count} results", len(lines)), lines))
     name = location.name if location else ident
     return feeds.group_feed(org, day, "location", ident, name, periods, [], link,
                             posixpath.dirname(path))
 
 
 MOVED = """<!doctype html>
-<html lang="en">
+<html lang="{lang}" dir="{dir}">
 <head>
 <meta charset="utf-8">
 <title>{title}</title>
@@ -131,10 +135,18 @@ MOVED = """<!doctype html>
 <link rel="canonical" href="{url}">
 </head>
 <body>
-{banner}<p>This page is in the edition of {edition}: <a href="{url}">{title}</a></p>
+{banner}<p>{where} <a href="{url}">{title}</a></p>
 </body>
 </html>
 """
+
+
+def internal_banner() -> str:
+    """The internal site's banner on every page, in the page's language."""
+    internal = html.escape(tr("Internal"))
+    words = html.escape(tr("for the team only. Do not share with customers."))
+    return (f'<div class="kept-internal-banner" role="note"><strong>{internal}</strong>: {words}'
+            "</div>\n")
 
 
 def moved_page(page: Moved, internal: bool) -> str:
@@ -143,6 +155,9 @@ def moved_page(page: Moved, internal: bool) -> str:
     address (the site works from any folder or host); never indexed: the page itself is."""
     depth = page.file.count("/")  # the redirect's folders below its edition's root
     url = html.escape("../" * (depth + 1) + page.edition + "/" + page.file[:-len("index.html")])
-    banner = "<p><strong>Internal</strong>: for the team only.</p>\n" if internal else ""
-    return MOVED.format(title=html.escape(page.title), url=url, edition=html.escape(page.edition),
-                        robots="noindex, nofollow" if internal else "noindex", banner=banner)
+    banner = internal_banner() if internal else ""
+    language = i18n.current()
+    where = tr("This page is in the edition of {edition}:", edition=page.edition)
+    return MOVED.format(title=html.escape(page.title), url=url, where=html.escape(where),
+                        robots="noindex, nofollow" if internal else "noindex", banner=banner,
+                        lang=language.code, dir=language.direction)

@@ -12,22 +12,38 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from generator import i18n
 from generator.compute import Row, Status
-from generator.markup import h
+from generator.i18n import N_, Foreign, ntr, tr
+from generator.markup import content, h
 from generator.model import Commitment, Period
 from generator.view import EditionView
 from generator.words import cases_cell, cases_text, change_text, difference_text, num, qty, target_text
 
 Href = Callable[[str], str]
 
+_RESULTS_COLUMNS = (N_("Period"), N_("Result"), N_("Target"), N_("Status"), N_("Change"))
+_CONSISTENCY_COLUMNS = (N_("Commitment"), N_("Overall"), N_("Best"), N_("Worst"), N_("Gap"),
+                        N_("Locations missing the target"))
+_LOCATION_COLUMNS = (N_("Location"), N_("Result"), N_("Against target"))
+
 _SYMBOLS = {Status.MET: "✓", Status.MISSED: "✗", Status.NOT_MEASURED: "–",
             Status.NOT_YET: "·", Status.RETIRED: "⏹"}
-_BADGES = {state: f'<span class="kept-status kept-status--{state.css}">{symbol} {state.value}</span>'
-           for state, symbol in _SYMBOLS.items()}
+
+
+@functools.lru_cache(maxsize=256)
+def _badge(state: Status, language: i18n.Language) -> str:
+    return (f'<span class="kept-status kept-status--{state.css}">{_SYMBOLS[state]} '
+            f"{h(state.label)}</span>")
+
+
+def _plain_status(state: Status) -> str:
+    return f"{_SYMBOLS[state]} {h(state.label)}"
 
 
 def status_badge(state: Status) -> str:
-    return _BADGES[state]
+    """A status as a page shows it, in the page's language: '✓ Met'."""
+    return _badge(state, i18n.current())
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -36,8 +52,11 @@ def _escaped(text: str) -> str:
 
 
 def cell(text: Any) -> str:
-    """Text escaped for HTML; the same names and figures are escaped thousands of times a
-    build, so each is escaped once."""
+    """Text escaped for HTML as an element's content (marked with its language when it is not
+    the page's); the same names and figures are escaped thousands of times a build, so each is
+    escaped once."""
+    if isinstance(text, Foreign):
+        return content(text)
     return _escaped(text if isinstance(text, str) else str(text))
 
 
@@ -62,8 +81,9 @@ def figure(view: EditionView, commitment: Commitment, row: Row | None) -> str:
         text += (f" <small>({cell(measurement.benchmark.label)}: "
                  f"{cell(qty(measurement.benchmark.value, metric.unit))})</small>")
     if view.small_sample(row):
-        text += (f' <small class="kept-caution">small sample: only {num(measurement.sample)} '
-                 f"{'case' if measurement.sample == 1 else 'cases'}</small>")
+        caution = ntr("small sample: only {count} case", "small sample: only {count} cases",
+                      measurement.sample or 0)
+        text += f' <small class="kept-caution">{h(caution)}</small>'
     return text
 
 
@@ -78,34 +98,42 @@ def earlier(view: EditionView, commitment: Commitment, history: str) -> str:
     count = _earlier(view, commitment)
     if not count:
         return ""
-    periods = "period" if count == 1 else f"{count} periods"
-    where = "in the chart and in the open data" if commitment.metric else "in the open data"
-    return (f'<p class="kept-earlier">The results of the earlier {periods} are {where}: '
-            f'<a href="{history}">every result, for spreadsheets</a> (CSV).</p>')
+    if commitment.metric:
+        where = ntr("The results of the earlier period are in the chart and in the open data:",
+                    "The results of the earlier {number} periods are in the chart and in the "
+                    "open data:", count, number=num(count))
+    else:
+        where = ntr("The results of the earlier period are in the open data:",
+                    "The results of the earlier {number} periods are in the open data:", count,
+                    number=num(count))
+    every = h(tr("every result, for spreadsheets"))
+    return f'<p class="kept-earlier">{h(where)} <a href="{history}">{every}</a> (CSV).</p>'
 
 
 def results(view: EditionView, commitment: Commitment, href: Href) -> str:
     """A commitment's result, target, status and change in each of the edition's last
     periods (view.recent), newest first."""
     metric = commitment.metric
+    heads = "".join('<th role="columnheader">' + h(tr(name)) + "</th>" for name in _RESULTS_COLUMNS)
+    target_label, change_label = h(tr("Target:")), h(tr("Change:"))
+    draft = " " + h(tr("(draft)"))
+    corrected = h(tr("(corrected)"))
     lines = ['<div class="kept-cards kept-cards--periods">', '<table role="table">',
-             '<thead role="rowgroup"><tr role="row"><th role="columnheader">Period</th>'
-             '<th role="columnheader">Result</th><th role="columnheader">Target</th>'
-             '<th role="columnheader">Status</th><th role="columnheader">Change</th></tr></thead>',
-             '<tbody role="rowgroup">']
+             f'<thead role="rowgroup"><tr role="row">{heads}</tr></thead>', '<tbody role="rowgroup">']
     for r in reversed(view.recent(commitment)):
-        draft = " (draft)" if r.period.draft else ""
         sample = r.measurement.sample if r.measurement else None
-        cases = f" <small>({num(sample)} cases)</small>" if sample and not view.small_sample(r) else ""
+        cases = (f" <small>({h(cases_text(sample))})</small>"
+                 if sample and not view.small_sample(r) else "")
         if view.corrected(commitment.id, r.period):
             cases += (f' <small><a href="{href("reports/" + r.period.id + ".md#corrections")}">'
-                      "(corrected)</a></small>")
+                      f"{corrected}</a></small>")
         lines.append(
             f'<tr role="row"><td role="cell"><a href="{href("reports/" + r.period.id + ".md")}">'
-            f'{r.period.id}</a>{draft}</td><td role="cell">{figure(view, commitment, r)}{cases}</td>'
-            f'<td role="cell">{cell(target_text(metric, r.target))}</td>'
+            f'{r.period.id}</a>{draft if r.period.draft else ""}</td>'
+            f'<td role="cell">{figure(view, commitment, r)}{cases}</td>'
+            f'<td role="cell" data-label="{target_label}">{cell(target_text(metric, r.target))}</td>'
             f'<td role="cell">{status_badge(r.status)}</td>'
-            f'<td role="cell">{cell(change_text(metric, r.change))}</td></tr>')
+            f'<td role="cell" data-label="{change_label}">{cell(change_text(metric, r.change))}</td></tr>')
     return "\n".join([*lines, "</tbody>", "</table>", "</div>"])
 
 
@@ -120,14 +148,15 @@ def by_location(view: EditionView, commitment: Commitment, history: str = "") ->
     note = ""
     if history and any(r.measurement and r.measurement.locations
                        for r in view.rows[commitment.id][:_earlier(view, commitment)]):
-        note = ('<p class="kept-earlier">Earlier periods\' figures by location are in the open '
-                f'data: <a href="{history}">every result, for spreadsheets</a> (CSV).</p>')
+        where = h(tr("Earlier periods' figures by location are in the open data:"))
+        every = h(tr("every result, for spreadsheets"))
+        note = f'<p class="kept-earlier">{where} <a href="{history}">{every}</a> (CSV).</p>'
     unit = commitment.metric.unit if commitment.metric else ""
     # Cases for every figure of the newest period, or for none: a figure without them beside
     # others with them reads as a mistake.
     samples = any(f is not None and f.value is not None and f.sample is not None
                   for f in rows[0][1]) if rows else False
-    lines = ["<table>", "<thead><tr><th>Period</th>"
+    lines = ["<table>", "<thead><tr><th>" + h(tr("Period")) + "</th>"
              + "".join(f"<th>{cell(loc.name)}</th>" for loc in columns) + "</tr></thead>", "<tbody>"]
     for index, (period, figures) in enumerate(rows):
         cells = []
@@ -149,9 +178,8 @@ def consistency(view: EditionView, period: Period, href: Href) -> str:
     items = view.consistency(period)
     if not items:
         return ""
-    summary = ["<table>", "<thead><tr><th>Commitment</th><th>Overall</th><th>Best</th>"
-               "<th>Worst</th><th>Gap</th><th>Locations missing the target</th></tr></thead>",
-               "<tbody>"]
+    heads = "".join("<th>" + h(tr(name)) + "</th>" for name in _CONSISTENCY_COLUMNS)
+    summary = ["<table>", f"<thead><tr>{heads}</tr></thead>", "<tbody>"]
     units: dict[str, int] = {}  # gaps are compared only in the same unit: grouped by unit
     for item in items:
         units.setdefault(_unit(item.commitment).strip(), len(units))
@@ -164,27 +192,31 @@ def consistency(view: EditionView, period: Period, href: Href) -> str:
             f"<td>{cell(qty(item.row.value, unit))}</td>"
             f"<td>{cell(best.location.name)}: {cell(qty(best.value, unit))}</td>"
             f"<td>{cell(worst.location.name)}: {cell(qty(worst.value, unit))}</td>"
-            f"<td>{cell(difference_text(item.spread, unit))}</td><td>{missed} of "
-            f"{len(item.figures)}</td></tr>")
+            f"<td>{cell(difference_text(item.spread, unit))}</td>"
+            "<td>" + h(tr("{met} of {count}", met=num(missed), count=num(len(item.figures))))
+            + "</td></tr>")
     summary += ["</tbody>", "</table>"]
     details: list[str] = []
+    location_heads = "".join("<th>" + h(tr(name)) + "</th>" for name in _LOCATION_COLUMNS)
+    cases_head = "<th>" + h(tr("Cases")) + "</th>"
     for item in items:
         c, row, figures, unit = item.commitment, item.row, item.figures, _unit(item.commitment)
         samples = any(f.sample is not None for f in figures)  # a Cases column, or none
         details += [
             f'<h2 id="commitment-{c.id}"><a href="{href("commitments/" + c.id + ".md")}">'
             f"{cell(c.title)}</a></h2>",
-            f"<p>Target {cell(target_text(c.metric, row.target))}; overall "
-            f"{cell(qty(row.value, unit))} ({row.status.value.lower()}).</p>",
-            "<table>", "<thead><tr><th>Location</th><th>Result</th><th>Against target</th>"
-            + ("<th>Cases</th>" if samples else "") + "</tr></thead>", "<tbody>"]
+            "<p>" + h(tr("Target {target}; overall {result} ({status}).",
+                         target=target_text(c.metric, row.target), result=qty(row.value, unit),
+                         status=row.status.label.lower())) + "</p>",
+            "<table>", f"<thead><tr>{location_heads}"
+            + (cases_head if samples else "") + "</tr></thead>", "<tbody>"]
         for index, f in enumerate(figures):
             rank = ""
             if len(figures) > 1 and index in (0, len(figures) - 1):
-                rank = " (best)" if index == 0 else " (worst)"
-            cases = f"<td>{cases_cell(f.sample)}</td>" if samples else ""
+                rank = " " + h(tr("(best)") if index == 0 else tr("(worst)"))
+            cases = f"<td>{h(cases_cell(f.sample))}</td>" if samples else ""
             details.append(
                 f"<tr><td>{cell(f.location.name)}{rank}</td><td>{cell(qty(f.value, unit))}</td>"
-                f"<td>{'✓ Met' if f.met else '✗ Missed'}</td>{cases}</tr>")
+                f"<td>{_plain_status(Status.MET if f.met else Status.MISSED)}</td>{cases}</tr>")
         details += ["</tbody>", "</table>"]
     return "\n".join(summary + details)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from generator import files, published, records, schema, siteconfig
+from generator import catalogs, files, i18n, published, records, schema, siteconfig
 from generator.checks import COMMITMENTS, RESULTS, FileChecks, Unreadable, _check_unique, _items
 from generator.compute import Status, status
 from generator.dataset import build
@@ -37,6 +37,8 @@ class Report:
     dataset: Dataset | None
     problems: list[Problem]
     data: Dataset | None = None
+    # The model in each other language of the site (organization.languages), by language.
+    translations: dict[str, Dataset] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -63,6 +65,7 @@ class _Validator(FileChecks):
         self.problems += self.skipped_notes()
         # Not data, but published with it: a file there that Kept will not read stops the build.
         self.problems += files.walk(self.root, SITE_SRC).problems
+        self.problems += self._catalogs()
         if (self.root / SITE_SRC / "templates").is_dir():
             from generator.render import check_templates
 
@@ -73,8 +76,10 @@ class _Validator(FileChecks):
         """The problems of a results file's shape; from the parse cache when neither the file
         nor Kept changed."""
         if self.cache is None:
-            return _shape_problems(data, rel)
-        return self.cache.checked(data, "results-file", lambda: _shape_problems(data, rel))
+            return _shape_problems(data, rel, self.languages)
+        # The languages of the site decide which texts by language are right.
+        return self.cache.checked(data, "results-file:" + ",".join(self.languages),
+                                  lambda: _shape_problems(data, rel, self.languages))
 
     def site_config(self, python_tags: bool) -> None:
         self.problems += siteconfig.check(self.root, python_tags)
@@ -88,7 +93,9 @@ class _Validator(FileChecks):
         self.problems += problems
         if data is None:
             return None
-        sink = Sink(COMMITMENTS)
+        self.languages, self.languages_at = _languages(data)
+        sink = Sink(COMMITMENTS, self.languages)
+        _repeated_languages(data, sink)
         schema.COMMITMENTS_FILE.check(data, getattr(data, "pos", (1, 1)), COMMITMENTS, sink)
         if isinstance(data, Map):
             for key, kind in (("values", "value"), ("locations", "location"),
@@ -152,7 +159,7 @@ class _Validator(FileChecks):
                     f"the planned items of {rel}" if isinstance(data, Map) else rel))
             if data is None:
                 continue
-            sink = Sink(rel)
+            sink = Sink(rel, self.languages)
             sink.problems += self._shape(data, rel)
             if isinstance(data, Map):
                 self._results(stem, data, sink)
@@ -180,8 +187,59 @@ class _Validator(FileChecks):
         return found
 
 
-def _shape_problems(data: Any, rel: str) -> list[Problem]:
-    sink = Sink(rel)
+    def _catalogs(self) -> list[Problem]:
+        """The repository's catalogs, each checked, and words for every language of the site:
+        a catalog Kept ships, or the repository's own."""
+        problems: list[Problem] = []
+        own = set()
+        for rel in catalogs.paths(self.root):
+            catalog, found = catalogs.read(self.root, rel, i18n.messages())
+            problems += found
+            code = Path(rel).stem
+            own.add(code)
+            if catalog is not None and code not in self.languages:
+                problems.append(Problem(rel, 1, 1, f"a catalog of '{code}', which is not a "
+                                        "language of the site", "add it to organization."
+                                        "languages, or remove the catalog", "warning"))
+        for code, pos in zip(self.languages, self.languages_at, strict=True):
+            if code not in own and i18n.shipped(code) is None:
+                problems.append(Problem(COMMITMENTS, *pos, f"Kept has no words in "
+                                        f"{i18n.english_name(code)} ('{code}')",
+                                        f"add {catalogs.FOLDER}/{code}.po with its translations "
+                                        "(see docs/languages.md), or use one of "
+                                        f"{', '.join(i18n.SHIPPED)}"))
+        return problems
+
+
+def _languages(data: Any) -> tuple[tuple[str, ...], tuple[Pos, ...]]:
+    """The site's languages as commitments.yml declares them (those well written: the schema
+    check says what is wrong with the others), where each is; English when none is."""
+    org = data.get("organization") if isinstance(data, Map) else None
+    declared = org.get("languages") if isinstance(org, Map) else None
+    found: dict[str, Pos] = {}
+    if isinstance(declared, Seq):
+        for code, pos in zip(declared, declared.item_pos, strict=True):
+            if isinstance(code, str) and i18n.known(code) and code not in found:
+                found[code] = pos
+    if not found:
+        return (i18n.DEFAULT,), ((1, 1),)
+    return tuple(found), tuple(found.values())
+
+
+def _repeated_languages(data: Any, sink: Sink) -> None:
+    org = data.get("organization") if isinstance(data, Map) else None
+    declared = org.get("languages") if isinstance(org, Map) else None
+    seen: set[str] = set()
+    for code, pos in zip(declared, declared.item_pos, strict=True) if isinstance(declared, Seq) else ():
+        if not isinstance(code, str):
+            continue
+        if code in seen:
+            sink.error(pos, f"language '{code}' is listed twice", "list each language once")
+        seen.add(code)
+
+
+def _shape_problems(data: Any, rel: str, languages: tuple[str, ...]) -> list[Problem]:
+    sink = Sink(rel, languages)
     schema.RESULTS_FILE.check(data, getattr(data, "pos", (1, 1)), rel, sink)
     return sink.problems
 
@@ -250,7 +308,10 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
     problems = validator.problems + record_problems
     dataset = None
     if main is not None and not any(p.severity == "error" for p in validator.problems):
-        dataset = build(main, results)
+        first = validator.languages[0]
+        dataset = build(schema.COMMITMENTS_FILE.resolved(main, first, first),
+                        {pid: (rel, schema.RESULTS_FILE.resolved(data, first, first))
+                         for pid, (rel, data) in results.items()})
         dataset, against = _against_records(dataset, main, results, records_found)
         problems = (problems + against + _unexplained_misses(dataset, results)
                     + _recoveries(dataset, results))
@@ -260,7 +321,28 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
                                                    p.severity, p.message))
     if any(p.severity == "error" for p in problems):
         return Report(None, problems, dataset)
-    return Report(dataset, problems, dataset)
+    assert dataset is not None
+    return Report(dataset, problems, dataset, _translations(dataset, main, results))
+
+
+def _translations(dataset: Dataset, main: Map, results: dict[str, Any]) -> dict[str, Dataset]:
+    """The model in each other language of the site: the same files with each text in that
+    language (or the main language's, marked), and what the records say of published
+    periods as the main language's model has it."""
+    first, *others = dataset.organization.languages
+    made = {}
+    for language in others:
+        other = build(schema.COMMITMENTS_FILE.resolved(main, language, first),
+                      {pid: (rel, schema.RESULTS_FILE.resolved(data, language, first))
+                       for pid, (rel, data) in results.items()})
+        periods = tuple(
+            replace(period, corrections=tuple(
+                replace(correction, amended=same.amended)
+                for correction, same in zip(period.corrections, main_period.corrections, strict=True)))
+            for period, main_period in zip(other.periods, dataset.periods, strict=True))
+        made[language] = replace(other, periods=periods, records=dataset.records,
+                                 staff_ids=dataset.staff)
+    return made
 
 
 def as_written(root: Path) -> Dataset:
@@ -270,6 +352,18 @@ def as_written(root: Path) -> Dataset:
     if report.data is None:
         raise DataError(report.problems)
     return report.data
+
+
+def load_languages(root: Path, strict: bool = False, cache: ParseCache | None = None,
+                   site_config: bool = False,
+                   python_tags: bool = False) -> tuple[dict[str, Dataset], list[Problem]]:
+    """The validated model in each language of the site, the main one first; DataError
+    carrying every problem (see check)."""
+    report = check(root, strict, cache, site_config, python_tags)
+    if report.dataset is None:
+        raise DataError(report.problems)
+    main = report.dataset.organization.languages[0]
+    return {main: report.dataset, **report.translations}, report.warnings
 
 
 def load_dataset(root: Path, strict: bool = False, cache: ParseCache | None = None,

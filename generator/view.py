@@ -14,6 +14,7 @@ from typing import Any
 from generator import charts, compute
 from generator.amendments import amendment_row, in_order
 from generator.compute import Row, Status
+from generator.i18n import N_, tr
 from generator.model import (
     Commitment,
     Correction,
@@ -27,10 +28,14 @@ from generator.model import (
 )
 from generator.pages import relative_url
 from generator.project import Edition
-from generator.words import target_text, threshold_text
+from generator.words import num, target_text, threshold_text
 
 Link = Callable[[str], str]
 
+# What a revision changed, as the page names it (translated where it is shown); the promise
+# and the definition are Markdown, shown as they were.
+PROMISE, DEFINITION = N_("Promise"), N_("How we measure it")
+A_YEAR_BEFORE = N_("a year before ({period})")
 # The periods a commitment's tables and the feeds show: the newest and those before it. The
 # whole history is in the chart and in latest/'s open data; each edition repeating every
 # period made a long history's site grow with its square (see docs/performance.md).
@@ -146,7 +151,7 @@ class EditionView:
         return charts.chart(commitment, self.rows[commitment.id])
 
     def sparkline(self, commitment: Commitment) -> str:
-        return charts.sparkline(self.rows[commitment.id], f"Trend of {commitment.title}")
+        return charts.sparkline(self.rows[commitment.id], tr("Trend of {promise}", promise=commitment.title))
 
     def badge_snippet(self, commitment: Commitment) -> str:
         """HTML to paste elsewhere: the public site's badge of the commitment in its newest
@@ -346,21 +351,20 @@ class EditionView:
             after = compute.as_of(commitment, revision.date)
             changes = []
             if revision.target is not None:
-                changes.append(("Target", target_text(after.metric, revision.target),
+                changes.append((N_("Target"), target_text(after.metric, revision.target),
                                 target_text(after.metric)))
             if revision.title is not None:
-                changes.append(("Title", revision.title, after.title))
+                changes.append((N_("Title"), revision.title, after.title))
             if revision.promise is not None:
-                changes.append(("Promise", revision.promise, after.promise))
+                changes.append((PROMISE, revision.promise, after.promise))
             if revision.threshold is not None and after.metric is not None:
-                changes.append(("Counted within", threshold_text(revision.threshold),
+                changes.append((N_("Counted within"), threshold_text(revision.threshold),
                                 threshold_text(after.metric.threshold)
-                                if after.metric.threshold else "no limit"))
+                                if after.metric.threshold else tr("no limit")))
             if revision.name is not None and after.metric is not None:
-                changes.append(("Measure", revision.name, after.metric.name))
+                changes.append((N_("Measure"), revision.name, after.metric.name))
             if revision.definition is not None and after.metric is not None:
-                changes.append(("How we measure it", revision.definition,
-                                after.metric.definition or ""))
+                changes.append((DEFINITION, revision.definition, after.metric.definition or ""))
             out.append({"date": revision.date, "reason": revision.reason, "changes": changes,
                         "internal": revision.internal})
         return out
@@ -377,7 +381,7 @@ class EditionView:
     def period_score(self, period: Period) -> str:
         rows = [row for _, row in self.period_rows(period)]
         score = compute.attainment(rows)
-        return f"{score.met} of {score.measured}" if score.measured else "—"
+        return tr("{met} of {count}", met=num(score.met), count=num(score.measured)) if score.measured else "—"
 
     # -- accountability: guarantees, recoveries, plans, comparisons --
 
@@ -441,15 +445,16 @@ class EditionView:
         found: list[tuple[str, compute.Score]] = []
         previous = calendar.period_of(start - dt.timedelta(days=1))
         year_before = calendar.period_of(start.replace(year=start.year - 1))
-        words = {"month": "last month", "quarter": "last quarter", "year": "last year"}
-        for pid, what in ((previous, words.get(calendar.kind or "", "the period before")),
-                          (year_before, "a year before")):
+        words = {"month": N_("last month ({period})"), "quarter": N_("last quarter ({period})"),
+                 "year": N_("last year ({period})")}
+        for pid, what in ((previous, words.get(calendar.kind or "", N_("the period before ({period})"))),
+                          (year_before, A_YEAR_BEFORE)):
             period = self._periods.get(pid)
-            if period is None or (what == "a year before" and pid == previous):
+            if period is None or (what == A_YEAR_BEFORE and pid == previous):
                 continue  # not in this edition, or a yearly report's previous period
             score = self.score(period, value)
             if score.measured or score.not_measured:
-                found.append((f"{what} ({period.label})", score))
+                found.append((tr(what, period=period.label), score))
         return found
 
     def owners(self) -> list[tuple[str, list[Commitment]]]:
@@ -463,8 +468,8 @@ class EditionView:
 
     def staff_improvements(self) -> list[Improvement]:
         """Improvements the team suggested (feedback source: staff), newest first."""
-        return [i for i in self.edition.improvements
-                if (i.feedback_source or "").strip().lower() in ("staff", "team", "employees")]
+        staff = self.edition.dataset.staff
+        return [i for i in self.edition.improvements if i.id in staff]
 
     # -- corrections, with what they changed --
 

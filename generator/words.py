@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 
-from generator import compute
+from generator import compute, i18n
+from generator.i18n import N_, ntr, tr
 from generator.model import Direction, Metric, Threshold
 
 
-@functools.lru_cache(maxsize=8192)  # the same figures recur in every edition
 def num(value: float | None) -> str:
+    """A figure as the current language writes it: 1,234.5 (en), 1 234,5 (fr)."""
     if value is None:
         return "—"
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return i18n.current().number(value)
 
 
-# Units that are money: ISO 4217 codes and the symbols written for them. A money figure is
-# written with its symbol first and two decimals ($149.90), as English writes it.
+# Units that are money: ISO 4217 codes and the symbols written for them (the code of a symbol
+# several currencies write, $ or £, is the one most organisations mean).
 CURRENCIES = {"GBP": "£", "USD": "$", "EUR": "€", "AUD": "A$", "CAD": "CA$", "NZD": "NZ$",
               "IEP": "£", "CHF": "CHF ", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK ",
               "INR": "₹", "ZAR": "R", "SGD": "S$", "HKD": "HK$",
               "£": "£", "$": "$", "€": "€", "₹": "₹"}
+_CODES = {"£": "GBP", "$": "USD", "€": "EUR", "₹": "INR"}
 
 
 def money(unit: str) -> str | None:
@@ -35,16 +34,26 @@ def money(unit: str) -> str | None:
     return CURRENCIES.get(unit.strip().upper() if len(unit.strip()) == 3 else unit.strip())
 
 
-@functools.lru_cache(maxsize=8192)
+def _currency(unit: str) -> str:
+    """The ISO 4217 code of a unit that is money."""
+    code = unit.strip()
+    return _CODES.get(code, code.upper())
+
+
 def qty(value: float | None, unit: str) -> str:
+    """A figure with its unit, as the current language writes it: 97.2% (97,2 % in French),
+    £1,260.00, 3.5 hours."""
     if value is None:
         return "—"
-    if (symbol := money(unit)) is not None:
-        sign = "-" if value < 0 else ""
-        return f"{sign}{symbol}{abs(value):,.2f}"
+    language = i18n.current()
+    if money(unit) is not None:
+        written = unit.strip()
+        return language.money(value, _currency(unit), written if written in _CODES else None)
+    if unit == "%":
+        return language.percent(value)
     if not unit:
         return num(value)
-    return f"{num(value)}{unit}" if unit in ("%", "‰") else f"{num(value)} {unit}"
+    return f"{num(value)}{unit}" if unit == "‰" else f"{num(value)} {unit}"
 
 
 # A threshold said in the largest unit it is a whole number of: 180 seconds -> 3 minutes.
@@ -72,32 +81,51 @@ def target_text(metric: Metric | None, target: float | None = None) -> str:
         return "—"
     target = metric.target if target is None else target
     unit = metric.unit.strip()
-    within = f" within {threshold_text(metric.threshold)}" if metric.threshold else ""
-    if metric.direction is Direction.HIGHER and unit in _WHOLE and target >= _WHOLE[unit]:
-        return f"{qty(target, metric.unit)}{within}"
-    if metric.direction is Direction.LOWER and target == 0:
-        return f"{qty(target, metric.unit)}{within}" if unit in _WHOLE else "none"
-    side = "or less" if metric.direction is Direction.LOWER else "or more"
-    return f"{qty(target, metric.unit)} {side}{within}"
+    figure = qty(target, metric.unit)
+    within = threshold_text(metric.threshold) if metric.threshold else None
+    exact = (metric.direction is Direction.HIGHER and unit in _WHOLE and target >= _WHOLE[unit]
+             or metric.direction is Direction.LOWER and target == 0 and unit in _WHOLE)
+    if metric.direction is Direction.LOWER and target == 0 and not exact:
+        return tr("none")
+    if exact:
+        return tr("{target} within {threshold}", target=figure, threshold=within) if within else figure
+    if metric.direction is Direction.LOWER:
+        if within:
+            return tr("{target} or less within {threshold}", target=figure, threshold=within)
+        return tr("{target} or less", target=figure)
+    if within:
+        return tr("{target} or more within {threshold}", target=figure, threshold=within)
+    return tr("{target} or more", target=figure)
 
 
 def difference_text(value: float, unit: str) -> str:
     """A difference of two figures: of percentages it is in points ('8 points')."""
     if unit == "%":
-        return f"{num(value)} point" + ("" if value == 1 else "s")
+        if float(value).is_integer():
+            return ntr("{count} point", "{count} points", int(value))
+        return tr("{figure} points", figure=num(value))
     return qty(value, unit)
+
+
+_EVERY = {"month": N_("every month"), "quarter": N_("every quarter"),
+          "half-year": N_("every half-year"), "year": N_("every year")}
+
+
+def review_every(every: str) -> str:
+    """How often a commitment is reviewed, in words: 'every quarter'."""
+    return tr(_EVERY[every]) if every in _EVERY else every
 
 
 def cases_text(sample: int | None) -> str:
     """How many cases a figure was measured on: '1,200 cases', '1 case', 'sample not given'."""
     if sample is None:
-        return "sample not given"
-    return f"{num(sample)} {'case' if sample == 1 else 'cases'}"
+        return tr("sample not given")
+    return ntr("{count} case", "{count} cases", sample)
 
 
 def cases_cell(sample: int | None) -> str:
     """The cases of a figure in a column headed Cases: '1,200', 'not given'."""
-    return "not given" if sample is None else num(sample)
+    return tr("not given") if sample is None else num(sample)
 
 
 def change_text(metric: Metric | None, change: float | None) -> str:
@@ -105,13 +133,17 @@ def change_text(metric: Metric | None, change: float | None) -> str:
         return ""
     better = compute.improved(metric, change)
     if better is None or change is None:
-        return "no change" if change == 0 else ""
+        return tr("no change") if change == 0 else ""
     arrow = "▲" if change > 0 else "▼"
-    return f"{arrow} {difference_text(abs(change), metric.unit)} {'better' if better else 'worse'}"
+    difference = difference_text(abs(change), metric.unit)
+    if better:
+        return tr("{arrow} {difference} better", arrow=arrow, difference=difference)
+    return tr("{arrow} {difference} worse", arrow=arrow, difference=difference)
 
 
 def date_text(day: dt.date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
+    """A day in words, as the current language writes it: 5 September 2026."""
+    return i18n.current().date(day) if day else ""
 
 
 def plain(text: str | None, limit: int = 200) -> str:

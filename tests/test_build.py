@@ -170,7 +170,7 @@ def test_internal_pages_are_marked_and_public_ones_not(built: Path) -> None:
         parsed = page(path)
         assert parsed.metas.get("robots") == "noindex, nofollow", path
         if redirect(path):
-            assert "<p><strong>Internal</strong>: for the team only.</p>" in path.read_text()
+            assert '<div class="kept-internal-banner" role="note"><strong>Internal</strong>: ' in path.read_text()
             continue
         assert "Internal: for the team only" in parsed.text, path
     for path in (built / "public").rglob("*.html"):
@@ -489,7 +489,7 @@ def test_nothing_changed_means_the_data_is_not_even_loaded(tmp_path: Path,
     def no_loading(*args: object, **kwargs: object) -> None:
         raise AssertionError("a build with nothing changed loaded the data")
 
-    monkeypatch.setattr(generator.build, "load_dataset", no_loading)
+    monkeypatch.setattr(generator.build, "load_languages", no_loading)
     again = build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
     assert again.editions == first.editions and sorted(again.reused) == sorted(
         f"public/{e}" for e in first.editions["public"])

@@ -15,7 +15,7 @@ import pytest
 
 from generator.build import build_site
 from generator.engine import internals
-from tests.helpers import run_kept, write_project
+from tests.helpers import COMMITMENTS, run_kept, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -122,15 +122,18 @@ markdown_extensions:
 """
 
 
-@pytest.mark.parametrize("mkdocs", [None, RICH_MKDOCS], ids=["plain", "rich"])
-def test_the_speedups_change_no_byte(tmp_path: Path, mkdocs: str | None,
+@pytest.mark.parametrize(("mkdocs", "languages"), [(None, ""), (RICH_MKDOCS, ""), (None, "[en, cy]")],
+                         ids=["plain", "rich", "bilingual"])
+def test_the_speedups_change_no_byte(tmp_path: Path, mkdocs: str | None, languages: str,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """KEPT_SPEEDUPS=0 turns off every optimisation that reaches into MkDocs' or Material's
     internals (a Markdown converter made for every page, pages converted once, Material's
     navigation, table of contents, search box, footer and translations rendered once for
     the pages that show them alike, pages left out, files linked): the same bytes, cold and
-    after an edit."""
-    root = write_project(tmp_path / "data", mkdocs=mkdocs)
+    after an edit. In two languages too (the Welsh pages mark the English texts they show)."""
+    commitments = COMMITMENTS.replace(
+        "  min_sample: 30\n", f"  min_sample: 30\n  languages: {languages}\n", 1) if languages else COMMITMENTS
+    root = write_project(tmp_path / "data", commitments, mkdocs=mkdocs)
     build_site(root, tmp_path / "on", jobs=1)
     monkeypatch.setenv("KEPT_SPEEDUPS", "0")
     build_site(root, tmp_path / "off", jobs=1)

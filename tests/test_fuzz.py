@@ -243,7 +243,7 @@ def test_mutated_mkdocs_config(text: str) -> None:
             return
         user = user_config(root)
         edition = editions(project(report.dataset, "public"), "public")[0]
-        derived = overrides(user, "Acme", None, "public", edition, [], root, root / "out")
+        derived = overrides(user, "Acme", None, edition, [], root, root / "out")
         assert isinstance(derived["theme"], dict) and derived["extra"]["version"]["provider"] == "mike"
         assert {"tables", "toc"} <= {next(iter(x)) if isinstance(x, dict) else x
                                      for x in extensions(user.get("markdown_extensions"))}

@@ -149,14 +149,15 @@ def test_a_redirect_is_safe_and_says_where_the_page_is(tmp_path: Path) -> None:
     for audience, robots in (("public", "noindex"), ("internal", "noindex, nofollow")):
         text = (out / audience / "2025-02/improvements/improvement-00002/index.html").read_text()
         assert text == (
-            '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<!doctype html>\n<html lang="en" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
             "<title>&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;&quot;&gt;&lt;b&gt;"
             "Improvement 2 to chat</title>\n"
             f'<meta name="robots" content="{robots}">\n'
             '<meta http-equiv="refresh" content="0; url=../../../2025-01/improvements/improvement-00002/">\n'
             '<link rel="canonical" href="../../../2025-01/improvements/improvement-00002/">\n'
             "</head>\n<body>\n"
-            + ("<p><strong>Internal</strong>: for the team only.</p>\n"
+            + ('<div class="kept-internal-banner" role="note"><strong>Internal</strong>: '
+               "for the team only. Do not share with customers.</div>\n"
                if audience == "internal" else "")
             + '<p>This page is in the edition of 2025-01: <a href="../../../2025-01/improvements/'
             'improvement-00002/">&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;&quot;&gt;'
@@ -208,7 +209,7 @@ def test_commitment_pages_and_feeds_are_bounded(tmp_path: Path) -> None:
     assert ('<p class="kept-earlier">The results of the earlier 11 periods are in the chart and '
             'in the open data: <a href="../../../latest/api/results.csv">every result, for '
             "spreadsheets</a> (CSV).</p>") in page
-    assert ("<p class=\"kept-earlier\">Earlier periods' figures by location are in the open data: "
+    assert ("<p class=\"kept-earlier\">Earlier periods&#x27; figures by location are in the open data: "
             '<a href="../../../latest/api/results.csv">every result, for spreadsheets</a> '
             "(CSV).</p>") in page
     # The chart: every month.

@@ -132,9 +132,9 @@ def test_what_the_shape_check_found_is_kept_with_the_parsed_file(
     calls: list[str] = []
     checking = generator.validate._shape_problems
 
-    def counted(data: object, rel: str) -> list[object]:
+    def counted(data: object, rel: str, languages: tuple[str, ...]) -> list[object]:
         calls.append(rel)
-        return checking(data, rel)  # type: ignore[arg-type]
+        return checking(data, rel, languages)  # type: ignore[arg-type]
 
     monkeypatch.setattr(generator.validate, "_shape_problems", counted)
     again = ParseCache.read(tmp_path / "cache.json")

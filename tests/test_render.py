@@ -49,9 +49,10 @@ def test_commitment_page_of_an_edition(project: Path) -> None:
     page = rendered.expanded("commitments/email-reply.md")
     assert "# We reply to every email within 8 hours" in page
     assert ('<tr role="row"><td role="cell"><a href="../../reports/2025-Q3/">2025-Q3</a></td>'
-            '<td role="cell">5 hours <small>(1,300 cases)</small></td><td role="cell">8 hours or '
-            'less</td><td role="cell"><span class="kept-status kept-status--met">✓ Met</span></td>'
-            '<td role="cell">▼ 1.5 hours better</td></tr>') in page
+            '<td role="cell">5 hours <small>(1,300 cases)</small></td><td role="cell" '
+            'data-label="Target:">8 hours or less</td><td role="cell"><span class="kept-status '
+            'kept-status--met">✓ Met</span></td><td role="cell" data-label="Change:">▼ 1.5 hours '
+            'better</td></tr>') in page
     assert "How this promise has changed" not in page  # the revision came after 2025-Q3
     assert "Head of Support" not in page
 

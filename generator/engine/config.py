@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import importlib
 import os
+import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from generator import files
+from generator import files, i18n
 from generator.engine import DEFAULT
+from generator.engine.internals import material_templates
 from generator.errors import DataError, KeptError, Problem
 from generator.extensions import anchored
+from generator.i18n import DEFAULT as DEFAULT_LANGUAGE
 from generator.load import MAX_FILE_BYTES
 from generator.project import Edition
 from generator.render import meta_text, nav
@@ -140,21 +144,30 @@ def extensions(user: Any) -> list[Any]:
     return items + [name for name in REQUIRED_EXTENSIONS if name not in names]
 
 
-def overrides(user: dict[str, Any], org_name: str, org_url: str | None, audience: str,
-               edition: Edition, extra_nav: list[Any], docs: Path, site: Path) -> dict[str, Any]:
-    """The settings the generator owns; the user's mkdocs.yml keeps the look and feel."""
+def overrides(user: dict[str, Any], org_name: str, org_url: str | None, edition: Edition,
+              extra_nav: list[Any], docs: Path, site: Path,
+              languages: Sequence[str] = (DEFAULT_LANGUAGE,)) -> dict[str, Any]:
+    """The settings the generator owns; the user's mkdocs.yml keeps the look and feel.
+    languages: the site's, the main one first; the edition is in one of them."""
     theme = user.get("theme") or {"name": "material"}
     if isinstance(theme, str):
         theme = {"name": theme}
     # Offline: no web fonts. kept_version: the edition's title, as the version selector shows
-    # it (see theme/kept.html).
+    # it (see theme/kept.html). The theme's own words in the edition's language.
     theme = {**theme, "font": False, "kept_version": edition.title}
+    if theme.get("name") == "material":
+        theme["language"] = theme_language(edition.language)
     extra = dict(user.get("extra") or {})
     extra["version"] = {**dict(extra.get("version") or {}), "provider": "mike"}
-    if org_url and audience == "public":
-        site_url = org_url.rstrip("/") + f"/{edition.id}/"
+    within = "" if edition.site == edition.audience else edition.language + "/"
+    if org_url and edition.audience == "public":
+        site_url = org_url.rstrip("/") + f"/{within}{edition.id}/"
     else:
-        site_url = f"{PLACEHOLDER_URL}{audience}/{edition.id}/"
+        site_url = f"{PLACEHOLDER_URL}{edition.key}/"
+    if len(languages) > 1:
+        extra["alternate"] = alternates(edition, languages, site_url)
+    else:
+        extra.pop("alternate", None)
     return {
         "site_name": user.get("site_name") or meta_text(org_name),
         "docs_dir": str(docs),
@@ -169,6 +182,34 @@ def overrides(user: dict[str, Any], org_name: str, org_url: str | None, audience
         "extra_javascript": list(user.get("extra_javascript") or []) + ["kept/kept.js"],
         "strict": False,
     }
+
+
+def theme_language(code: str) -> str:
+    """The language Material writes its own words in for a site in `code`: the same, else
+    the language without its region or script, else English (Material's own words only: Kept's
+    are in `code`, and pages declare it)."""
+    for candidate in (code, code.split("-", 1)[0]):
+        if (material_templates() / "partials" / "languages" / f"{candidate}.html").is_file():
+            return candidate
+    return DEFAULT_LANGUAGE
+
+
+def alternates(edition: Edition, languages: Sequence[str], site_url: str) -> list[dict[str, str]]:
+    """The language selector's entries (Material's extra.alternate): each language by its own
+    name, linked from the edition's root to the same edition in that language, where its
+    sitemap is (Material reads it), with that edition's address (url). Kept's
+    partials/alternate.html and sitemap.xml add each page's own address."""
+    main = languages[0]
+    up = "../" if edition.site == edition.audience else "../../"
+    found = []
+    for code in languages:
+        if code == edition.language:
+            link = "./"
+        else:
+            link = up + ("" if code == main else code + "/") + edition.id + "/"
+        found.append({"name": i18n.language(code).name, "link": link, "lang": code,
+                      "url": urllib.parse.urljoin(site_url, link)})
+    return found
 
 
 def add_theme(theme: Any) -> None:

@@ -23,18 +23,14 @@ from generator.engine import store as theme_store
 from generator.engine.config import PLACEHOLDER_URL
 from generator.engine.internals import has
 from generator.errors import KeptError
+from generator.i18n import tr
 from generator.markup import page_html
 from generator.render import Rendered
+from generator.static import internal_banner as banner
 
 _CANONICAL = '<link rel="canonical" href="' + PLACEHOLDER_URL
 _HEAD = re.compile(r"<head(\s[^>]*)?>", re.I)
 _HEAD_END = re.compile(r"</head>", re.I)
-
-BANNER = (
-    '<div class="kept-internal-banner" role="note"><strong>Internal</strong>: for the team '
-    "only. Do not share with customers.</div>\n"
-)
-
 
 def head_tags(page: Any, config: Any) -> str:
     """Feed discovery on every page, and share cards (Open Graph) for links pasted elsewhere."""
@@ -43,7 +39,8 @@ def head_tags(page: Any, config: Any) -> str:
     site_url = config.get("site_url") or ""
     # One feed is announced: Material looks for a sitemap.xml beside every alternate link,
     # and only the edition's root has one. Commitment feeds are linked from their pages.
-    tags = [f'<link rel="alternate" type="application/atom+xml" title="You said, we did" '
+    feed = html.escape(tr("You said, we did"), quote=True)
+    tags = [f'<link rel="alternate" type="application/atom+xml" title="{feed}" '
             f'href="{to_root}feed.xml">']
     meta = page.meta or {}
     title = html.escape(str(meta.get("title") or page.title or ""), quote=True)
@@ -185,7 +182,7 @@ class KeptPlugin(BasePlugin):
             # there already (markup.inline); its blocks are sanitised or escaped apart.
             html_text = page_html(html_text, self.rendered.blocks.get(page.file.src_uri, []))
         if self.audience == "internal":
-            html_text = BANNER + html_text
+            html_text = banner() + html_text
         return html_text
 
     def on_post_page(self, output: str, page: Any = None, config: Any = None,

@@ -264,8 +264,10 @@ def _memoized(render: Any, key_of: Any) -> Any:
     return root
 
 
-# Markdown that can link somewhere: inline and reference links, autolinks, raw HTML.
-_LINKS = re.compile(r"\]\s*[(\[:]|<")
+# Markdown that can link somewhere: inline and reference links, autolinks, raw HTML; but for
+# the elements that mark a text in another language than the page's (markup.in_language: a
+# translation not given), which link nowhere and are on most pages of a second language.
+_LINKS = re.compile(r'\]\s*[(\[:]|<(?!/?(?:span|div)(?: lang="[A-Za-z0-9-]+" dir="(?:ltr|rtl)")?>)')
 # Generated pages converted by Markdown in this process, by (Markdown settings, page, source):
 # their HTML, table of contents and anchors.
 _CONVERTED: dict[tuple[str, str, str], tuple[str, Any, frozenset[str]]] = {}

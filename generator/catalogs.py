@@ -1,0 +1,214 @@
+"""A repository's own message catalogs: `site_src/locales/LANG.po`, which add a language Kept
+does not ship, or change some of the words of one it does.
+
+A catalog comes with a pull request like any file, so it is read as hostile: its syntax is
+checked line by line (Babel's reader passes an unclosed quote or a keyword without its string
+in silence), each translation must keep the placeholders of its message and may hold no markup
+(a translation is printed into pages as it is), and its plural rule must be one gettext reads.
+Every problem is located at its line and column.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Message
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+
+from generator import files, i18n
+from generator.errors import Problem
+from generator.hints import suggest
+
+FOLDER = "site_src/locales"
+MAX_CATALOG_BYTES = 1024 * 1024
+# What a translation may not hold: it is printed into Markdown and HTML as it is.
+MARKUP = re.compile(r"[<>&`\[\]\\]")
+_KEYWORD = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[[0-9]+\])?)(?:[ \t]+|$)')
+_ESCAPE = re.compile(r'\\(?:[\\"ntrabfv]|[0-7]{1,3}|x[0-9a-fA-F]+)')
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A repository's catalog, read and checked: its translations, ready for gettext."""
+
+    code: str
+    path: str
+    translations: gettext.GNUTranslations
+
+
+def paths(root: Path) -> list[str]:
+    """The catalogs of the repository (relative paths), sorted."""
+    folder = root / FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted(rel for rel in files.walk(root, FOLDER).files if rel.endswith(".po"))
+
+
+def read(root: Path, rel: str, known_messages: set[str] | None = None) -> tuple[Catalog | None, list[Problem]]:
+    """One catalog, checked (see the module's docstring); None when it cannot be used."""
+    code = Path(rel).stem
+    if Path(rel).parent.as_posix() != FOLDER or not i18n.known(code):
+        return None, [Problem(rel, 1, 1, f"'{Path(rel).name}' is not named after a language",
+                              "name a catalog after its language tag: site_src/locales/fr.po, "
+                              "site_src/locales/fr-CA.po")]
+    try:
+        raw = files.read_bytes(root, rel, MAX_CATALOG_BYTES)
+    except files.Refused as exc:
+        return None, [exc.problem]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[:exc.start]
+        return None, [Problem(rel, before.count(b"\n") + 1, exc.start - before.rfind(b"\n"),
+                              "the catalog is not UTF-8 text", "save it as UTF-8")]
+    problems = _syntax(rel, text)
+    if problems:
+        return None, problems
+    try:
+        catalog = read_po(io.StringIO(text), locale=i18n.locale_of(code), abort_invalid=True)
+    except PoFileError as exc:
+        return None, [Problem(rel, max(exc.lineno, 1), 1, f"the catalog cannot be read: {exc}",
+                              "see an example in docs/languages.md")]
+    problems += _plural_rule(rel, text, catalog.plural_forms)
+    for message in catalog:
+        if message.id:
+            problems += _message(rel, message, known_messages)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Catalog(code, rel, gettext.GNUTranslations(buffer)), problems
+
+
+def _syntax(rel: str, text: str) -> list[Problem]:
+    """Each line is blank, a comment, `keyword "string"` or a `"string"` continuing the one
+    before, every string closed and its escapes ones gettext knows."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        start = len(line) - len(line.lstrip())
+        keyword = _KEYWORD.match(stripped)
+        at = start + (keyword.end() if keyword else 0)
+        if line[at:at + 1] != '"':
+            word = stripped.split()[0]
+            problems.append(Problem(rel, number, start + 1, f"'{word[:40]}' is not a line of a "
+                                    "catalog" if not keyword else "a keyword without its string",
+                                    'write msgid "...", msgstr "..." or a "..." line continuing '
+                                    "the one before"))
+            continue
+        problem = _string(rel, number, line, at)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _string(rel: str, number: int, line: str, at: int) -> Problem | None:
+    """The quoted string that starts at `at`: closed, with known escapes, and nothing after."""
+    i = at + 1
+    while i < len(line):
+        char = line[i]
+        if char == "\\":
+            escape = _ESCAPE.match(line, i)
+            if escape is None:
+                return Problem(rel, number, i + 1, f"unknown escape '{line[i:i + 2]}'",
+                               'write \\\\ for a backslash, \\" for a quote, \\n for a new line')
+            i = escape.end()
+            continue
+        if char == '"':
+            rest = line[i + 1:]
+            if rest.strip():
+                return Problem(rel, number, i + 2 + len(rest) - len(rest.lstrip()),
+                               "text after the closing quote", "put the rest inside the quotes")
+            return None
+        i += 1
+    return Problem(rel, number, at + 1, "a quote opened here is never closed",
+                   'end the string with " on the same line')
+
+
+def _plural_rule(rel: str, text: str, rule: str) -> list[Problem]:
+    """The catalog's Plural-Forms, as gettext will evaluate it."""
+    try:
+        gettext.c2py(rule.split("plural=", 1)[1].rstrip(";") if "plural=" in rule else "")
+    except (ValueError, IndexError):
+        line = next((n for n, text_line in enumerate(text.splitlines(), 1)
+                     if "Plural-Forms" in text_line), 1)
+        return [Problem(rel, line, 1, "the plural rule (Plural-Forms) is not one gettext reads",
+                        "copy it from the catalog Kept ships for the language, or from "
+                        "docs/languages.md")]
+    return []
+
+
+def _names(text: str) -> set[str] | None:
+    """The {placeholders} of a message, or None when its braces are not well formed."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return None
+
+
+def _message(rel: str, message: Message, known_messages: set[str] | None) -> list[Problem]:
+    ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
+    strings = (message.string,) if isinstance(message.string, str) else tuple(message.string or ())
+    line = message.lineno or 1
+    problems: list[Problem] = []
+    if known_messages is not None and ids[0] not in known_messages:
+        hint = suggest(ids[0], sorted(known_messages))
+        problems.append(Problem(rel, line, 1, f"'{ids[0][:60]}' is not a message Kept writes",
+                                hint or "copy the msgid from Kept's catalog of the language",
+                                "warning"))
+    allowed = set().union(*(_names(i) or set() for i in ids))
+    if len(ids) > 1:
+        allowed.add("count")
+    for translation in strings:
+        if not translation:
+            continue
+        names = _names(translation)
+        if names is None:
+            problems.append(Problem(rel, line, 1, f"the translation of '{ids[0][:60]}' has a "
+                                    "brace that is not a placeholder",
+                                    "write placeholders as {name}, as in the message"))
+        elif names - allowed:
+            extra = ", ".join(sorted("{" + n + "}" for n in names - allowed))
+            problems.append(Problem(rel, line, 1, f"the translation of '{ids[0][:60]}' has "
+                                    f"{extra}, which the message does not give",
+                                    "use only the message's own placeholders: "
+                                    + (", ".join(sorted("{" + n + "}" for n in allowed)) or "none")))
+        mark = MARKUP.search(translation)
+        if mark:
+            problems.append(Problem(rel, line, 1, f"the translation of '{ids[0][:60]}' holds "
+                                    f"'{mark.group()}', which is markup in a page",
+                                    "write it in plain words"))
+    return problems
+
+
+def language(root: Path, code: str) -> i18n.Language:
+    """A language of the site with the repository's own catalog of it, when it has one that
+    reads (`kept validate` says what is wrong with one that does not). Read once a process
+    while the catalog stays as it is (kept serve builds again and again)."""
+    rel = f"{FOLDER}/{code}.po"
+    try:
+        stat = (root / rel).stat()
+        seen: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        seen = None
+    return _language(root, code, seen)
+
+
+@functools.lru_cache(maxsize=32)
+def _language(root: Path, code: str, seen: tuple[int, int] | None) -> i18n.Language:
+    rel = f"{FOLDER}/{code}.po"
+    if seen is not None and (root / rel).is_file():
+        catalog, _ = read(root, rel)
+        if catalog is not None:
+            return i18n.language(code, catalog.translations)
+    return i18n.language(code)
