@@ -158,7 +158,7 @@ class Text(Type):
         return value
 
     def check_size(self, value: str, pos: Pos, name: str, sink: Sink) -> None:
-        control = _CONTROL.search(value)
+        control = CONTROL.search(value)
         if control is not None:
             sink.error(pos, f"'{name}' holds the control character "
                             f"{repr(control.group())[1:-1]}, which no page, feed or badge can show",
@@ -185,7 +185,7 @@ class Text(Type):
 # What no text may hold: control characters but tab and line breaks, bytes that were not UTF-8
 # (lone surrogates) and the two non-characters XML forbids. A badge with one is not XML, and
 # a YAML file cannot hold one unescaped (kept new-period wrote titles into comments).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 # An address a page may print in an attribute: http or https, a host, and none of the

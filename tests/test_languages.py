@@ -135,6 +135,20 @@ def test_a_good_catalog_changes_the_words(tmp_path: Path) -> None:
     ('msgstr "de {first à {last} {year}"\n', "has a brace that is not a placeholder"),
     ('msgstr "de <b>{first}</b> à {last} {year}"\n', "holds '<', which is markup in a page"),
     ('msgstr "de [{first}](javascript:x) à {last} {year}"\n', "holds '[', which is markup"),
+    # Kept fills placeholders with words: a format after the name fails on them, or pads them
+    ('msgstr "de {first} à {last} {year:d}"\n', "5:1: error: the translation of '{first} to "
+     "{last} {year}' has {year:d}, which is not a placeholder alone; write the placeholder's "
+     "name alone in braces, as in the message: {first}, {last}, {year}"),
+    ('msgstr "de {first} à {last} {year:999999999}"\n', "has {year:999999999}, which is not a "
+     "placeholder alone"),
+    ('msgstr "de {first!r} à {last} {year}"\n', "has {first!r}, which is not a placeholder alone"),
+    ('msgstr "de {first}\x00 à {last}\x1b {year}"\n', "5:1: error: the translation of '{first} to "
+     "{last} {year}' holds the control character \\x00, which no page, feed or badge can show"),
+    ('msgstr "de {first}\x0c à {last} {year}"\n', "5:1: error: the translation of '{first} to "
+     "{last} {year}' holds the control character \\x0c"),
+    ('msgstr "' + "de {first} à {last} {year} " * 8 + '"\n', "5:1: error: the translation of "
+     "'{first} to {last} {year}' is 216 characters long, over the limit of 136 (4 times the "
+     "message's, and 40 more); say it in fewer words"),
 ])
 def test_a_bad_catalog_is_located(tmp_path: Path, line: str, message: str) -> None:
     text = CATALOG.replace('msgstr "de {first} à {last} {year}"\n', line)
@@ -148,6 +162,62 @@ def test_a_catalog_with_a_plural_rule_gettext_cannot_read(tmp_path: Path) -> Non
     assert catalog_problems(root) == [
         "site_src/locales/fr.po:3:1: error: the plural rule (Plural-Forms) is not one gettext "
         "reads; copy it from the catalog Kept ships for the language, or from docs/languages.md"]
+
+
+@pytest.mark.parametrize("rule", ["plural=(n%0);", "plural=(n / (n - 1));", "plural=n%(n>1);"])
+def test_a_plural_rule_that_may_divide_by_zero_is_refused(tmp_path: Path, rule: str) -> None:
+    """gettext would divide by zero for some count in the middle of a build."""
+    root = with_catalog(tmp_path, CATALOG.replace("plural=(n > 1);", rule))
+    assert catalog_problems(root) == [
+        "site_src/locales/fr.po:3:1: error: the plural rule (Plural-Forms) divides by something "
+        "else than a number above zero, which fails for some counts; divide n by numbers alone, "
+        "as gettext's rules do: n%10, n%100"]
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ('"Plural-Forms: nplurals=two; plural=(n > 1);\\n"',
+     "3:1: error: 'Plural-Forms' in the catalog's header cannot be read (invalid literal for "
+     "int() with base 10: 'two'); correct it as gettext writes it, or remove the line: Kept "
+     "needs only Plural-Forms"),
+    ('"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n"PO-Revision-Date: yesterday\\n"',
+     "4:1: error: 'PO-Revision-Date' in the catalog's header cannot be read"),
+    ('"Language: ../fr\\n"', "3:1: error: 'Language' in the catalog's header cannot be read"),
+])
+def test_a_header_babel_cannot_read_is_located(tmp_path: Path, header: str, message: str) -> None:
+    root = with_catalog(tmp_path, CATALOG.replace('"Plural-Forms: nplurals=2; plural=(n > 1);\\n"', header))
+    found = catalog_problems(root)
+    assert len(found) == 1 and found[0].startswith("site_src/locales/fr.po:" + message), found
+
+
+def test_a_catalog_is_read_as_utf8_in_the_language_its_name_says(tmp_path: Path) -> None:
+    """Whatever its header says: a charset Babel would write the translations in (and fail
+    on a letter it does not have), a Language it does not know (an empty one, as some editors
+    write, which dropped the plural rule)."""
+    from generator import catalogs
+
+    text = """\
+msgid ""
+msgstr ""
+"Language: \\n"
+"Content-Type: text/plain; charset=latin-1\\n"
+"Plural-Forms: nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n==3 ? 3 : n==6 ? 4 : 5);\\n"
+
+msgid "{count} customer"
+msgid_plural "{count} customers"
+msgstr[0] "{count} cwsmer ŵ"
+msgstr[1] "{count} cwsmer"
+msgstr[2] "{count} gwsmer"
+msgstr[3] "{count} chwsmer"
+msgstr[4] "{count} chwsmer ŷ"
+msgstr[5] "{count} cwsmer ŵ"
+"""
+    root = with_catalog(tmp_path, text, name="cy.po", languages="[en, cy]")
+    assert catalog_problems(root) == []
+    catalog, _ = catalogs.read(root, "site_src/locales/cy.po")
+    assert catalog is not None
+    welsh = i18n.language("cy", catalog.translations)
+    assert [welsh.ntr("{count} customer", "{count} customers", n) for n in (0, 1, 2, 3, 6, 7)] == [
+        "0 cwsmer ŵ", "1 cwsmer", "2 gwsmer", "3 chwsmer", "6 chwsmer ŷ", "7 cwsmer ŵ"]
 
 
 def test_a_message_kept_does_not_write_is_a_warning(tmp_path: Path) -> None:
