@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import babel
+import babel.core
 import babel.dates
 import babel.numbers
 
@@ -155,6 +156,22 @@ def locale_of(code: str) -> babel.Locale:
         return babel.Locale.parse(name)
     except (babel.UnknownLocaleError, ValueError) as exc:
         raise ValueError(f"no locale data for {code!r}") from exc
+
+
+def script(code: str) -> str | None:
+    """The script a language tag is written in: its own (sr-Latn), else the likeliest for it
+    (CLDR's likely subtags: Cyrl for sr, Hant for zh-TW); None for a tag CLDR does not know."""
+    try:
+        locale = locale_of(code)
+    except ValueError:
+        return None
+    if locale.script:
+        return locale.script
+    likely = babel.core.get_global("likely_subtags")
+    for key in (f"{locale.language}_{locale.territory}", locale.language):
+        if key in likely:
+            return babel.core.parse_locale(likely[key])[2]
+    return None
 
 
 def known(code: str) -> bool:
