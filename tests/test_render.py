@@ -157,3 +157,22 @@ def test_an_owner_not_given_as_text_is_not_printed_as_python(tmp_path: Path) -> 
     assert ("<td>2025-Q2</td><td>October to December 2025</td><td>Due</td>"
             "<td>none named</td>") in reviews
     assert "Head of Care" not in team + reviews
+
+
+def test_each_promise_coming_soon_is_an_item_of_its_own(tmp_path: Path) -> None:
+    """The line break after each was trimmed: two promises announced ran together in one."""
+    from tests.helpers import COMMITMENTS, write_project
+
+    announced = "".join(f"""\
+  - id: future-{letter}
+    title: Future promise {letter}
+    promise: Soon.
+    metric: {{name: Share, unit: "%", direction: higher, target: 90}}
+    since: 2026-06-01
+    announced: 2025-08-01
+""" for letter in "ab")
+    data, _ = load_dataset(write_project(tmp_path, COMMITMENTS + announced))
+    home = render_edition(editions(project_for(data, "public"), "public")[0]).expanded("index.md")
+    assert [line for line in home.splitlines() if "Future promise" in line] == [
+        "- [Future promise a](commitments/future-a.md): starts on 1 June 2026 (90% or more)",
+        "- [Future promise b](commitments/future-b.md): starts on 1 June 2026 (90% or more)"]
