@@ -56,12 +56,15 @@ class Catalog:
     translations: gettext.GNUTranslations
 
 
-def paths(root: Path) -> list[str]:
-    """The catalogs of the repository (relative paths), sorted."""
+def paths(root: Path) -> tuple[list[str], list[str]]:
+    """The catalogs of the repository (relative paths), sorted, and the other files of their
+    folder, which Kept neither reads nor publishes (a page there was published before Kept
+    had catalogs)."""
     folder = root / FOLDER
     if not folder.is_dir():
-        return []
-    return sorted(rel for rel in files.walk(root, FOLDER).files if rel.endswith(".po"))
+        return [], []
+    found = sorted(files.walk(root, FOLDER).files)
+    return [rel for rel in found if rel.endswith(".po")], [rel for rel in found if not rel.endswith(".po")]
 
 
 def read(root: Path, rel: str, known_messages: set[str] | None = None) -> tuple[Catalog | None, list[Problem]]:

@@ -236,6 +236,17 @@ def test_a_catalog_needs_a_language_name_and_a_language_of_the_site(tmp_path: Pa
         "site; add it to organization.languages, or remove the catalog"]
 
 
+def test_a_file_beside_the_catalogs_is_a_warning(tmp_path: Path) -> None:
+    """site_src/locales/ is not published: a page there (as it was before Kept had catalogs)
+    would silently leave the site."""
+    root = with_catalog(tmp_path, CATALOG)
+    (root / "site_src/locales/branches.md").write_text("# Our branches\n", encoding="utf-8")
+    assert catalog_problems(root) == [
+        "site_src/locales/branches.md:1:1: warning: 'branches.md' is not a catalog: Kept neither "
+        "reads nor publishes a file in site_src/locales/; move a page to site_src/, name a "
+        "catalog LANG.po, or remove the file"]
+
+
 def test_a_catalog_brings_a_language_kept_does_not_ship(tmp_path: Path) -> None:
     root = with_catalog(tmp_path, CATALOG, name="ar.po", languages="[en, ar]")
     assert not [p for p in problems(root) if "no words" in p]
