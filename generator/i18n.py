@@ -174,6 +174,16 @@ def script(code: str) -> str | None:
     return None
 
 
+def canonical(code: str) -> str:
+    """A tag with its language as CLDR names it: 'cy' for 'cym' or 'wel' (ISO 639-2), 'he'
+    for 'iw' (an old code); the tag itself when CLDR has no data for it."""
+    try:
+        language = locale_of(code).language
+    except ValueError:
+        return code
+    return "-".join([language, *code.split("-")[1:]])
+
+
 def known(code: str) -> bool:
     """Whether a tag is well formed and CLDR has data for it."""
     if not TAG_RE.fullmatch(code):

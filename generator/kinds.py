@@ -452,6 +452,10 @@ class LanguageTag(Type):
         elif not i18n.known(value):
             sink.error(pos, f"'{value}' is not a language Kept has data for",
                        suggest(value, i18n.SHIPPED) or f"for example {', '.join(i18n.SHIPPED)}")
+        elif (written := i18n.canonical(value)) != value:
+            # Kept's words and Material's are found by the tag: 'cym' would have neither.
+            sink.error(pos, f"'{value}' is another code for {i18n.english_name(value)}, whose "
+                            f"language tag is '{written}'", f"write it as {written}")
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": i18n.TAG_RE.pattern}

@@ -80,6 +80,11 @@ def test_a_text_by_language_needs_the_languages_declared(tmp_path: Path) -> None
     ("[en, xx]", "'xx' is not a language Kept has data for"),
     ("[en, cy, en]", "language 'en' is listed twice"),
     ("[en, ar]", "Kept has no words in Arabic ('ar'); add site_src/locales/ar.po"),
+    # ISO 639-2 and old codes: Kept's Welsh is found by cy, Material's Hebrew by he
+    ("[en, cym]", "'cym' is another code for Welsh, whose language tag is 'cy'; write it as cy"),
+    ("[eng, wel]", "'eng' is another code for English, whose language tag is 'en'; write it as en"),
+    ("[en, iw]", "'iw' is another code for Hebrew, whose language tag is 'he'; write it as he"),
+    ("[en, zho-TW]", "'zho-TW' is another code for Chinese, whose language tag is 'zh-TW'"),
 ])
 def test_the_languages_are_checked(tmp_path: Path, languages: str, message: str) -> None:
     text = COMMITMENTS.replace("  min_sample: 30\n", f"  min_sample: 30\n  languages: {languages}\n", 1)
