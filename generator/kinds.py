@@ -444,8 +444,10 @@ class LanguageTag(Type):
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
         if not isinstance(value, str) or not i18n.TAG_RE.fullmatch(value):
-            fixed = (value.split("_")[0].lower() + "".join(f"-{p.upper()}" for p in value.replace(
-                "_", "-").split("-")[1:]) if isinstance(value, str) else "")
+            parts = value.replace("_", "-").split("-") if isinstance(value, str) else [""]
+            # A script is written Hant, a region GB: en_GB, pt-br, ZH-HANT-TW as BCP 47 writes them.
+            fixed = parts[0].lower() + "".join(
+                f"-{part.title() if len(part) == 4 else part.upper()}" for part in parts[1:])
             hint = (f"write it as {fixed}" if isinstance(value, str) and i18n.known(fixed)
                     else f"for example {', '.join(i18n.SHIPPED)} or fr-CA")
             sink.error(pos, f"'{name}' must be a language tag, not {describe(value)}", hint)

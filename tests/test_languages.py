@@ -77,6 +77,8 @@ def test_a_text_by_language_needs_the_languages_declared(tmp_path: Path) -> None
 @pytest.mark.parametrize(("languages", "message"), [
     ("[en, klingon]", "'languages' must be a language tag, not the text 'klingon'"),
     ("[en, en_GB]", "'languages' must be a language tag, not the text 'en_GB'; write it as en-GB"),
+    ("[en, pt-br]", "'languages' must be a language tag, not the text 'pt-br'; write it as pt-BR"),
+    ("[en, ZH-HANT-TW]", "not the text 'ZH-HANT-TW'; write it as zh-Hant-TW"),
     ("[en, xx]", "'xx' is not a language Kept has data for"),
     ("[en, cy, en]", "language 'en' is listed twice"),
     ("[en, ar]", "Kept has no words in Arabic ('ar'); add site_src/locales/ar.po"),
