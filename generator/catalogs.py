@@ -93,7 +93,8 @@ def read(root: Path, rel: str, known_messages: set[str] | None = None) -> tuple[
     except PoFileError as exc:
         return None, [Problem(rel, max(exc.lineno, 1), 1, f"the catalog cannot be read: {exc}",
                               "see an example in docs/languages.md")]
-    except (ValueError, LookupError) as exc:  # Babel reads some headers' values: a date, a number
+    except Exception as exc:  # noqa: BLE001 - Babel's reading of a header's value (a date, a
+        # number, a header folded onto the next line) raises whatever that reading raises
         return None, [_header_problem(rel, text, locale, exc)]
     # The file is the language its name says, in the encoding it was read in: a Language header
     # Babel does not know (an empty one, as some editors write) would drop the plural rule, a
@@ -144,25 +145,37 @@ def _lines(text: str) -> list[str]:
 
 
 def _header_problem(rel: str, text: str, locale: Locale, exc: Exception) -> Problem:
-    """Where the header Babel could not read is: each line of the header read alone."""
+    """Where the header Babel could not read is: each of its headers read alone (with the
+    lines that continue it: a line that starts with a space is folded onto the one before)."""
+    lines = _lines(text)
+    header: list[tuple[int, str, list[str]]] = []  # (line number, name, its lines)
     seen_message = False
-    for number, line in enumerate(_lines(text), 1):
-        if line.lstrip().startswith(("msgid", "msgctxt")):
+    for number, line in enumerate(lines, 1):
+        stripped = line.lstrip()
+        if stripped.startswith(("msgid", "msgctxt")):
             if seen_message:
                 break  # past the header
             seen_message = True
         found = _HEADER_LINE.match(line)
-        if not found:
-            continue
-        alone = 'msgid ""\nmsgstr ""\n' + line[line.index('"'):] + "\n"
+        if found:
+            header.append((number, found.group(1), [line[line.index('"'):]]))
+        elif header and stripped.startswith('"'):
+            header[-1][2].append(stripped)
+    for number, name, parts in header:
+        alone = 'msgid ""\nmsgstr ""\n' + "\n".join(parts) + "\n"
         try:
             read_po(io.StringIO(alone), locale=locale)
-        except (ValueError, LookupError, PoFileError) as reason:
-            return Problem(rel, number, 1, f"'{found.group(1)}' in the catalog's header cannot be "
-                           f"read ({reason})", "correct it as gettext writes it, or remove the "
+        except Exception as reason:  # noqa: BLE001 - as in read
+            return Problem(rel, number, 1, f"'{name}' in the catalog's header cannot be "
+                           f"read{_why(reason)}", "correct it as gettext writes it, or remove the "
                            "line: Kept needs only Plural-Forms")
-    return Problem(rel, 1, 1, f"the catalog's header cannot be read ({exc})",
-                   "correct it as gettext writes it: Kept needs only Plural-Forms")
+    return Problem(rel, 1, 1, f"the catalog's header cannot be read{_why(exc)}",
+                   'correct it as gettext writes it: a line "Name: value\\n" each')
+
+
+def _why(exc: Exception) -> str:
+    """What Babel said of a value it could not read, when it says something of the value."""
+    return f" ({exc})" if isinstance(exc, (ValueError, LookupError)) else ""
 
 
 def _string(rel: str, number: int, line: str, at: int) -> Problem | None:
@@ -234,6 +247,16 @@ def _message(rel: str, message: Message, known_messages: set[str] | None) -> lis
         problems.append(Problem(rel, line, 1, f"'{ids[0][:60]}' is not a message Kept writes",
                                 hint or "copy the msgid from Kept's catalog of the language",
                                 "warning"))
+    elif known_messages is not None:
+        # gettext finds a translation by its msgid alone, and gives the msgid_plural written
+        # here for a form left empty: the placeholders and words are to be Kept's.
+        plural = i18n.plurals().get(ids[0])
+        if len(ids) > 1 and ids[1] != plural:
+            problems.append(Problem(rel, line, 1, f"the msgid_plural of '{ids[0][:60]}' is not "
+                                    "Kept's" if plural else f"'{ids[0][:60]}' has no plural in "
+                                    "Kept's messages", f'write msgid_plural "{plural}"' if plural
+                                    else "remove msgid_plural and write msgstr alone"))
+        ids = (ids[0], plural) if plural else (ids[0],)
     allowed = set().union(*(_names(i) or set() for i in ids))
     if len(ids) > 1:
         allowed.add("count")

@@ -264,8 +264,19 @@ def ntr(singular: str, plural: str, count: int, **values: object) -> str:
 @functools.lru_cache(maxsize=1)
 def messages() -> set[str]:
     """Every message Kept writes (the msgids of its catalog template, kept.pot)."""
+    return set(_template())
+
+
+def plurals() -> dict[str, str]:
+    """The plural of each message Kept writes that depends on a count, by its msgid."""
+    return {message: plural for message, plural in _template().items() if plural is not None}
+
+
+@functools.lru_cache(maxsize=1)
+def _template() -> dict[str, str | None]:
     from babel.messages.pofile import read_po
 
     with open(LOCALES / f"{DOMAIN}.pot", encoding="utf-8") as f:
         catalog = read_po(f)
-    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    return {m.id if isinstance(m.id, str) else m.id[0]: None if isinstance(m.id, str) else m.id[1]
+            for m in catalog if m.id}

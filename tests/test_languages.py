@@ -189,6 +189,10 @@ def test_a_plural_rule_that_may_divide_by_zero_is_refused(tmp_path: Path, rule: 
     ('"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n"PO-Revision-Date: yesterday\\n"',
      "4:1: error: 'PO-Revision-Date' in the catalog's header cannot be read"),
     ('"Language: ../fr\\n"', "3:1: error: 'Language' in the catalog's header cannot be read"),
+    # a line that starts with a space continues the header before it (Babel raised AttributeError)
+    ('"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n"PO-Revision-Date: 2026-11-30 04:23+0000\\n"\n'
+     '" Last-Translator: Ann\\n"', "4:1: error: 'PO-Revision-Date' in the catalog's header cannot "
+     "be read; correct it"),
 ])
 def test_a_header_babel_cannot_read_is_located(tmp_path: Path, header: str, message: str) -> None:
     root = with_catalog(tmp_path, CATALOG.replace('"Plural-Forms: nplurals=2; plural=(n > 1);\\n"', header))
@@ -241,6 +245,28 @@ def test_a_catalog_needs_a_language_name_and_a_language_of_the_site(tmp_path: Pa
     assert catalog_problems(with_catalog(tmp_path / "b", CATALOG, languages="[en]")) == [
         "site_src/locales/fr.po:1:1: warning: a catalog of 'fr', which is not a language of the "
         "site; add it to organization.languages, or remove the catalog"]
+
+
+def test_a_plural_is_kept_s_own(tmp_path: Path) -> None:
+    """gettext finds a translation by its msgid alone and fills a form left empty with the
+    msgid_plural written in the catalog: one of the catalog's own put its markup in pages, and
+    its placeholders passed the check, then failed the build."""
+    plural = '\nmsgid "{count} customer"\nmsgid_plural "%s"\nmsgstr[0] "{count} client"\nmsgstr[1] "%s"\n'
+    root = with_catalog(tmp_path / "a", CATALOG + plural % ("<img src=x onerror=alert(1)> {count}", ""))
+    assert catalog_problems(root) == [
+        "site_src/locales/fr.po:8:1: error: the msgid_plural of '{count} customer' is not "
+        "Kept's; write msgid_plural \"{count} customers\""]
+    root = with_catalog(tmp_path / "b", CATALOG + plural % ("{count} customers {evil}", "{evil}"))
+    assert catalog_problems(root) == [
+        "site_src/locales/fr.po:8:1: error: the msgid_plural of '{count} customer' is not "
+        "Kept's; write msgid_plural \"{count} customers\"",
+        "site_src/locales/fr.po:8:1: error: the translation of '{count} customer' has {evil}, "
+        "which the message does not give; use only the message's own placeholders: {count}"]
+    root = with_catalog(tmp_path / "c", CATALOG.replace(
+        'msgstr "de {first} à {last} {year}"', 'msgid_plural "x"\nmsgstr[0] "de {first}"'))
+    assert catalog_problems(root) == [
+        "site_src/locales/fr.po:5:1: error: '{first} to {last} {year}' has no plural in Kept's "
+        "messages; remove msgid_plural and write msgstr alone"]
 
 
 def test_a_file_beside_the_catalogs_is_a_warning(tmp_path: Path) -> None:
