@@ -79,7 +79,7 @@ def read(root: Path, rel: str, known_messages: set[str] | None = None) -> tuple[
     except files.Refused as exc:
         return None, [exc.problem]
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a mark of UTF-8 first, as some editors write
     except UnicodeDecodeError as exc:
         before = raw[:exc.start]
         return None, [Problem(rel, before.count(b"\n") + 1, exc.start - before.rfind(b"\n"),

@@ -247,6 +247,12 @@ def test_a_catalog_needs_a_language_name_and_a_language_of_the_site(tmp_path: Pa
         "site; add it to organization.languages, or remove the catalog"]
 
 
+def test_a_catalog_may_start_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """As Notepad saves UTF-8: the mark is not a character of the first line."""
+    root = with_catalog(tmp_path, "\ufeff" + CATALOG)
+    assert catalog_problems(root) == []
+
+
 def test_a_plural_is_kept_s_own(tmp_path: Path) -> None:
     """gettext finds a translation by its msgid alone and fills a form left empty with the
     msgid_plural written in the catalog: one of the catalog's own put its markup in pages, and
