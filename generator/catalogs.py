@@ -107,6 +107,11 @@ def read(root: Path, rel: str, known_messages: set[str] | None = None) -> tuple[
             problems += _message(rel, message, known_messages)
     if any(p.severity == "error" for p in problems):
         return None, problems
+    # Only Kept's messages are compiled: gettext looks up no other, and one whose msgid holds
+    # a NUL would be taken for the plural of one of Kept's (the .mo separates plurals so).
+    kept = i18n.messages()
+    for message in [m for m in catalog if m.id and (m.context or _msgid(m) not in kept)]:
+        catalog.delete(message.id, context=message.context)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -135,6 +140,10 @@ def _syntax(rel: str, text: str) -> list[Problem]:
         if problem:
             problems.append(problem)
     return problems
+
+
+def _msgid(message: Message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
 
 
 def _lines(text: str) -> list[str]:

@@ -275,6 +275,23 @@ def test_a_plural_is_kept_s_own(tmp_path: Path) -> None:
         "messages; remove msgid_plural and write msgstr alone"]
 
 
+def test_only_kept_s_messages_are_compiled(tmp_path: Path) -> None:
+    """A msgid with a NUL in it was compiled as the plural of one of Kept's messages, with the
+    placeholders it gave itself: a warning, then a KeyError in the build."""
+    from generator import catalogs
+
+    fake = '\nmsgid "{count} customer\x00{count} customers {evil}"\nmsgstr "{evil}"\n'
+    root = with_catalog(tmp_path, CATALOG + fake)
+    assert catalog_problems(root) == [
+        "site_src/locales/fr.po:8:1: warning: '{count} customer\\x00{count} customers {evil}' "
+        "is not a message Kept writes; copy the msgid from Kept's catalog of the language"]
+    catalog, _ = catalogs.read(root, "site_src/locales/fr.po")
+    assert catalog is not None
+    french = i18n.language("fr", catalog.translations)
+    assert [french.ntr("{count} customer", "{count} customers", n) for n in (1, 2)] == [
+        "1 client", "2 clients"]
+
+
 def test_a_file_beside_the_catalogs_is_a_warning(tmp_path: Path) -> None:
     """site_src/locales/ is not published: a page there (as it was before Kept had catalogs)
     would silently leave the site."""
