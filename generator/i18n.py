@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import babel
+import babel.core
 import babel.dates
 import babel.numbers
 
@@ -157,6 +158,32 @@ def locale_of(code: str) -> babel.Locale:
         raise ValueError(f"no locale data for {code!r}") from exc
 
 
+def script(code: str) -> str | None:
+    """The script a language tag is written in: its own (sr-Latn), else the likeliest for it
+    (CLDR's likely subtags: Cyrl for sr, Hant for zh-TW); None for a tag CLDR does not know."""
+    try:
+        locale = locale_of(code)
+    except ValueError:
+        return None
+    if locale.script:
+        return locale.script
+    likely = babel.core.get_global("likely_subtags")
+    for key in (f"{locale.language}_{locale.territory}", locale.language):
+        if key in likely:
+            return babel.core.parse_locale(likely[key])[2]
+    return None
+
+
+def canonical(code: str) -> str:
+    """A tag with its language as CLDR names it: 'cy' for 'cym' or 'wel' (ISO 639-2), 'he'
+    for 'iw' (an old code); the tag itself when CLDR has no data for it."""
+    try:
+        language = locale_of(code).language
+    except ValueError:
+        return code
+    return "-".join([language, *code.split("-")[1:]])
+
+
 def known(code: str) -> bool:
     """Whether a tag is well formed and CLDR has data for it."""
     if not TAG_RE.fullmatch(code):
@@ -237,8 +264,19 @@ def ntr(singular: str, plural: str, count: int, **values: object) -> str:
 @functools.lru_cache(maxsize=1)
 def messages() -> set[str]:
     """Every message Kept writes (the msgids of its catalog template, kept.pot)."""
+    return set(_template())
+
+
+def plurals() -> dict[str, str]:
+    """The plural of each message Kept writes that depends on a count, by its msgid."""
+    return {message: plural for message, plural in _template().items() if plural is not None}
+
+
+@functools.lru_cache(maxsize=1)
+def _template() -> dict[str, str | None]:
     from babel.messages.pofile import read_po
 
     with open(LOCALES / f"{DOMAIN}.pot", encoding="utf-8") as f:
         catalog = read_po(f)
-    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    return {m.id if isinstance(m.id, str) else m.id[0]: None if isinstance(m.id, str) else m.id[1]
+            for m in catalog if m.id}

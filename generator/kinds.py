@@ -158,7 +158,7 @@ class Text(Type):
         return value
 
     def check_size(self, value: str, pos: Pos, name: str, sink: Sink) -> None:
-        control = _CONTROL.search(value)
+        control = CONTROL.search(value)
         if control is not None:
             sink.error(pos, f"'{name}' holds the control character "
                             f"{repr(control.group())[1:-1]}, which no page, feed or badge can show",
@@ -185,7 +185,7 @@ class Text(Type):
 # What no text may hold: control characters but tab and line breaks, bytes that were not UTF-8
 # (lone surrogates) and the two non-characters XML forbids. A badge with one is not XML, and
 # a YAML file cannot hold one unescaped (kept new-period wrote titles into comments).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 # An address a page may print in an attribute: http or https, a host, and none of the
@@ -444,14 +444,20 @@ class LanguageTag(Type):
 
     def check(self, value: Any, pos: Pos, name: str, sink: Sink) -> None:
         if not isinstance(value, str) or not i18n.TAG_RE.fullmatch(value):
-            fixed = (value.split("_")[0].lower() + "".join(f"-{p.upper()}" for p in value.replace(
-                "_", "-").split("-")[1:]) if isinstance(value, str) else "")
+            parts = value.replace("_", "-").split("-") if isinstance(value, str) else [""]
+            # A script is written Hant, a region GB: en_GB, pt-br, ZH-HANT-TW as BCP 47 writes them.
+            fixed = parts[0].lower() + "".join(
+                f"-{part.title() if len(part) == 4 else part.upper()}" for part in parts[1:])
             hint = (f"write it as {fixed}" if isinstance(value, str) and i18n.known(fixed)
                     else f"for example {', '.join(i18n.SHIPPED)} or fr-CA")
             sink.error(pos, f"'{name}' must be a language tag, not {describe(value)}", hint)
         elif not i18n.known(value):
             sink.error(pos, f"'{value}' is not a language Kept has data for",
                        suggest(value, i18n.SHIPPED) or f"for example {', '.join(i18n.SHIPPED)}")
+        elif (written := i18n.canonical(value)) != value:
+            # Kept's words and Material's are found by the tag: 'cym' would have neither.
+            sink.error(pos, f"'{value}' is another code for {i18n.english_name(value)}, whose "
+                            f"language tag is '{written}'", f"write it as {written}")
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": i18n.TAG_RE.pattern}

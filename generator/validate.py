@@ -192,7 +192,12 @@ class _Validator(FileChecks):
         a catalog Kept ships, or the repository's own."""
         problems: list[Problem] = []
         own = set()
-        for rel in catalogs.paths(self.root):
+        found_catalogs, others = catalogs.paths(self.root)
+        problems += [Problem(rel, 1, 1, f"'{Path(rel).name}' is not a catalog: Kept neither "
+                             f"reads nor publishes a file in {catalogs.FOLDER}/",
+                             "move a page to site_src/, name a catalog LANG.po, or remove the "
+                             "file", "warning") for rel in others]
+        for rel in found_catalogs:
             catalog, found = catalogs.read(self.root, rel, i18n.messages())
             problems += found
             code = Path(rel).stem

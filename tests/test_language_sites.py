@@ -291,3 +291,35 @@ def test_a_right_to_left_language_reads_right_to_left(tmp_path: Path) -> None:
     css = (out / "public/latest/kept/kept.css").read_text()
     assert ".kept-chart, .kept-spark { direction: ltr; }" in css
     assert not (out / "public/latest/locales").exists()  # catalogs are not pages
+
+
+def test_a_page_declares_its_own_language_and_direction_where_material_has_other_words(
+        tmp_path: Path) -> None:
+    """Material has no words in Yiddish (its own are then English) nor in Canadian French (then
+    French): the pages still say their language, and a right-to-left one reads right to left."""
+    root = write_project(tmp_path / "data", COMMITMENTS.replace(
+        "  min_sample: 30\n", "  min_sample: 30\n  languages: [en, yi, fr-CA]\n", 1))
+    (root / "site_src/locales").mkdir(parents=True)
+    (root / "site_src/locales/yi.po").write_text(
+        'msgid ""\nmsgstr ""\n\nmsgid "Commitments"\nmsgstr "התחייבויות"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(root, out, jobs=2)
+    for folder, lang, direction in (("public", "en", "ltr"), ("public/yi", "yi", "rtl"),
+                                    ("public/fr-CA", "fr-CA", "ltr")):
+        for name in ("latest/commitments/index.html", "latest/404.html"):
+            page = (out / folder / name).read_text(encoding="utf-8")
+            assert re.search(r"<html [^>]*>", page).group() == f'<html lang="{lang}" class="no-js">'  # type: ignore[union-attr]
+            assert f'<body dir="{direction}"' in page
+
+
+@pytest.mark.parametrize(("code", "material"), [
+    ("zh-Hant-TW", "zh-Hant"), ("zh-HK", "zh-Hant"), ("zh-TW", "zh-TW"), ("zh-CN", "zh"),
+    ("sr-Latn", "en"), ("uz-Arab", "en"), ("fr-CA", "fr"), ("pt-BR", "pt-BR"), ("iw", "he"),
+    ("cy", "cy"), ("yi", "en"),
+])
+def test_material_writes_its_words_in_the_page_s_script(code: str, material: str) -> None:
+    """Material's zh is in Simplified characters and its sr in Cyrillic: a site in Traditional
+    Chinese or Latin Serbian takes Material's words in its own script, else English."""
+    from generator.engine.config import theme_language
+
+    assert theme_language(code) == material

@@ -77,9 +77,16 @@ def test_a_text_by_language_needs_the_languages_declared(tmp_path: Path) -> None
 @pytest.mark.parametrize(("languages", "message"), [
     ("[en, klingon]", "'languages' must be a language tag, not the text 'klingon'"),
     ("[en, en_GB]", "'languages' must be a language tag, not the text 'en_GB'; write it as en-GB"),
+    ("[en, pt-br]", "'languages' must be a language tag, not the text 'pt-br'; write it as pt-BR"),
+    ("[en, ZH-HANT-TW]", "not the text 'ZH-HANT-TW'; write it as zh-Hant-TW"),
     ("[en, xx]", "'xx' is not a language Kept has data for"),
     ("[en, cy, en]", "language 'en' is listed twice"),
     ("[en, ar]", "Kept has no words in Arabic ('ar'); add site_src/locales/ar.po"),
+    # ISO 639-2 and old codes: Kept's Welsh is found by cy, Material's Hebrew by he
+    ("[en, cym]", "'cym' is another code for Welsh, whose language tag is 'cy'; write it as cy"),
+    ("[eng, wel]", "'eng' is another code for English, whose language tag is 'en'; write it as en"),
+    ("[en, iw]", "'iw' is another code for Hebrew, whose language tag is 'he'; write it as he"),
+    ("[en, zho-TW]", "'zho-TW' is another code for Chinese, whose language tag is 'zh-TW'"),
 ])
 def test_the_languages_are_checked(tmp_path: Path, languages: str, message: str) -> None:
     text = COMMITMENTS.replace("  min_sample: 30\n", f"  min_sample: 30\n  languages: {languages}\n", 1)
@@ -135,6 +142,20 @@ def test_a_good_catalog_changes_the_words(tmp_path: Path) -> None:
     ('msgstr "de {first à {last} {year}"\n', "has a brace that is not a placeholder"),
     ('msgstr "de <b>{first}</b> à {last} {year}"\n', "holds '<', which is markup in a page"),
     ('msgstr "de [{first}](javascript:x) à {last} {year}"\n', "holds '[', which is markup"),
+    # Kept fills placeholders with words: a format after the name fails on them, or pads them
+    ('msgstr "de {first} à {last} {year:d}"\n', "5:1: error: the translation of '{first} to "
+     "{last} {year}' has {year:d}, which is not a placeholder alone; write the placeholder's "
+     "name alone in braces, as in the message: {first}, {last}, {year}"),
+    ('msgstr "de {first} à {last} {year:999999999}"\n', "has {year:999999999}, which is not a "
+     "placeholder alone"),
+    ('msgstr "de {first!r} à {last} {year}"\n', "has {first!r}, which is not a placeholder alone"),
+    ('msgstr "de {first}\x00 à {last}\x1b {year}"\n', "5:1: error: the translation of '{first} to "
+     "{last} {year}' holds the control character \\x00, which no page, feed or badge can show"),
+    ('msgstr "de {first}\x0c à {last} {year}"\n', "5:1: error: the translation of '{first} to "
+     "{last} {year}' holds the control character \\x0c"),
+    ('msgstr "' + "de {first} à {last} {year} " * 8 + '"\n', "5:1: error: the translation of "
+     "'{first} to {last} {year}' is 216 characters long, over the limit of 136 (4 times the "
+     "message's, and 40 more); say it in fewer words"),
 ])
 def test_a_bad_catalog_is_located(tmp_path: Path, line: str, message: str) -> None:
     text = CATALOG.replace('msgstr "de {first} à {last} {year}"\n', line)
@@ -148,6 +169,66 @@ def test_a_catalog_with_a_plural_rule_gettext_cannot_read(tmp_path: Path) -> Non
     assert catalog_problems(root) == [
         "site_src/locales/fr.po:3:1: error: the plural rule (Plural-Forms) is not one gettext "
         "reads; copy it from the catalog Kept ships for the language, or from docs/languages.md"]
+
+
+@pytest.mark.parametrize("rule", ["plural=(n%0);", "plural=(n / (n - 1));", "plural=n%(n>1);"])
+def test_a_plural_rule_that_may_divide_by_zero_is_refused(tmp_path: Path, rule: str) -> None:
+    """gettext would divide by zero for some count in the middle of a build."""
+    root = with_catalog(tmp_path, CATALOG.replace("plural=(n > 1);", rule))
+    assert catalog_problems(root) == [
+        "site_src/locales/fr.po:3:1: error: the plural rule (Plural-Forms) divides by something "
+        "else than a number above zero, which fails for some counts; divide n by numbers alone, "
+        "as gettext's rules do: n%10, n%100"]
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ('"Plural-Forms: nplurals=two; plural=(n > 1);\\n"',
+     "3:1: error: 'Plural-Forms' in the catalog's header cannot be read (invalid literal for "
+     "int() with base 10: 'two'); correct it as gettext writes it, or remove the line: Kept "
+     "needs only Plural-Forms"),
+    ('"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n"PO-Revision-Date: yesterday\\n"',
+     "4:1: error: 'PO-Revision-Date' in the catalog's header cannot be read"),
+    ('"Language: ../fr\\n"', "3:1: error: 'Language' in the catalog's header cannot be read"),
+    # a line that starts with a space continues the header before it (Babel raised AttributeError)
+    ('"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n"PO-Revision-Date: 2026-11-30 04:23+0000\\n"\n'
+     '" Last-Translator: Ann\\n"', "4:1: error: 'PO-Revision-Date' in the catalog's header cannot "
+     "be read; correct it"),
+])
+def test_a_header_babel_cannot_read_is_located(tmp_path: Path, header: str, message: str) -> None:
+    root = with_catalog(tmp_path, CATALOG.replace('"Plural-Forms: nplurals=2; plural=(n > 1);\\n"', header))
+    found = catalog_problems(root)
+    assert len(found) == 1 and found[0].startswith("site_src/locales/fr.po:" + message), found
+
+
+def test_a_catalog_is_read_as_utf8_in_the_language_its_name_says(tmp_path: Path) -> None:
+    """Whatever its header says: a charset Babel would write the translations in (and fail
+    on a letter it does not have), a Language it does not know (an empty one, as some editors
+    write, which dropped the plural rule)."""
+    from generator import catalogs
+
+    text = """\
+msgid ""
+msgstr ""
+"Language: \\n"
+"Content-Type: text/plain; charset=latin-1\\n"
+"Plural-Forms: nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n==3 ? 3 : n==6 ? 4 : 5);\\n"
+
+msgid "{count} customer"
+msgid_plural "{count} customers"
+msgstr[0] "{count} cwsmer ŵ"
+msgstr[1] "{count} cwsmer"
+msgstr[2] "{count} gwsmer"
+msgstr[3] "{count} chwsmer"
+msgstr[4] "{count} chwsmer ŷ"
+msgstr[5] "{count} cwsmer ŵ"
+"""
+    root = with_catalog(tmp_path, text, name="cy.po", languages="[en, cy]")
+    assert catalog_problems(root) == []
+    catalog, _ = catalogs.read(root, "site_src/locales/cy.po")
+    assert catalog is not None
+    welsh = i18n.language("cy", catalog.translations)
+    assert [welsh.ntr("{count} customer", "{count} customers", n) for n in (0, 1, 2, 3, 6, 7)] == [
+        "0 cwsmer ŵ", "1 cwsmer", "2 gwsmer", "3 chwsmer", "6 chwsmer ŷ", "7 cwsmer ŵ"]
 
 
 def test_a_message_kept_does_not_write_is_a_warning(tmp_path: Path) -> None:
@@ -164,6 +245,62 @@ def test_a_catalog_needs_a_language_name_and_a_language_of_the_site(tmp_path: Pa
     assert catalog_problems(with_catalog(tmp_path / "b", CATALOG, languages="[en]")) == [
         "site_src/locales/fr.po:1:1: warning: a catalog of 'fr', which is not a language of the "
         "site; add it to organization.languages, or remove the catalog"]
+
+
+def test_a_catalog_may_start_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """As Notepad saves UTF-8: the mark is not a character of the first line."""
+    root = with_catalog(tmp_path, "\ufeff" + CATALOG)
+    assert catalog_problems(root) == []
+
+
+def test_a_plural_is_kept_s_own(tmp_path: Path) -> None:
+    """gettext finds a translation by its msgid alone and fills a form left empty with the
+    msgid_plural written in the catalog: one of the catalog's own put its markup in pages, and
+    its placeholders passed the check, then failed the build."""
+    plural = '\nmsgid "{count} customer"\nmsgid_plural "%s"\nmsgstr[0] "{count} client"\nmsgstr[1] "%s"\n'
+    root = with_catalog(tmp_path / "a", CATALOG + plural % ("<img src=x onerror=alert(1)> {count}", ""))
+    assert catalog_problems(root) == [
+        "site_src/locales/fr.po:8:1: error: the msgid_plural of '{count} customer' is not "
+        "Kept's; write msgid_plural \"{count} customers\""]
+    root = with_catalog(tmp_path / "b", CATALOG + plural % ("{count} customers {evil}", "{evil}"))
+    assert catalog_problems(root) == [
+        "site_src/locales/fr.po:8:1: error: the msgid_plural of '{count} customer' is not "
+        "Kept's; write msgid_plural \"{count} customers\"",
+        "site_src/locales/fr.po:8:1: error: the translation of '{count} customer' has {evil}, "
+        "which the message does not give; use only the message's own placeholders: {count}"]
+    root = with_catalog(tmp_path / "c", CATALOG.replace(
+        'msgstr "de {first} à {last} {year}"', 'msgid_plural "x"\nmsgstr[0] "de {first}"'))
+    assert catalog_problems(root) == [
+        "site_src/locales/fr.po:5:1: error: '{first} to {last} {year}' has no plural in Kept's "
+        "messages; remove msgid_plural and write msgstr alone"]
+
+
+def test_only_kept_s_messages_are_compiled(tmp_path: Path) -> None:
+    """A msgid with a NUL in it was compiled as the plural of one of Kept's messages, with the
+    placeholders it gave itself: a warning, then a KeyError in the build."""
+    from generator import catalogs
+
+    fake = '\nmsgid "{count} customer\x00{count} customers {evil}"\nmsgstr "{evil}"\n'
+    root = with_catalog(tmp_path, CATALOG + fake)
+    assert catalog_problems(root) == [
+        "site_src/locales/fr.po:8:1: warning: '{count} customer\\x00{count} customers {evil}' "
+        "is not a message Kept writes; copy the msgid from Kept's catalog of the language"]
+    catalog, _ = catalogs.read(root, "site_src/locales/fr.po")
+    assert catalog is not None
+    french = i18n.language("fr", catalog.translations)
+    assert [french.ntr("{count} customer", "{count} customers", n) for n in (1, 2)] == [
+        "1 client", "2 clients"]
+
+
+def test_a_file_beside_the_catalogs_is_a_warning(tmp_path: Path) -> None:
+    """site_src/locales/ is not published: a page there (as it was before Kept had catalogs)
+    would silently leave the site."""
+    root = with_catalog(tmp_path, CATALOG)
+    (root / "site_src/locales/branches.md").write_text("# Our branches\n", encoding="utf-8")
+    assert catalog_problems(root) == [
+        "site_src/locales/branches.md:1:1: warning: 'branches.md' is not a catalog: Kept neither "
+        "reads nor publishes a file in site_src/locales/; move a page to site_src/, name a "
+        "catalog LANG.po, or remove the file"]
 
 
 def test_a_catalog_brings_a_language_kept_does_not_ship(tmp_path: Path) -> None:

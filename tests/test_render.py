@@ -133,3 +133,46 @@ def test_a_chart_is_drawn_wide_and_for_phones() -> None:
         legend = [(x, text) for x, anchor, text in texts if text in ("Met", "Missed", "Target")]
         assert len(legend) == 3 and all(x + len(t) * 0.6 * 12 <= width for x, t in legend)
     assert len([t for t in narrow.iter(f"{SVG}text") if t.text in ids]) < len(ids)
+
+
+def test_an_owner_not_given_as_text_is_not_printed_as_python(tmp_path: Path) -> None:
+    """internal holds anything: an owner given by language ({en: ..., cy: ...}) or as a list is
+    no name to print (it was, as Python writes a dict or a list); each promise back on track
+    is an item of its own."""
+    from tests.helpers import COMMITMENTS, RESULTS, write_project
+
+    text = COMMITMENTS.replace(
+        "    review: {every: year, last: 2025-04-01}\n",
+        "    review: {every: year, last: 2025-04-01}\n    internal: {owner: {en: Head of Care}}\n", 1)
+    text = text.replace("      target: 0\n", "      target: 0\n    internal: {owner: [Ann, Bob]}\n")
+    q2 = RESULTS["2025-Q2"].replace("satisfaction: {value: 88,", "satisfaction: {value: 88, "
+                                    "recovery: {action: A new survey., by: 2025-Q4},")
+    data, _ = load_dataset(write_project(tmp_path, text, results={**RESULTS, "2025-Q2": q2}))
+    rendered = render_edition(editions(project_for(data, "internal"), "internal")[1])
+    team = rendered.expanded("team/index.md")
+    assert [line for line in team.splitlines() if line.startswith("- ")] == [
+        "- [Nine in ten customers are happy with our help](../commitments/satisfaction.md)",
+        "- [Internal queue hygiene](../commitments/secret-queue.md)"]
+    reviews = rendered.expanded("reviews/index.md")
+    assert ("<td>2025-Q2</td><td>October to December 2025</td><td>Due</td>"
+            "<td>none named</td>") in reviews
+    assert "Head of Care" not in team + reviews
+
+
+def test_each_promise_coming_soon_is_an_item_of_its_own(tmp_path: Path) -> None:
+    """The line break after each was trimmed: two promises announced ran together in one."""
+    from tests.helpers import COMMITMENTS, write_project
+
+    announced = "".join(f"""\
+  - id: future-{letter}
+    title: Future promise {letter}
+    promise: Soon.
+    metric: {{name: Share, unit: "%", direction: higher, target: 90}}
+    since: 2026-06-01
+    announced: 2025-08-01
+""" for letter in "ab")
+    data, _ = load_dataset(write_project(tmp_path, COMMITMENTS + announced))
+    home = render_edition(editions(project_for(data, "public"), "public")[0]).expanded("index.md")
+    assert [line for line in home.splitlines() if "Future promise" in line] == [
+        "- [Future promise a](commitments/future-a.md): starts on 1 June 2026 (90% or more)",
+        "- [Future promise b](commitments/future-b.md): starts on 1 June 2026 (90% or more)"]

@@ -153,10 +153,12 @@ def overrides(user: dict[str, Any], org_name: str, org_url: str | None, edition:
     if isinstance(theme, str):
         theme = {"name": theme}
     # Offline: no web fonts. kept_version: the edition's title, as the version selector shows
-    # it (see theme/kept.html). The theme's own words in the edition's language.
+    # it (see theme/kept.html). The theme's own words in the edition's language, and the
+    # language's direction: Material's words may be another language's (see theme_language).
     theme = {**theme, "font": False, "kept_version": edition.title}
     if theme.get("name") == "material":
         theme["language"] = theme_language(edition.language)
+        theme["direction"] = i18n.language(edition.language).direction
     extra = dict(user.get("extra") or {})
     extra["version"] = {**dict(extra.get("version") or {}), "provider": "mike"}
     within = "" if edition.site == edition.audience else edition.language + "/"
@@ -186,10 +188,21 @@ def overrides(user: dict[str, Any], org_name: str, org_url: str | None, edition:
 
 def theme_language(code: str) -> str:
     """The language Material writes its own words in for a site in `code`: the same, else
-    the language without its region or script, else English (Material's own words only: Kept's
-    are in `code`, and pages declare it)."""
-    for candidate in (code, code.split("-", 1)[0]):
-        if (material_templates() / "partials" / "languages" / f"{candidate}.html").is_file():
+    the language in the same script (zh-Hant for zh-Hant-TW or zh-HK), with the same region,
+    or alone, else English: never another script than the page's (Material's zh is written in
+    Simplified characters, its sr in Cyrillic). Material's own words only: Kept's are in
+    `code`, and pages declare it."""
+    locale = i18n.locale_of(code)
+    script = i18n.script(code)
+    candidates = [code]
+    if locale.script:
+        candidates.append(f"{locale.language}-{locale.script}")
+    if locale.territory:
+        candidates.append(f"{locale.language}-{locale.territory}")
+    candidates.append(locale.language)
+    for candidate in dict.fromkeys(candidates):
+        if (material_templates() / "partials" / "languages" / f"{candidate}.html").is_file() \
+                and i18n.script(candidate) == script:
             return candidate
     return DEFAULT_LANGUAGE
 

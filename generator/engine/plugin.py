@@ -23,7 +23,7 @@ from generator.engine import store as theme_store
 from generator.engine.config import PLACEHOLDER_URL
 from generator.engine.internals import has
 from generator.errors import KeptError
-from generator.i18n import tr
+from generator.i18n import current, tr
 from generator.markup import page_html
 from generator.render import Rendered
 from generator.static import internal_banner as banner
@@ -31,6 +31,9 @@ from generator.static import internal_banner as banner
 _CANONICAL = '<link rel="canonical" href="' + PLACEHOLDER_URL
 _HEAD = re.compile(r"<head(\s[^>]*)?>", re.I)
 _HEAD_END = re.compile(r"</head>", re.I)
+# The language Material's template declares is that of its own words (config.theme_language):
+# for a language it has no words for, or a region of one, not the page's.
+_HTML_LANG = re.compile(r'<html lang="[^"]*"')
 
 def head_tags(page: Any, config: Any) -> str:
     """Feed discovery on every page, and share cards (Open Graph) for links pasted elsewhere."""
@@ -54,6 +57,11 @@ def head_tags(page: Any, config: Any) -> str:
     if site_url and not site_url.startswith(PLACEHOLDER_URL):
         tags.append(f'<meta property="og:url" content="{html.escape(site_url + url, quote=True)}">')
     return "\n".join(tags) + "\n"
+
+
+def _own_language(text: str) -> str:
+    """A page (or its head) declaring the edition's language (see _HTML_LANG)."""
+    return _HTML_LANG.sub(f'<html lang="{html.escape(current().code)}"', text, count=1)
 
 
 def _walk_order(src_uri: str) -> tuple[tuple[int, Any], ...]:
@@ -185,6 +193,10 @@ class KeptPlugin(BasePlugin):
             html_text = banner() + html_text
         return html_text
 
+    def on_post_template(self, output_content: str, template_name: str = "",
+                         config: Any = None, **kwargs: Any) -> str:
+        return _own_language(output_content) if template_name.endswith(".html") else output_content
+
     def on_post_page(self, output: str, page: Any = None, config: Any = None,
                      **kwargs: Any) -> str:
         if not output or output.isspace():
@@ -197,6 +209,7 @@ class KeptPlugin(BasePlugin):
         head, body = output[:end], output[end:]
         if page is not None and config is not None:
             head += head_tags(page, config)
+        head = _own_language(head)
         start = head.find(_CANONICAL)
         if start >= 0:
             stop = head.index(">", start) + 1
