@@ -79,8 +79,10 @@ class Language:
 
     @property
     def name(self) -> str:
-        """The language's name in itself, as a language selector shows it: 'Cymraeg'."""
-        name = self.locale.get_language_name(self.locale) or self.code
+        """The language's name in itself, as a language selector shows it: 'Cymraeg'; with
+        its region or script when the tag gives one: 'English (United States)'."""
+        name = ((self.locale.get_display_name(self.locale) if "-" in self.code else None)
+                or self.locale.get_language_name(self.locale) or self.code)
         return name[:1].upper() + name[1:]
 
     @property

@@ -429,3 +429,9 @@ def test_what_the_parse_cache_says_of_a_results_file_depends_on_the_languages(tm
     (root / "commitments.yml").write_text(BILINGUAL)
     assert not [p for p in check(root, cache=cache).problems
                 if p.path == "results/2025-Q2.yml" and "'summary'" in p.message]
+
+
+def test_a_language_is_named_in_itself_with_its_region_when_the_tag_has_one() -> None:
+    """As the language selector lists them: two Englishes of one site are told apart."""
+    assert [i18n.language(code).name for code in ("en", "cy", "en-US", "fr-CA")] == [
+        "English", "Cymraeg", "English (United States)", "Français (Canada)"]
