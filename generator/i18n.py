@@ -71,8 +71,12 @@ class Language:
         self.locale = locale_of(code)
         self.translations = translations
         self.rtl = self.locale.character_order == "right-to-left"
-        # Caches keyed by the figure alone: the same figures recur in every edition.
+        # Caches keyed by the figure (or day) alone: the same figures recur in every edition,
+        # and Babel's formatting cost more than the rest of a page's words.
         self.number = functools.lru_cache(maxsize=8192)(self._number)
+        self.percent = functools.lru_cache(maxsize=8192)(self._percent)
+        self.date = functools.lru_cache(maxsize=1024)(self._date)
+        self.month_year = functools.lru_cache(maxsize=1024)(self._month_year)
 
     def __repr__(self) -> str:
         return f"Language({self.code!r})"
@@ -108,7 +112,7 @@ class Language:
         return babel.numbers.format_decimal(_exact(value), format=pattern, locale=self.locale,
                                             decimal_quantization=True)
 
-    def percent(self, value: float) -> str:
+    def _percent(self, value: float) -> str:
         """A figure that is a percentage already (97.2 -> 97.2%, 97,2 % in French)."""
         pattern = self.locale.percent_formats[None].pattern.split(";")[0]
         pattern = pattern.replace("0", "0.##", 1) if "." not in pattern else pattern
@@ -129,11 +133,11 @@ class Language:
 
     # --- dates and periods -------------------------------------------------------------------
 
-    def date(self, day: dt.date) -> str:
+    def _date(self, day: dt.date) -> str:
         """A day in words: 5 September 2026, 5 septembre 2026."""
         return babel.dates.format_date(day, "long", locale=self.locale)
 
-    def month_year(self, day: dt.date) -> str:
+    def _month_year(self, day: dt.date) -> str:
         """September 2026, septembre 2026, septiembre de 2026."""
         return babel.dates.format_skeleton("yMMMM", day, locale=self.locale)
 
