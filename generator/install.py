@@ -24,8 +24,10 @@ from generator.plan import built, latest_folder
 from generator.project import Edition
 from generator.static import LATEST_FILES
 
-# The data files as parsed by the last build, beside its output (see load.ParseCache).
-PARSED = ".kept-parsed.json"
+# The data files as parsed by the last build, beside its output (see parsecache.ParseCache):
+# a folder of entries, one a data file. Before, one file of them all.
+PARSED = ".kept-parsed"
+LEGACY_PARSED = ".kept-parsed.json"
 
 
 def prepare(tmp: Path, audiences: Iterable[str], planned: Mapping[str, list[Edition]],
@@ -221,8 +223,12 @@ def install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, lis
             journal.keep(site / store.FOLDER)
         for name in ("versions.json", "index.html"):
             journal.replace_file(tmp / "root" / audience / name, site / name)
+    if LEGACY_PARSED in owned:
+        journal.keep(out / LEGACY_PARSED)
     for name in TOP_FILES:
-        if (tmp / name).exists():
+        if name == PARSED:
+            _replace(tmp / name, out / name, journal)  # a folder
+        elif (tmp / name).exists():
             journal.replace_file(tmp / name, out / name)
 
 
@@ -251,7 +257,8 @@ def owned_after(owned: set[str], audiences: Iterable[str],
     """What the output owns once the build is in place: what this build writes, and what it
     owned of the audiences it did not build."""
     built = set(audiences)
-    after = {rel for rel in owned if rel.split("/", 1)[0] not in built and rel not in TOP_FILES}
+    after = {rel for rel in owned if rel.split("/", 1)[0] not in built
+             and rel not in (*TOP_FILES, LEGACY_PARSED)}
     after |= set(TOP_FILES)
     for audience in built:
         after |= {f"{audience}/versions.json", f"{audience}/index.html"}
