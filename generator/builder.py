@@ -28,7 +28,7 @@ from typing import Any
 from generator import ASSETS, engine, files, output
 from generator.engine import run as engine_run
 from generator.plan import FilePlan, Plan, Task, dest, file_plan, latest_folder
-from generator.render import Rendered, merge, pages, render_edition
+from generator.render import Rendered, merge, pages, render_edition, render_latest
 
 # What building an edition gives back: the engine's warnings and, for each generated file,
 # the digest of its inputs and (pages) of what its HTML is made from.
@@ -66,14 +66,35 @@ def build_edition(plan: Plan, task: Task) -> Outcome:
     plan's skip: see render.Needs) is not rendered again; nor is the HTML of a page whose
     Markdown, metadata and blocks, and the edition's chrome, are what they were. Both are
     taken from the previous output: linked rather than copied, or left where they are when
-    the edition is updated in place.
+    the edition is updated in place. With task.latest_apart, latest/'s own files are made by
+    a helper meanwhile (see plan.tasks).
     """
+    latest = plan.makes_latest(task.key)
+    shared = plan.settings.shared
+    if not (latest and task.latest_apart and shared is not None):
+        return _build_edition(plan, task, latest)
+    folder = latest_folder(shared, plan.editions[task.key].job.audience)
+    context = multiprocessing.get_context("fork")  # a helper renders only: any engine will do
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start_helper,
+                             initargs=(plan, os.getpid())) as pool:
+        apart = pool.submit(_write_latest, task.key, folder)
+        outcome = _build_edition(plan, task, False)
+        apart.result()
+    return outcome
+
+
+def _write_latest(key: str, folder: Path) -> None:
+    """latest/'s own files written into folder, in a helper (see plan.tasks)."""
+    _write(folder, render_latest(_WORKER.get().plan.editions[key].edition))
+
+
+def _build_edition(plan: Plan, task: Task, latest: bool) -> Outcome:
+    """build_edition, with latest/'s own files or without them (made apart)."""
     planned = plan.editions[task.key]
     leaves_out = engine_run.leaves_out(plan.settings)
     planned_files = task.files or file_plan(plan, task.key, leaves_out)
     if not leaves_out:
         planned_files = FilePlan(planned_files.keys)
-    latest = plan.makes_latest(task.key)
     rendered = _render(plan, task, planned_files, latest)
     keys = planned_files.keys
     before = planned.previous_files

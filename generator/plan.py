@@ -99,11 +99,13 @@ class FilePlan:
 @dataclass(frozen=True)
 class Task:
     """One edition for a process to build: with shares > 1, its pages are rendered by that
-    many processes at once; files, when planned already (see tasks)."""
+    many processes at once; with latest_apart, latest/'s own files (see Plan.makes_latest) by
+    a process of their own; files, when planned already (see tasks)."""
 
     key: str
     shares: int = 1
     files: FilePlan | None = None
+    latest_apart: bool = False
 
 
 def epoch(edition: Edition) -> int:
@@ -245,13 +247,18 @@ def file_plan(plan: Plan, key: str, leaves_out: bool = True) -> FilePlan:
 
 def tasks(plan: Plan, jobs: int) -> list[Task]:
     """The editions to build, as tasks for `jobs` processes: when there are fewer editions
-    than processes, an edition with many pages to render is rendered by several."""
+    than processes, an edition with many pages to render is rendered by several, and the
+    newest edition of a long history, published after the others were built, has latest/'s
+    own files (every period's open data: they cost as much as the edition's pages) made by
+    another process while it builds."""
     found = [Task(key) for key in plan.editions]
     if not found or len(found) >= jobs:
         return found
     found = [dataclasses.replace(t, files=file_plan(plan, t.key)) for t in found]
-    return [dataclasses.replace(t, shares=jobs // len(found))
-            if t.files is not None and _to_render(t.files) >= SHARED_RENDER else t for t in found]
+    found = [dataclasses.replace(t, shares=jobs // len(found))
+             if t.files is not None and _to_render(t.files) >= SHARED_RENDER else t for t in found]
+    return [dataclasses.replace(t, latest_apart=True)
+            if t.shares == 1 and plan.makes_latest(t.key) else t for t in found]
 
 
 def _to_render(planned: FilePlan) -> int:

@@ -54,7 +54,7 @@ from generator.words import change_text, date_text, difference_text, num, plain,
 
 # What the build takes from the rendering stage (pages lists them; rendering makes them).
 __all__ = ["BYTECODE", "EDITION_FILES", "Needs", "Rendered", "environment", "merge", "meta_text",
-           "nav", "outputs", "page_url", "pages", "render_edition", "render_page"]
+           "nav", "outputs", "page_url", "pages", "render_edition", "render_latest", "render_page"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -452,6 +452,11 @@ def render_edition(edition: Edition, user_templates: Path | None = None,
         if latest:
             rendered.latest.update(latest_files(view))
     return rendered
+
+
+def render_latest(edition: Edition) -> dict[str, str]:
+    """latest/'s own files, when they are made apart from the edition's (see plan.tasks)."""
+    return latest_files(EditionView(edition))
 
 
 def merge(parts: list[Rendered], order: list[str]) -> Rendered:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import generator.render
 from generator.build import build_site
 from generator.engine import store
 from generator.project import editions, project
@@ -299,3 +302,30 @@ def test_without_the_internal_it_relies_on_the_theme_stays_in_each_edition(
     assert sorted(build_site(root, tmp_path / "out", jobs=1).reused) == [
         "internal/2025-01", "internal/2025-02", "internal/2025-03", "public/2025-01",
         "public/2025-02"]
+
+
+def test_publishing_a_month_makes_latests_own_files_in_another_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """latest/'s own files (every period's open data) cost as much as the new edition's pages:
+    with a processor to spare, another process makes them, once, while the edition builds;
+    the output is the cold build's, byte for byte."""
+    root = generate(tmp_path / "data", SHAPE)
+    out = tmp_path / "out"
+    build_site(root, out, audiences=("public",), jobs=2)
+    draft = sorted((root / "results").glob("*.yml"))[-1]
+    draft.write_text(draft.read_text().replace("period: 2025-12\n",
+                                               "period: 2025-12\npublished: 2026-01-07\n"))
+    makers = tmp_path / "makers"
+    making = generator.render.latest_files
+
+    def recorded(view: Any) -> dict[str, str]:
+        with makers.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return making(view)
+
+    monkeypatch.setattr(generator.render, "latest_files", recorded)
+    assert build_site(root, out, audiences=("public",), jobs=2).editions["public"][0] == "2025-12"
+    assert len(makers.read_text().split()) == 1 and makers.read_text() != f"{os.getpid()}\n"
+    monkeypatch.undo()
+    build_site(root, tmp_path / "cold", audiences=("public",), jobs=1)
+    assert tree(out) == tree(tmp_path / "cold")
