@@ -19,6 +19,7 @@ from generator.errors import Problem
 from generator.hints import closest, suggest
 from generator.load import Pos
 from generator.model import Amendment, Dataset, Period, Visibility
+from generator.project import project
 from generator.records import (
     ABSENT,
     COMMITMENT_FACTS,
@@ -26,7 +27,7 @@ from generator.records import (
     Difference,
     amendment,
     differences,
-    published_facts,
+    period_facts,
     record_path,
 )
 
@@ -457,7 +458,11 @@ def check(dataset: Dataset, records: dict[str, tuple[str, dict[str, Any]]],
     does not exist. `locate(path, keys)` gives the position of a value in the data files.
     """
     checker = Checker(dataset, locate, main)
-    facts = published_facts(dataset)
+    # The facts of the periods that have a record, the others' being compared with nothing:
+    # a long history's facts are every figure of every month.
+    seen = project(dataset, "public")
+    published = {p.id: p for p in seen.periods if p.published is not None}
+    facts = {pid: period_facts(seen, published[pid]) for pid in records if pid in published}
     periods = {p.id: p for p in dataset.periods}
     for pid, (rel, _) in records.items():
         if pid not in periods:
@@ -465,7 +470,7 @@ def check(dataset: Dataset, records: dict[str, tuple[str, dict[str, Any]]],
                 rel, 1, 1, f"record of {pid}, but there is no results/{pid}.yml",
                 f"a record belongs to a published period: restore results/{pid}.yml, or remove "
                 "this record if the period never was published"))
-        elif pid not in facts:
+        elif pid not in published:
             checker.error(f"results/{pid}.yml", ("period",),
                           f"{pid} has a record ({rel}), so it was published, and it is not now",
                           "put back its `published:` date: a published edition stays readable")
@@ -475,7 +480,7 @@ def check(dataset: Dataset, records: dict[str, tuple[str, dict[str, Any]]],
         rel = f"results/{period.id}.yml"
         record = records.get(period.id, (None, None))[1]
         bad = checker.names(period, record, rel)
-        if period.id not in facts:
+        if period.id not in published:
             amended.append(period)
             continue
         if record is None:

@@ -637,3 +637,28 @@ def test_a_large_synthetic_history_is_valid(tmp_path: Path) -> None:
 
     root = generate(tmp_path / "s", Size(commitments=4, locations=2, periods=40, monthly=True))
     assert check(root).errors == []
+
+
+def test_only_the_periods_with_a_record_have_their_facts_made(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long history's facts are every figure of every month: those of a period without a
+    record are compared with nothing, and not made."""
+    import generator.published
+
+    root = write_project(tmp_path / "data")
+    (root / "results" / "records" / "2025-Q3.json").unlink()
+    made: list[str] = []
+    making = records.period_facts
+
+    def counted(data: object, period: object) -> object:
+        made.append(period.id)  # type: ignore[attr-defined]
+        return making(data, period)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records, "period_facts", counted)
+    monkeypatch.setattr(generator.published, "period_facts", counted, raising=False)
+    report = check(root)
+    assert [p.format() for p in report.problems] == [
+        "results/2025-Q3.yml:2:12: warning: published period 2025-Q3 has no record "
+        "(results/records/2025-Q3.json); run `kept record 2025-Q3` and commit the file: it keeps "
+        "what this edition said, so that it never changes silently"]
+    assert made == ["2025-Q2"]
