@@ -133,3 +133,30 @@ def test_a_damaged_entry_never_stops_a_check(tmp_path: Path, damage: str) -> Non
     assert "results/2025-Q2.yml:1:1: error: location 'sourh' is not listed by commitment " \
            "'email-reply'" in "\n".join(found)
     assert len(found) == len(fresh) and not warm.added
+
+
+def test_a_cached_files_data_goes_when_nothing_holds_it(tmp_path: Path) -> None:
+    """Freed as any data is, not by the cyclic garbage collector (a long history's results
+    files are hundreds of megabytes in memory); a part that outlives the rest (the model
+    keeps `internal:` notes) has marks at the file's start, and copies as located data."""
+    import gc
+    import weakref
+
+    (tmp_path / "f.yml").write_text("a: 1\ninternal:\n  notes: [x, {y: 2}]\n", encoding="utf-8")
+    cache = ParseCache()
+    load_file(tmp_path, "f.yml", cache)
+    cache.write(tmp_path / "parsed")
+    data = load_file(tmp_path, "f.yml", ParseCache.read(tmp_path / "parsed"))[0]
+    notes = data["internal"]["notes"]
+    gone = weakref.ref(data)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del data
+        assert gone() is None
+    finally:
+        if enabled:
+            gc.enable()
+    assert notes.pos == (1, 1) and notes.item_pos == [(1, 1), (1, 1)]
+    copied = pickle.loads(pickle.dumps(notes))
+    assert type(copied) is Seq and copied == ["x", {"y": 2}] and copied[1].val_pos == {"y": (1, 1)}
