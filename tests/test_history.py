@@ -329,3 +329,26 @@ def test_publishing_a_month_makes_latests_own_files_in_another_process(
     monkeypatch.undo()
     build_site(root, tmp_path / "cold", audiences=("public",), jobs=1)
     assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_a_build_keeps_no_edition_once_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edition holds its periods (in a long history, every figure of every month): a
+    process that kept the last one listed to its end freed it there, where collections went
+    through it first."""
+    import gc
+    import weakref
+
+    import generator.pages
+
+    listed: list[weakref.ref[Any]] = []
+    listing = generator.pages._pages
+
+    def recorded(edition: Any) -> Any:
+        listed.append(weakref.ref(edition))
+        return listing(edition)
+
+    monkeypatch.setattr(generator.pages, "_pages", recorded)
+    root = generate(tmp_path / "data", SHAPE)
+    build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
+    gc.collect()
+    assert len(listed) > 20 and [ref for ref in listed if ref() is not None] == []
