@@ -178,16 +178,19 @@ def _quoted(text: str) -> str:
 
 def _result_rows(edition: Edition, commitment: Commitment, rows: list[Row]) -> list[str]:
     """A commitment's rows, as CSV lines: per period, the headline figure, then each
-    location's. Ids, dates, figures and statuses need no quoting; texts are quoted once."""
+    location's. Ids, dates, figures and statuses need no quoting; texts are quoted once, and
+    what a location's rows share (its cells, the period's judgement and each status) is made
+    once: latest/ has a row for every figure of every period, hundreds of thousands of them."""
     metric = commitment.metric  # None for a promise in words: no figure, unit or target
     visibility = commitment.visibility.value
-    # Each location's cells (id and name) and visibility, once for all its rows.
+    # Each location's cells (id and name) and the end of its rows (visibility), once for all.
     cells = {}
     for location in edition.dataset.locations:
         internal = Visibility.INTERNAL in (commitment.visibility, location.visibility)
-        cells[location.id] = (f"{location.id},{_quoted(location.name)}",
-                              "internal" if internal else "public")
-    unknown = "internal" if commitment.visibility is Visibility.INTERNAL else "public"
+        cells[location.id] = (f"{location.id},{_quoted(location.name)},",
+                              ",internal\r\n" if internal else ",public\r\n")
+    unknown = ",internal\r\n" if commitment.visibility is Visibility.INTERNAL else ",public\r\n"
+    statuses = (Status.MET.value, Status.MISSED.value, Status.NOT_MEASURED.value)
     found = []
     for row in rows:
         period = row.period
@@ -203,15 +206,16 @@ def _result_rows(edition: Edition, commitment: Commitment, rows: list[Row]) -> l
         listed = set(order)
         judge = replace(metric, target=row.target) if metric is not None and row.target is not None \
             else None  # the period's target, once for its hundreds of locations
+        met, missed, unmeasured = (f",{judged},{status}" for status in statuses)
         for lid in order + [lid for lid in figures if lid not in listed]:
             figure = figures[lid]
-            where, shown = cells.get(lid) or (f"{lid},", unknown)
+            where, shown = cells.get(lid) or (f"{lid},,", unknown)
             if figure.value is None or judge is None:
-                status = Status.NOT_MEASURED
+                judgement = unmeasured
             else:
-                status = Status.MET if is_met(judge, figure.value) else Status.MISSED
-            found.append(f"{common}{where},{_cell_number(figure.value)},"
-                         f"{_cell_number(figure.sample)},{judged},{status.value},{shown}\r\n")
+                judgement = met if is_met(judge, figure.value) else missed
+            found.append(f"{common}{where}{_cell_number(figure.value)},"
+                         f"{_cell_number(figure.sample)}{judgement}{shown}")
     return found
 
 
