@@ -144,57 +144,59 @@ _RECORD = {"format": ("enum", (FORMAT,)), "period": "text", "published": "date",
            "improvements": ("map", _IMPROVEMENT), "planned": ("map", _PLANNED)}
 
 
-def _shape(value: Any, spec: _Spec, path: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str] | None:
-    """The first place where value does not have the record's shape, and what is wrong."""
+def _shape(value: Any, spec: _Spec) -> tuple[tuple[str | int, ...], str] | None:
+    """The first place (keys from value) where value does not have the record's shape, and
+    what is wrong. The place is made only for what is wrong: a long history's records hold
+    every figure of every month."""
     if isinstance(spec, str):
         optional = spec.endswith("?")
         kind = spec.rstrip("?")
         if value is None:
-            return None if optional else (path, "must not be null")
+            return None if optional else ((), "must not be null")
         if kind == "text" and not isinstance(value, str):
-            return path, "must be text"
+            return (), "must be text"
         if isinstance(value, str) and _SURROGATE.search(value):
-            return path, "holds a character that is not Unicode text (a lone surrogate)"
+            return (), "holds a character that is not Unicode text (a lone surrogate)"
         if kind == "id" and not (isinstance(value, str) and SLUG_RE.fullmatch(value)):
-            return path, "must be an id"
+            return (), "must be an id"
         if kind == "date" and parse_date(value) is None:
-            return path, "must be a date written YYYY-MM-DD"
+            return (), "must be a date written YYYY-MM-DD"
         if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            return path, "must be a number"
+            return (), "must be a number"
         if kind == "count" and (isinstance(value, bool) or not isinstance(value, int)):
-            return path, "must be a whole number"
+            return (), "must be a whole number"
         if kind == "flag" and not isinstance(value, bool):
-            return path, "must be true or false"
+            return (), "must be true or false"
         return None
     if isinstance(spec, list):
         if not isinstance(value, list):
-            return path, "must be a list"
+            return (), "must be a list"
         for index, item in enumerate(value):
-            if found := _shape(item, spec[0], (*path, index)):
-                return found
+            if found := _shape(item, spec[0]):
+                return (index, *found[0]), found[1]
         return None
     if isinstance(spec, tuple) and spec[0] == "optional":
-        return None if value is None else _shape(value, spec[1], path)
+        return None if value is None else _shape(value, spec[1])
     if isinstance(spec, tuple) and spec[0] == "enum":
         return None if value in spec[1] and not isinstance(value, bool) else (
-            path, f"must be one of {', '.join(map(str, spec[1]))}")
+            (), f"must be one of {', '.join(map(str, spec[1]))}")
     if not isinstance(value, dict):
-        return path, "must be a mapping"
+        return (), "must be a mapping"
     if isinstance(spec, tuple):  # ("map", spec): ids, each to a value of spec
         for key, item in value.items():
             if not SLUG_RE.fullmatch(key):
-                return (*path, key), "is not an id"
-            if found := _shape(item, spec[1], (*path, key)):
-                return found
+                return (key,), "is not an id"
+            if found := _shape(item, spec[1]):
+                return (key, *found[0]), found[1]
         return None
     for key in value:
         if key not in spec:
-            return (*path, key), f"unknown key '{key}'"
+            return (key,), f"unknown key '{key}'"
     for key, sub in spec.items():
         if key not in value:
-            return path, f"lacks the key '{key}'"
-        if found := _shape(value[key], sub, (*path, key)):
-            return found
+            return (), f"lacks the key '{key}'"
+        if found := _shape(value[key], sub):
+            return (key, *found[0]), found[1]
     return None
 
 
@@ -238,7 +240,7 @@ def read_record(root: Path, rel: str) -> tuple[dict[str, Any] | None, list[Probl
                               hint)]
     except (ValueError, RecursionError) as exc:
         return None, [Problem(rel, 1, 1, f"the record is not valid: {exc}", hint)]
-    wrong = _shape(data, _RECORD, ())
+    wrong = _shape(data, _RECORD)
     if wrong is None and data["period"] != Path(rel).stem:
         wrong = (("period",), f"must be '{Path(rel).stem}', the period the file is named after")
     if wrong is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -662,3 +663,46 @@ def test_only_the_periods_with_a_record_have_their_facts_made(
         "(results/records/2025-Q3.json); run `kept record 2025-Q3` and commit the file: it keeps "
         "what this edition said, so that it never changes silently"]
     assert made == ["2025-Q2"]
+
+
+def test_a_record_out_of_shape_is_reported_at_its_place(tmp_path: Path) -> None:
+    """Deep in a record (a figure's key, an improvement's id), where and what."""
+    root = write_project(tmp_path / "data")
+    q2 = root / "results/records/2025-Q2.json"
+    data = json.loads(q2.read_text())
+    data["commitments"]["email-reply"]["locations"]["north"]["valeu"] = 1
+    q2.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    q3 = root / "results/records/2025-Q3.json"
+    data = json.loads(q3.read_text())
+    data["improvements"]["Not An Id"] = data["improvements"].pop("status-page")
+    q3.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    hint = ("a record is written by `kept publish` or `kept record`; restore {} from git "
+            "(git checkout -- FILE)")
+    assert [p.format() for p in check(root).problems if p.severity == "error"] == [
+        "results/records/2025-Q2.json:32:20: error: commitments.email-reply.locations.north.valeu "
+        "unknown key 'valeu'; " + hint.format("results/records/2025-Q2.json"),
+        "results/records/2025-Q3.json:67:18: error: improvements.Not An Id is not an id; "
+        + hint.format("results/records/2025-Q3.json")]
+
+
+def test_a_record_that_reads_as_todays_facts_is_not_walked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records hold every figure of every month: one that equals today's facts has no
+    difference to look for, figure by figure; one that does not is compared as before."""
+    import generator.published
+
+    walked: list[str] = []
+    walking = generator.published.differences
+
+    def counted(old: Any, new: Any, keys: tuple[str, ...] = ()) -> Any:
+        walked.append(new["period"])
+        return walking(old, new, keys)
+
+    monkeypatch.setattr(generator.published, "differences", counted)
+    root = write_project(tmp_path / "data")
+    assert [p for p in check(root).problems if p.severity == "error"] == [] and walked == []
+    (root / "results/2025-Q2.yml").write_text(
+        (root / "results/2025-Q2.yml").read_text().replace("value: 6.5", "value: 6.25"))
+    assert [p.message for p in check(root).problems if p.severity == "error"] == [
+        "the published result of 'email-reply' in 2025-Q2 changed from 6.5 to 6.25"]
+    assert walked == ["2025-Q2"]
