@@ -294,6 +294,24 @@ class ParseCache:
         self.used.add(key)
         self.given[id(data)] = (data, key)
 
+    def sound(self, name: str, raw: bytes) -> bool:
+        """Whether an earlier build, with this Kept, read the file of these bytes (named name:
+        its path and what it is) and found nothing wrong in it (see found_sound)."""
+        key = _sound_key(name, raw)
+        entry = self._entry(key)
+        if entry is None or entry.header.get("sound") is not True:
+            return False
+        self.used.add(key)
+        return True
+
+    def found_sound(self, name: str, raw: bytes) -> None:
+        """Remember that the file of these bytes was read and found sound: a file a build reads
+        whole every time (a record of a long history) need not be checked again."""
+        key = _sound_key(name, raw)
+        self.entries[key] = _Entry({"format": self.FORMAT, "sound": True}, b"null", b"[]",
+                                   changed=True)
+        self.used.add(key)
+
     def checked(self, data: Any, name: str, check: Callable[[], list[Problem]]) -> list[Problem]:
         """What check (a check of data's shape, named name, that depends on nothing else)
         finds in data, a file's data this cache gave: found again only when the file or
@@ -329,6 +347,10 @@ class ParseCache:
                 except OSError:
                     pass  # gone, or no links here: written again
             (folder / name).write_bytes(entry.encode())
+
+
+def _sound_key(name: str, raw: bytes) -> str:
+    return hashlib.sha256(f"sound\0{_code()}\0{name}\0".encode() + raw).hexdigest()
 
 
 def _to_seq(data: Any, path: list[Any], seq_type: type) -> Any:

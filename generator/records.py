@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from generator import files
 from generator.compute import Status, as_of, status
@@ -222,14 +222,40 @@ def located(root: Path, rel: str, keys: Sequence[str | int]) -> Pos:
         return (1, 1)
 
 
-def read_record(root: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """A record file's facts, or the problems that make it unreadable."""
+class Sound(Protocol):
+    """What an earlier build found sound, by the bytes of the file (parsecache.ParseCache)."""
+
+    def sound(self, name: str, raw: bytes) -> bool: ...
+
+    def found_sound(self, name: str, raw: bytes) -> None: ...
+
+
+def read_record(root: Path, rel: str,
+                cache: Sound | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """A record file's facts, or the problems that make it unreadable. A record an earlier
+    build found sound (cache) is read without its checks: a long history's records are every
+    figure of every month, read by every build."""
     hint = (f"a record is written by `kept publish` or `kept record`; restore {rel} from git "
             "(git checkout -- FILE)")
     try:  # as every file: a regular file inside the repository, no larger than the cap
         raw = files.read_bytes(root, rel, MAX_RECORD_BYTES)
     except files.Refused as exc:
         return None, [exc.problem]
+    name = f"record:{rel}"
+    if cache is not None and cache.sound(name, raw):
+        try:
+            data = json.loads(raw)
+            if isinstance(data, dict):
+                return data, []
+        except (ValueError, RecursionError):
+            pass  # not what was found sound: read it as any record
+    data, problems = _read_record(rel, raw, hint)
+    if cache is not None and not problems:
+        cache.found_sound(name, raw)
+    return data, problems
+
+
+def _read_record(rel: str, raw: bytes, hint: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     try:
         text = raw.decode("utf-8")
         data = json.loads(text, object_pairs_hook=_no_duplicates)
@@ -265,9 +291,10 @@ def folder_outside(root: Path) -> Problem | None:
     return None
 
 
-def read_records(root: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], list[Problem]]:
+def read_records(root: Path, cache: Sound | None = None
+                 ) -> tuple[dict[str, tuple[str, dict[str, Any]]], list[Problem]]:
     """Every record under root, by period id, with its path; and the problems of the files
-    that are not readable records."""
+    that are not readable records (see read_record for cache)."""
     folder = root / RECORDS
     found: dict[str, tuple[str, dict[str, Any]]] = {}
     problems: list[Problem] = []
@@ -285,7 +312,7 @@ def read_records(root: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], lis
                                     f"{RECORDS}/ holds only records named PERIOD.json, "
                                     "written by `kept publish` and `kept record`: move it away"))
             continue
-        data, trouble = read_record(root, rel)
+        data, trouble = read_record(root, rel, cache)
         problems += trouble
         if data is not None:
             found[path.stem] = (rel, data)

@@ -247,7 +247,7 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
     main, results = validator.run()
     if site_config:
         validator.site_config(python_tags)
-    records_found, record_problems = records.read_records(root)
+    records_found, record_problems = records.read_records(root, cache)
     problems = validator.problems + record_problems
     dataset = None
     if main is not None and not any(p.severity == "error" for p in validator.problems):

@@ -93,12 +93,12 @@ def test_a_build_writes_the_entries_of_the_files_it_parsed_and_links_the_others(
     out = tmp_path / "site"
     build_site(root, out, audiences=("public",), jobs=1)
     before = {p.name: p.stat().st_ino for p in (out / ".kept-parsed").iterdir()}
-    assert len(before) == 4  # commitments.yml and the three results files
+    assert len(before) == 6  # commitments.yml, the three results files and two records
     (root / "results" / "2025-Q4.yml").write_text(
         RESULTS["2025-Q4"].replace("value: 3.5", "value: 3.25"), encoding="utf-8")
     build_site(root, out, audiences=("public",), jobs=1)
     after = {p.name: p.stat().st_ino for p in (out / ".kept-parsed").iterdir()}
-    assert len(after) == 4 and len(set(after) - set(before)) == 1
+    assert len(after) == 6 and len(set(after) - set(before)) == 1
     assert all(after[name] == before[name] for name in set(after) & set(before))
 
 

@@ -706,3 +706,37 @@ def test_a_record_that_reads_as_todays_facts_is_not_walked(
     assert [p.message for p in check(root).problems if p.severity == "error"] == [
         "the published result of 'email-reply' in 2025-Q2 changed from 6.5 to 6.25"]
     assert walked == ["2025-Q2"]
+
+
+def test_a_record_found_sound_is_not_checked_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build reads every record, every time: one an earlier build found sound, with the
+    same bytes and the same Kept, is read without its checks; a changed one is checked."""
+    import generator.parsecache
+    from generator.parsecache import ParseCache
+
+    root = write_project(tmp_path / "data")
+    checked: list[str] = []
+    checking = records._shape
+
+    def counted(value: Any, spec: Any) -> Any:
+        if spec is records._RECORD:
+            checked.append(value["period"])
+        return checking(value, spec)
+
+    monkeypatch.setattr(records, "_shape", counted)
+    cache = ParseCache()
+    fresh = check(root, cache=cache).problems
+    assert sorted(checked) == ["2025-Q2", "2025-Q3"]
+    cache.write(tmp_path / "parsed")
+    checked.clear()
+    assert check(root, cache=ParseCache.read(tmp_path / "parsed")).problems == fresh
+    assert checked == []
+    q3 = root / "results/records/2025-Q3.json"
+    q3.write_text(q3.read_text().replace('"Summer holidays."', '"Summer holidays!"'))
+    changed = check(root, cache=ParseCache.read(tmp_path / "parsed")).problems
+    assert checked == ["2025-Q3"] and changed == check(root).problems != fresh
+    checked.clear()
+    monkeypatch.setattr(generator.parsecache, "_code", lambda: "another Kept")
+    assert check(root, cache=ParseCache.read(tmp_path / "parsed")).problems == changed
+    assert sorted(checked) == ["2025-Q2", "2025-Q3"]
