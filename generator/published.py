@@ -19,7 +19,6 @@ from generator.errors import Problem
 from generator.hints import closest, suggest
 from generator.load import Pos
 from generator.model import Amendment, Dataset, Period, Visibility
-from generator.project import project
 from generator.records import (
     ABSENT,
     COMMITMENT_FACTS,
@@ -27,7 +26,7 @@ from generator.records import (
     Difference,
     amendment,
     differences,
-    period_facts,
+    published_facts,
     record_path,
 )
 
@@ -458,11 +457,7 @@ def check(dataset: Dataset, records: dict[str, tuple[str, dict[str, Any]]],
     does not exist. `locate(path, keys)` gives the position of a value in the data files.
     """
     checker = Checker(dataset, locate, main)
-    # The facts of the periods that have a record, the others' being compared with nothing:
-    # a long history's facts are every figure of every month.
-    seen = project(dataset, "public")
-    published = {p.id: p for p in seen.periods if p.published is not None}
-    facts = {pid: period_facts(seen, published[pid]) for pid in records if pid in published}
+    facts = published_facts(dataset)
     periods = {p.id: p for p in dataset.periods}
     for pid, (rel, _) in records.items():
         if pid not in periods:
@@ -470,7 +465,7 @@ def check(dataset: Dataset, records: dict[str, tuple[str, dict[str, Any]]],
                 rel, 1, 1, f"record of {pid}, but there is no results/{pid}.yml",
                 f"a record belongs to a published period: restore results/{pid}.yml, or remove "
                 "this record if the period never was published"))
-        elif pid not in published:
+        elif pid not in facts:
             checker.error(f"results/{pid}.yml", ("period",),
                           f"{pid} has a record ({rel}), so it was published, and it is not now",
                           "put back its `published:` date: a published edition stays readable")
@@ -480,7 +475,7 @@ def check(dataset: Dataset, records: dict[str, tuple[str, dict[str, Any]]],
         rel = f"results/{period.id}.yml"
         record = records.get(period.id, (None, None))[1]
         bad = checker.names(period, record, rel)
-        if period.id not in published:
+        if period.id not in facts:
             amended.append(period)
             continue
         if record is None:
@@ -490,9 +485,7 @@ def check(dataset: Dataset, records: dict[str, tuple[str, dict[str, Any]]],
                           "edition said, so that it never changes silently", "warning")
             amended.append(period)
             continue
-        # A record that reads as today's facts has no difference: its shape, checked when it
-        # was read, gives each fact the kind of value the facts have (a number is no flag), so
-        # the interpreter's own comparison decides it, without a walk through every figure.
+        # Equal to today's facts (its shape gives each fact their kind): nothing to walk.
         diffs = [] if record == facts[period.id] else differences(record, facts[period.id])
         names = {n for c in period.corrections if c.visibility is Visibility.PUBLIC
                  for n in c.changes}

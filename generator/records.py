@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -108,10 +108,32 @@ def period_facts(data: Dataset, period: Period) -> dict[str, Any]:
     }
 
 
-def published_facts(dataset: Dataset, audience: str = "public") -> dict[str, dict[str, Any]]:
-    """The facts of every published period, by id, as the audience's editions state them."""
-    seen = project(dataset, audience)
-    return {p.id: period_facts(seen, p) for p in seen.periods if p.published is not None}
+def published_facts(dataset: Dataset, audience: str = "public") -> Mapping[str, dict[str, Any]]:
+    """The facts of every published period, by id, as the audience's editions state them;
+    each made when first asked for (a long history's are every figure of every month, and
+    a period without a record is compared with nothing)."""
+    return _Facts(project(dataset, audience))
+
+
+class _Facts(Mapping[str, dict[str, Any]]):
+    def __init__(self, seen: Dataset):
+        self.seen = seen
+        self.periods = {p.id: p for p in seen.periods if p.published is not None}
+        self.made: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, pid: str) -> dict[str, Any]:
+        if pid not in self.made:
+            self.made[pid] = period_facts(self.seen, self.periods[pid])
+        return self.made[pid]
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self.periods
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.periods)
+
+    def __len__(self) -> int:
+        return len(self.periods)
 
 
 def canonical(facts: dict[str, Any]) -> str:
