@@ -28,6 +28,7 @@ from generator.engine import DEFAULT, ENGINES, speedups_wanted
 from generator.engine.config import user_config
 from generator.engine.run import Settings
 from generator.errors import KeptError, UsageError
+from generator.latest import gather
 from generator.manifest import BuildResult
 from generator.parsecache import ParseCache
 from generator.project import AUDIENCES
@@ -160,8 +161,10 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
                         _pair(key)[0] == audience for key in plan.editions):
                     stale_latest.add(audience)
         site_name = str(user.get("site_name") or dataset.organization.name)
+        made = settings.shared / "latest" if settings.shared is not None else None
         install.prepare(tmp, audiences, plan.planned, site_name, owned, parsed, known_pages,
-                        inputs.digest, cache, result)
+                        inputs.digest, cache, result,
+                        gather(made, audiences, previous.latest, plan.planned))
         journal = output.Journal(tmp / "trash")
         try:
             install.install(tmp, out, audiences, plan.planned, {_pair(k) for k in plan.editions},

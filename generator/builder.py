@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import gc
 import hashlib
+import json
 import multiprocessing
 import os
 import shutil
@@ -25,7 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator import ASSETS, engine, files, output
+from generator import ASSETS, engine, files, latest, output
 from generator.engine import run as engine_run
 from generator.plan import FilePlan, Plan, Task, dest, file_plan, latest_folder
 from generator.render import Rendered, merge, pages, render_edition, render_latest
@@ -69,33 +70,48 @@ def build_edition(plan: Plan, task: Task) -> Outcome:
     the edition is updated in place. With task.latest_apart, latest/'s own files are made by
     a helper meanwhile (see plan.tasks).
     """
-    latest = plan.makes_latest(task.key)
     shared = plan.settings.shared
-    if not (latest and task.latest_apart and shared is not None):
-        return _build_edition(plan, task, latest)
+    if not plan.makes_latest(task.key) or shared is None:
+        return _build_edition(plan, task)
     folder = latest_folder(shared, plan.editions[task.key].job.audience)
+    if not task.latest_apart:
+        outcome = _build_edition(plan, task)
+        write_latest(plan, task.key, folder)
+        return outcome
     context = multiprocessing.get_context("fork")  # a helper renders only: any engine will do
     with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start_helper,
                              initargs=(plan, os.getpid())) as pool:
         apart = pool.submit(_write_latest, task.key, folder)
-        outcome = _build_edition(plan, task, False)
+        outcome = _build_edition(plan, task)
         apart.result()
     return outcome
 
 
+def write_latest(plan: Plan, key: str, folder: Path) -> None:
+    """latest/'s own files written into folder, with what did not change taken from the
+    previous build's (see latest.Reuse), and the index of where each part is."""
+    planned = plan.editions[key]
+    audience = planned.job.audience
+    before, index = plan.latest_before.get(audience, (None, {}))
+    reuse = latest.Reuse(plan.digests, audience, planned.edition, before, index)
+    texts = render_latest(planned.edition, reuse)
+    _write(folder, texts)
+    (folder / latest.MADE).write_text(json.dumps(reuse.made(texts)), encoding="utf-8")
+
+
 def _write_latest(key: str, folder: Path) -> None:
-    """latest/'s own files written into folder, in a helper (see plan.tasks)."""
-    _write(folder, render_latest(_WORKER.get().plan.editions[key].edition))
+    """write_latest in a helper (see plan.tasks)."""
+    write_latest(_WORKER.get().plan, key, folder)
 
 
-def _build_edition(plan: Plan, task: Task, latest: bool) -> Outcome:
-    """build_edition, with latest/'s own files or without them (made apart)."""
+def _build_edition(plan: Plan, task: Task) -> Outcome:
+    """build_edition without latest/'s own files (see write_latest)."""
     planned = plan.editions[task.key]
     leaves_out = engine_run.leaves_out(plan.settings)
     planned_files = task.files or file_plan(plan, task.key, leaves_out)
     if not leaves_out:
         planned_files = FilePlan(planned_files.keys)
-    rendered = _render(plan, task, planned_files, latest)
+    rendered = _render(plan, task, planned_files)
     keys = planned_files.keys
     before = planned.previous_files
     previous = planned.previous
@@ -113,7 +129,7 @@ def _build_edition(plan: Plan, task: Task, latest: bool) -> Outcome:
     site = Path(planned.job.overrides["site_dir"])
     warnings, reused = engine_run.build(
         plan.settings, planned.job, rendered, reuse,
-        render_all=lambda: render_edition(planned.edition, plan.templates, latest=latest))
+        render_all=lambda: render_edition(planned.edition, plan.templates))
     if previous is not None and not planned.in_place:
         for path in reused:
             output.link(previous / dest(path), site / dest(path))
@@ -122,8 +138,6 @@ def _build_edition(plan: Plan, task: Task, latest: bool) -> Outcome:
     shared = plan.settings.shared
     _write(site, rendered.assets, previous, shared, planned.in_place)
     records.update((rel, (keys[rel], "")) for rel in rendered.assets)
-    if rendered.latest and shared is not None:
-        _write(latest_folder(shared, planned.job.audience), rendered.latest)
     for rel in planned_files.skip:
         if rel not in rendered.files:
             assert previous is not None
@@ -142,23 +156,22 @@ def _page_digest(chrome: str, path: str, rendered: Rendered) -> str:
     return digest.hexdigest()[:32]
 
 
-def _render(plan: Plan, task: Task, planned_files: FilePlan, latest: bool) -> Rendered:
+def _render(plan: Plan, task: Task, planned_files: FilePlan) -> Rendered:
     """The edition's files but those skipped; with task.shares > 1, rendered by that many
     processes at once (when there are fewer editions to build than processes, as after a
     change to settings or templates)."""
     planned = plan.editions[task.key]
     if task.shares <= 1:
-        return render_edition(planned.edition, plan.templates, skip=planned_files.skip,
-                              latest=latest)
+        return render_edition(planned.edition, plan.templates, skip=planned_files.skip)
     context = multiprocessing.get_context("fork")  # helpers render only: any engine will do
     with ProcessPoolExecutor(max_workers=task.shares - 1, mp_context=context,
                              initializer=_start_helper, initargs=(plan, os.getpid())) as pool:
-        others = [pool.submit(_render_share, task.key, (i, task.shares), planned_files.skip,
-                              latest) for i in range(1, task.shares)]
+        others = [pool.submit(_render_share, task.key, (i, task.shares), planned_files.skip)
+                  for i in range(1, task.shares)]
         # While the others render (their share has the feeds and badges).
         engine_run.prepare(plan.settings, planned.job)
         parts = [render_edition(planned.edition, plan.templates, (0, task.shares),
-                                planned_files.skip, latest)]
+                                planned_files.skip)]
         parts += [future.result() for future in others]
     return merge(parts, [page.path for page in pages(planned.edition)])
 
@@ -266,8 +279,7 @@ def _worker_build(task: Task) -> Outcome:
     return result
 
 
-def _render_share(key: str, part: tuple[int, int], skip: frozenset[str],
-                  latest: bool) -> Rendered:
+def _render_share(key: str, part: tuple[int, int], skip: frozenset[str]) -> Rendered:
     plan = _WORKER.get().plan
-    return render_edition(plan.editions[key].edition, plan.templates, part, skip, latest)
+    return render_edition(plan.editions[key].edition, plan.templates, part, skip)
 

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from generator import manifest, output
+from generator import latest, manifest, output
 from generator.engine import store
 from generator.manifest import BuildResult
 from generator.pages import moved
@@ -32,12 +32,14 @@ LEGACY_PARSED = ".kept-parsed.json"
 
 def prepare(tmp: Path, audiences: Iterable[str], planned: Mapping[str, list[Edition]],
             site_name: str, owned: set[str], parsed: ParseCache, known_pages: dict[str, str],
-            inputs: str, cache: dict[str, str], result: BuildResult) -> None:
+            inputs: str, cache: dict[str, str], result: BuildResult,
+            latest_index: dict[str, latest.Index]) -> None:
     """Write into tmp everything the install puts in place besides the editions: each
     audience's version list and root page, and Kept's manifests."""
     for audience in audiences:
         site_root_files(tmp / "root" / audience, audience, planned[audience], site_name)
     parsed.write(tmp / PARSED)
+    latest.write_index(tmp / latest.INDEX, latest_index)
     manifest.write_pages(tmp / manifest.PAGES, known_pages)
     manifest.write(tmp / manifest.CACHE, inputs, cache, result)
     after = owned_after(owned, audiences, planned)
@@ -175,7 +177,7 @@ OWNED_DURING = "owned-during-install.json"
 # Kept's files at the top of an output folder, in the order the install puts them in place,
 # after the editions: the manifest of digests is moved away first and back last, so that an
 # install cut short (kill -9) causes a rebuild, never the reuse of a stale edition.
-TOP_FILES = (PARSED, manifest.PAGES, manifest.CACHE, output.OWNED)
+TOP_FILES = (PARSED, latest.INDEX, manifest.PAGES, manifest.CACHE, output.OWNED)
 
 
 def install(tmp: Path, out: Path, audiences: Iterable[str], plans: dict[str, list[Edition]],

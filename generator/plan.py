@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import files, manifest
+from generator import files, latest, manifest
 from generator.engine import config as engine_config
 from generator.engine import store
 from generator.engine.run import Job, Settings
@@ -73,6 +73,8 @@ class Plan:
     reused: list[str]
     known_pages: dict[str, str]
     site_files: dict[str, list[tuple[str, str]]]  # by audience: see site_pages
+    # By audience: the previous build's latest/ and the index of its own files (see latest)
+    latest_before: dict[str, tuple[Path | None, latest.Index]] = field(default_factory=dict)
 
     def makes_latest(self, key: str) -> bool:
         """Whether the edition is the newest of its audience's, whose build also renders
@@ -165,10 +167,14 @@ class Previous:
 
     digests: dict[str, str]
     pages: dict[str, str]
+    latest: dict[str, latest.Index] = field(default_factory=dict)  # see latest.read_index
 
     @classmethod
     def read(cls, out: Path) -> Previous:
-        return cls(manifest.edition_digests(manifest.read(out)), manifest.read_pages(out))
+        digests = manifest.edition_digests(manifest.read(out))
+        # The index of latest/'s files only beside the manifest of a build put in place whole
+        # (an install cut short leaves none: see install.TOP_FILES).
+        return cls(digests, manifest.read_pages(out), latest.read_index(out) if digests else {})
 
 
 def plan(dataset: Dataset, user: dict[str, Any], settings: Settings, audiences: tuple[str, ...],
@@ -209,8 +215,11 @@ def plan(dataset: Dataset, user: dict[str, Any], settings: Settings, audiences: 
             to_build[key] = EditionPlan(edition, job, chrome, frame, cache[key], before, known,
                                         in_place=before is not None and chrome_before == chrome)
     skippable = settings.speedups and engine_config.only_search(user)
+    latest_before = {audience: ((out / audience / "latest") if (out / audience / "latest").is_dir()
+                                else None, previous.latest.get(audience, {}))
+                     for audience in audiences}
     return Plan(settings, settings.root / SITE_SRC / "templates", skippable, to_build, digests,
-                planned, cache, reused, known_pages, site_files)
+                planned, cache, reused, known_pages, site_files, latest_before)
 
 
 def _theme_there(site: Path, edition: Path) -> bool:
@@ -248,8 +257,8 @@ def file_plan(plan: Plan, key: str, leaves_out: bool = True) -> FilePlan:
 def tasks(plan: Plan, jobs: int) -> list[Task]:
     """The editions to build, as tasks for `jobs` processes: when there are fewer editions
     than processes, an edition with many pages to render is rendered by several, and the
-    newest edition of a long history, published after the others were built, has latest/'s
-    own files (every period's open data: they cost as much as the edition's pages) made by
+    newest edition has latest/'s own files (every period's open data: in a long history,
+    published after the others were built, they cost as much as the edition's pages) made by
     another process while it builds."""
     found = [Task(key) for key in plan.editions]
     if not found or len(found) >= jobs:
@@ -257,8 +266,8 @@ def tasks(plan: Plan, jobs: int) -> list[Task]:
     found = [dataclasses.replace(t, files=file_plan(plan, t.key)) for t in found]
     found = [dataclasses.replace(t, shares=jobs // len(found))
              if t.files is not None and _to_render(t.files) >= SHARED_RENDER else t for t in found]
-    return [dataclasses.replace(t, latest_apart=True)
-            if t.shares == 1 and plan.makes_latest(t.key) else t for t in found]
+    return [dataclasses.replace(t, latest_apart=True) if plan.makes_latest(t.key) else t
+            for t in found]
 
 
 def _to_render(planned: FilePlan) -> int:

@@ -30,7 +30,7 @@ import jinja2.bccache
 import jinja2.sandbox
 import yaml
 
-from generator import files, tables
+from generator import files, opendata, tables
 from generator.compute import Status
 from generator.errors import DataError, Problem
 from generator.markup import BLOCK, MARKER_RE, inline, md_html, meta_text, put_blocks
@@ -454,9 +454,10 @@ def render_edition(edition: Edition, user_templates: Path | None = None,
     return rendered
 
 
-def render_latest(edition: Edition) -> dict[str, str]:
-    """latest/'s own files, when they are made apart from the edition's (see plan.tasks)."""
-    return latest_files(EditionView(edition))
+def render_latest(edition: Edition, reuse: opendata.Reuse = opendata.made) -> dict[str, str]:
+    """latest/'s own files, made apart from the edition's (see builder), with what did not
+    change taken from before (see latest.Reuse)."""
+    return latest_files(EditionView(edition), reuse)
 
 
 def merge(parts: list[Rendered], order: list[str]) -> Rendered:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -318,10 +319,10 @@ def test_publishing_a_month_makes_latests_own_files_in_another_process(
     makers = tmp_path / "makers"
     making = generator.render.latest_files
 
-    def recorded(view: Any) -> dict[str, str]:
+    def recorded(view: Any, *rest: Any) -> dict[str, str]:
         with makers.open("a") as log:
             log.write(f"{os.getpid()}\n")
-        return making(view)
+        return making(view, *rest)
 
     monkeypatch.setattr(generator.render, "latest_files", recorded)
     assert build_site(root, out, audiences=("public",), jobs=2).editions["public"][0] == "2025-12"
@@ -352,3 +353,80 @@ def test_a_build_keeps_no_edition_once_done(tmp_path: Path, monkeypatch: pytest.
     build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
     gc.collect()
     assert len(listed) > 20 and [ref for ref in listed if ref() is not None] == []
+
+
+def _counting_parts(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The parts of latest/'s files made (not taken from before), by file: 'commitment period'."""
+    import generator.latest
+
+    made: dict[str, list[str]] = {"api/results.csv": [], "api/commitments.json": []}
+    reusing = generator.latest.Reuse.__call__
+
+    def counted(self: Any, path: str, commitment: Any, row: Any, make: Any) -> str:
+        def making() -> str:
+            made[path].append(f"{commitment.id} {row.period.id}")
+            return make()
+        return reusing(self, path, commitment, row, making)
+
+    monkeypatch.setattr(generator.latest.Reuse, "__call__", counted)
+    return made
+
+
+def _change_a_figure(root: Path, month: str, value: str) -> str:
+    """A public commitment's figure in a month changed; the commitment."""
+    path = root / "results" / f"{month}.yml"
+    text = path.read_text()
+    found = re.search(r"^  (c0002-chat):\n    value: ([0-9.]+)\n", text, re.MULTILINE)
+    assert found is not None  # the second commitment is public (see synthetic)
+    path.write_text(text.replace(found.group(0), f"  c0002-chat:\n    value: {value}\n", 1))
+    return found.group(1)
+
+
+def test_latests_files_take_from_before_what_did_not_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """latest/'s own files are every figure of every month: publishing a month makes that
+    month's part of them, a changed figure of an earlier month its commitment's part of that
+    month, and takes the rest from the previous build's files; each build's output is the
+    cold build's, byte for byte."""
+    root = generate(tmp_path / "data", SHAPE)
+    out = tmp_path / "out"
+    build_site(root, out, audiences=("public",), jobs=1)
+    made = _counting_parts(monkeypatch)
+    draft = sorted((root / "results").glob("*.yml"))[-1]
+    draft.write_text(draft.read_text().replace("period: 2025-12\n",
+                                               "period: 2025-12\npublished: 2026-01-07\n"))
+    build_site(root, out, audiences=("public",), jobs=1)
+    shown = {path: sorted({part.split()[1] for part in parts}) for path, parts in made.items()}
+    assert shown == {"api/results.csv": ["2025-12"], "api/commitments.json": ["2025-12"]}
+    build_site(root, tmp_path / "cold", audiences=("public",), jobs=1)
+    assert tree(out) == tree(tmp_path / "cold")
+    for parts in made.values():
+        parts.clear()
+    cid = _change_a_figure(root, "2025-06", "1.5")
+    build_site(root, out, audiences=("public",), jobs=1)
+    assert made == {path: [f"{cid} 2025-06"] for path in made}
+    build_site(root, tmp_path / "cold-again", audiences=("public",), jobs=1)
+    assert tree(out) == tree(tmp_path / "cold-again")
+
+
+def test_a_damaged_index_of_latests_files_makes_them_again(tmp_path: Path) -> None:
+    """The output may come from anywhere: an index that cannot be read, or whose places are
+    not in the file, is not taken from; the output is the cold build's."""
+    root = generate(tmp_path / "data", SHAPE)
+    for number, damage in enumerate(["[" * 100_000, '{"format": 1, "audiences": {"public": '
+                                     '{"api/results.csv": {"chars": "x", "parts": {"a": [5, 2]}}}}}',
+                                     "moved"]):
+        out = tmp_path / f"out-{number}"
+        build_site(root, out, audiences=("public",), jobs=1)
+        index = out / ".kept-latest.json"
+        if damage == "moved":  # every place one character further
+            data = json.loads(index.read_text())
+            for entry in data["audiences"]["public"].values():
+                entry["parts"] = {k: [a + 1, b + 1, d] for k, (a, b, d) in entry["parts"].items()}
+            index.write_text(json.dumps(data))
+        else:
+            index.write_text(damage)
+        _change_a_figure(root, "2025-06", f"{number}.25")
+        build_site(root, out, audiences=("public",), jobs=1)
+        build_site(root, tmp_path / f"cold-{number}", audiences=("public",), jobs=1)
+        assert tree(out) == tree(tmp_path / f"cold-{number}"), number
