@@ -29,6 +29,7 @@ from generator.engine import DEFAULT, ENGINES, speedups_wanted
 from generator.engine.config import user_config
 from generator.engine.run import Settings
 from generator.errors import KeptError, UsageError
+from generator.latest import gather
 from generator.manifest import BuildResult
 from generator.parsecache import ParseCache
 from generator.plan import split_key
@@ -166,8 +167,9 @@ def _build(root: Path, out: Path, audiences: tuple[str, ...], jobs: int | None,
         named = {site: (str(user.get("site_name") or datasets[language].organization.name),
                         catalogs.language(root, language))
                  for site, language in _languages(plan, datasets).items()}
+        made = settings.shared / "latest" if settings.shared is not None else None
         install.prepare(tmp, named, plan.planned, owned, parsed, known_pages, inputs.digest,
-                        cache, result)
+                        cache, result, gather(made, sites, previous.latest, plan.planned))
         journal = output.Journal(tmp / "trash")
         try:
             install.install(tmp, out, sites, plan.planned, {split_key(k) for k in plan.editions},

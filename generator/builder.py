@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import gc
 import hashlib
+import json
 import multiprocessing
 import os
 import shutil
@@ -25,10 +26,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator import ASSETS, catalogs, engine, files, i18n, output
+from generator import ASSETS, catalogs, engine, files, i18n, latest, output
 from generator.engine import run as engine_run
 from generator.plan import FilePlan, Plan, Task, dest, file_plan, latest_folder
-from generator.render import Rendered, merge, pages, render_edition
+from generator.render import Rendered, merge, pages, render_edition, render_latest
 
 # What building an edition gives back: the engine's warnings and, for each generated file,
 # the digest of its inputs and (pages) of what its HTML is made from.
@@ -67,24 +68,62 @@ def build_edition(plan: Plan, task: Task) -> Outcome:
     plan's skip: see render.Needs) is not rendered again; nor is the HTML of a page whose
     Markdown, metadata and blocks, and the edition's chrome, are what they were. Both are
     taken from the previous output: linked rather than copied, or left where they are when
-    the edition is updated in place.
+    the edition is updated in place. With task.latest_apart, latest/'s own files are made by
+    a helper meanwhile (see plan.tasks).
     """
     with i18n.use(_language(plan, task.key)):
-        return _build_edition(plan, task)
+        return _with_latest(plan, task)
 
 
 def _language(plan: Plan, key: str) -> i18n.Language:
     return catalogs.language(plan.settings.root, plan.editions[key].edition.language)
 
 
+def _with_latest(plan: Plan, task: Task) -> Outcome:
+    shared = plan.settings.shared
+    if not plan.makes_latest(task.key) or shared is None:
+        return _build_edition(plan, task)
+    folder = latest_folder(shared, plan.editions[task.key].edition.site)
+    if not task.latest_apart:
+        outcome = _build_edition(plan, task)
+        write_latest(plan, task.key, folder)
+        return outcome
+    context = multiprocessing.get_context("fork")  # a helper renders only: any engine will do
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start_helper,
+                             initargs=(plan, os.getpid())) as pool:
+        apart = pool.submit(_write_latest, task.key, folder)
+        outcome = _build_edition(plan, task)
+        apart.result()
+    return outcome
+
+
+def write_latest(plan: Plan, key: str, folder: Path) -> None:
+    """latest/'s own files written into folder, with what did not change taken from the
+    previous build's (see latest.Reuse), and the index of where each part is."""
+    planned = plan.editions[key]
+    site = planned.edition.site
+    before, index = plan.latest_before.get(site, (None, {}))
+    reuse = latest.Reuse(plan.digests, site, planned.edition, before, index)
+    texts = render_latest(planned.edition, reuse)
+    _write(folder, texts)
+    (folder / latest.MADE).write_text(json.dumps(reuse.made(texts)), encoding="utf-8")
+
+
+def _write_latest(key: str, folder: Path) -> None:
+    """write_latest in a helper (see plan.tasks), in the edition's language."""
+    plan = _WORKER.get().plan
+    with i18n.use(_language(plan, key)):
+        write_latest(plan, key, folder)
+
+
 def _build_edition(plan: Plan, task: Task) -> Outcome:
+    """build_edition without latest/'s own files (see write_latest)."""
     planned = plan.editions[task.key]
     leaves_out = engine_run.leaves_out(plan.settings)
     planned_files = task.files or file_plan(plan, task.key, leaves_out)
     if not leaves_out:
         planned_files = FilePlan(planned_files.keys)
-    latest = plan.makes_latest(task.key)
-    rendered = _render(plan, task, planned_files, latest)
+    rendered = _render(plan, task, planned_files)
     keys = planned_files.keys
     before = planned.previous_files
     previous = planned.previous
@@ -102,7 +141,7 @@ def _build_edition(plan: Plan, task: Task) -> Outcome:
     site = Path(planned.job.overrides["site_dir"])
     warnings, reused = engine_run.build(
         plan.settings, planned.job, rendered, reuse,
-        render_all=lambda: render_edition(planned.edition, plan.templates, latest=latest))
+        render_all=lambda: render_edition(planned.edition, plan.templates))
     if previous is not None and not planned.in_place:
         for path in reused:
             output.link(previous / dest(path), site / dest(path))
@@ -111,8 +150,6 @@ def _build_edition(plan: Plan, task: Task) -> Outcome:
     shared = plan.settings.shared
     _write(site, rendered.assets, previous, shared, planned.in_place)
     records.update((rel, (keys[rel], "")) for rel in rendered.assets)
-    if rendered.latest and shared is not None:
-        _write(latest_folder(shared, planned.edition.site), rendered.latest)
     for rel in planned_files.skip:
         if rel not in rendered.files:
             assert previous is not None
@@ -131,23 +168,22 @@ def _page_digest(chrome: str, path: str, rendered: Rendered) -> str:
     return digest.hexdigest()[:32]
 
 
-def _render(plan: Plan, task: Task, planned_files: FilePlan, latest: bool) -> Rendered:
+def _render(plan: Plan, task: Task, planned_files: FilePlan) -> Rendered:
     """The edition's files but those skipped; with task.shares > 1, rendered by that many
     processes at once (when there are fewer editions to build than processes, as after a
     change to settings or templates)."""
     planned = plan.editions[task.key]
     if task.shares <= 1:
-        return render_edition(planned.edition, plan.templates, skip=planned_files.skip,
-                              latest=latest)
+        return render_edition(planned.edition, plan.templates, skip=planned_files.skip)
     context = multiprocessing.get_context("fork")  # helpers render only: any engine will do
     with ProcessPoolExecutor(max_workers=task.shares - 1, mp_context=context,
                              initializer=_start_helper, initargs=(plan, os.getpid())) as pool:
-        others = [pool.submit(_render_share, task.key, (i, task.shares), planned_files.skip,
-                              latest) for i in range(1, task.shares)]
+        others = [pool.submit(_render_share, task.key, (i, task.shares), planned_files.skip)
+                  for i in range(1, task.shares)]
         # While the others render (their share has the feeds and badges).
         engine_run.prepare(plan.settings, planned.job)
         parts = [render_edition(planned.edition, plan.templates, (0, task.shares),
-                                planned_files.skip, latest)]
+                                planned_files.skip)]
         parts += [future.result() for future in others]
     return merge(parts, [page.path for page in pages(planned.edition)])
 
@@ -255,9 +291,8 @@ def _worker_build(task: Task) -> Outcome:
     return result
 
 
-def _render_share(key: str, part: tuple[int, int], skip: frozenset[str],
-                  latest: bool) -> Rendered:
+def _render_share(key: str, part: tuple[int, int], skip: frozenset[str]) -> Rendered:
     plan = _WORKER.get().plan
     with i18n.use(_language(plan, key)):
-        return render_edition(plan.editions[key].edition, plan.templates, part, skip, latest)
+        return render_edition(plan.editions[key].edition, plan.templates, part, skip)
 

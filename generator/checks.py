@@ -23,12 +23,12 @@ COMMITMENTS = "commitments.yml"
 RESULTS = "results"
 
 
-def _items(data: Any, key: str) -> list[tuple[Map, Pos]]:
-    """The mapping items of a list under key, with their positions (skipping malformed ones)."""
+def _items(data: Any, key: str) -> list[Map]:
+    """The mapping items of a list under key (skipping malformed ones)."""
     seq = data.get(key) if isinstance(data, Map) else None
     if not isinstance(seq, Seq):
         return []
-    return [(item, pos) for item, pos in zip(seq, seq.item_pos, strict=True) if isinstance(item, Map)]
+    return [item for item in seq if isinstance(item, Map)]
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ def _at(item: Map, key: str) -> Pos:
     return item.val_pos.get(key, item.pos)
 
 
-def _check_unique(items: list[tuple[Map, Pos]], kind: str, sink: Sink) -> dict[str, Map]:
+def _check_unique(items: list[Map], kind: str, sink: Sink) -> dict[str, Map]:
     seen: dict[str, Map] = {}
-    for item, _ in items:
+    for item in items:
         ident = item.get("id")
         if not isinstance(ident, str):
             continue
@@ -98,7 +98,8 @@ class FileChecks:
         self.calendar: Calendar | None = None
         self.require_explanations = True
         self.currency = False  # organization.currency is given
-        self.first_amount: tuple[str, Pos] | None = None  # where a guarantee amount is
+        # where a guarantee amount is: the file, and the figures that give it
+        self.first_amount: tuple[str, Map] | None = None
         self.stem = ""  # the period of the results file being checked
         self.org_pos: Pos | None = None
         self.commitments: dict[str, Map] = {}
@@ -127,6 +128,14 @@ class FileChecks:
             sink.error(pos, f"unknown {kind} '{ident}'",
                        hint or (f"known: {listing(known)}" if known else f"no {kind} is defined"))
         return False
+
+    def _refs(self, sink: Sink, refs: Seq, kind: str, known: dict[str, Any]) -> None:
+        """Each reference in a list names one of the known ids (see _ref). An item's position
+        is asked for only when it does not: the marks of a file from the parse cache are
+        decoded only when something in it is to be pointed at."""
+        for index, ident in enumerate(refs):
+            if isinstance(ident, str) and ident not in known:
+                self._ref(sink, refs.item_pos[index], kind, ident, known)
 
     def skipped_notes(self) -> list[Problem]:
         """One note for each list that could not be read, saying how many references to it
@@ -163,7 +172,7 @@ class FileChecks:
         if isinstance(review, Map) and since and (last := _date(review, "last")) and last < since:
             sink.warning(_at(review, "last"), f"review 'last' ({last}) is before 'since' ({since})")
         dates: dict[dt.date, Pos] = {}
-        for rev, _ in _items(item, "revisions"):
+        for rev in _items(item, "revisions"):
             day = _date(rev, "date")
             if day is None:
                 continue
@@ -201,7 +210,7 @@ class FileChecks:
                 sink.error(item.key_pos[key], f"a promise in words (kind: words) has no {key}",
                            f"remove '{key}': each period says whether it was kept "
                            "(status: met or missed)")
-        for rev, _ in _items(item, "revisions"):
+        for rev in _items(item, "revisions"):
             previous = rev.get("previous")
             if not isinstance(previous, Map):
                 continue
@@ -241,10 +250,11 @@ class FileChecks:
         measurements = data.get("measurements")
         if isinstance(measurements, Map):
             for cid, m in measurements.items():
-                pos = measurements.key_pos[cid]
-                if not self._ref(sink, pos, "commitment", cid, self.commitments):
+                # The position only when there is something to say (see _refs).
+                if cid not in self.commitments and not self._ref(
+                        sink, measurements.key_pos[cid], "commitment", cid, self.commitments):
                     continue
-                self._measurement(cid, m, pos, start, end, sink)
+                self._measurement(cid, m, measurements, start, end, sink)
         if published and self.commitments and isinstance(measurements, (Map, type(None))):
             for cid, item in self.commitments.items():
                 since, retired = _date(item, "since"), _date(item, "retired")
@@ -254,7 +264,7 @@ class FileChecks:
                     sink.warning(_at(data, "period"),
                                  f"published period has no measurement for commitment '{cid}'",
                                  "add it, with value: null and an explanation if not measured")
-        for imp, _ in _items(data, "improvements"):
+        for imp in _items(data, "improvements"):
             day = _date(imp, "date")
             if day and not start <= day <= end:
                 sink.error(_at(imp, "date"),
@@ -262,16 +272,14 @@ class FileChecks:
                            "move the improvement to the results file of the period it happened in")
             refs = imp.get("commitments")
             if isinstance(refs, Seq):
-                for cid, pos in zip(refs, refs.item_pos, strict=True):
-                    self._ref(sink, pos, "commitment", cid, self.commitments)
-        for plan, _ in _items(data, "planned"):
+                self._refs(sink, refs, "commitment", self.commitments)
+        for plan in _items(data, "planned"):
             refs = plan.get("commitments")
             if isinstance(refs, Seq):
-                for cid, pos in zip(refs, refs.item_pos, strict=True):
-                    self._ref(sink, pos, "commitment", cid, self.commitments)
+                self._refs(sink, refs, "commitment", self.commitments)
             self._later(stem, plan, "by", sink, "a planned change is expected in this period or "
                                                "a later one", same=True)
-        for corr, _ in _items(data, "corrections"):
+        for corr in _items(data, "corrections"):
             day = _date(corr, "date")
             if day and day > self.today:
                 sink.error(_at(corr, "date"), f"correction dated {day}, in the future (today is "
@@ -280,21 +288,23 @@ class FileChecks:
                 sink.warning(_at(corr, "date"),
                              f"correction dated {day}, before the period was published ({published})")
 
-    def _measurement(self, cid: str, m: Any, pos: Pos, start: dt.date, end: dt.date,
+    def _measurement(self, cid: str, m: Any, measurements: Map, start: dt.date, end: dt.date,
                      sink: Sink) -> None:
         item = self.commitments[cid]
         since, retired = _date(item, "since"), _date(item, "retired")
         outside = out_of_force(since, retired, start, end) if since else None
         if outside == "not yet":
-            sink.error(pos, f"commitment '{cid}' begins on {since}, after this period ends ({end})",
+            sink.error(measurements.key_pos[cid],
+                       f"commitment '{cid}' begins on {since}, after this period ends ({end})",
                        "remove the measurement, or correct 'since'")
         elif outside == "retired":
-            sink.error(pos, f"commitment '{cid}' was retired on {retired}, before this period "
-                            f"began ({start})", "remove the measurement")
+            sink.error(measurements.key_pos[cid],
+                       f"commitment '{cid}' was retired on {retired}, before this period "
+                       f"began ({start})", "remove the measurement")
         if not isinstance(m, Map):
             return
         if item.get("kind") == "words":
-            self._words(cid, m, pos, sink)
+            self._words(cid, m, sink)
             return
         if "status" in m:
             sink.error(m.key_pos["status"], f"'{cid}' is measured by a figure, not a status",
@@ -348,7 +358,7 @@ class FileChecks:
         figures = m.get("guarantee")
         if not isinstance(figures, Map):
             return
-        revisions = [r.get("previous") for r, _ in _items(item, "revisions")]
+        revisions = [r.get("previous") for r in _items(item, "revisions")]
         if "guarantee" not in item and not any(isinstance(p, Map) and isinstance(p.get("guarantee"), Map)
                                                for p in revisions):
             sink.error(m.key_pos["guarantee"], f"'{cid}' has no guarantee, so no guarantee figures",
@@ -358,7 +368,7 @@ class FileChecks:
             sink.error(figures.val_pos["paid"], f"'{cid}' paid {paid} customers but let down only "
                                                 f"{breaches}", "payments made cannot outnumber breaches")
         if "amount" in figures and self.first_amount is None:
-            self.first_amount = (sink.path, figures.val_pos["amount"])
+            self.first_amount = (sink.path, figures)
 
     def _later(self, stem: str, item: Map, key: str, sink: Sink, why: str,
                same: bool = False) -> None:
@@ -376,7 +386,7 @@ class FileChecks:
             sink.error(item.val_pos[key], f"'{key}' {pid} is {'before' if same else 'not after'} "
                                           f"{stem}", why)
 
-    def _words(self, cid: str, m: Map, pos: Pos, sink: Sink) -> None:
+    def _words(self, cid: str, m: Map, sink: Sink) -> None:
         """A promise in words: each period says met, missed or not-measured, and explains."""
         for key in ("value", "sample", "locations", "margin", "benchmark"):
             if key in m:
@@ -393,11 +403,13 @@ class FileChecks:
     def _unique_improvements(self, found: dict[str, Any]) -> None:
         """Improvement and planned ids are one id space across all periods (each has a page);
         an improvement delivers a planned item of its period or an earlier one, once."""
-        seen: dict[str, tuple[str, Pos, str]] = {}
+        # Each id's first item, kept rather than its position: a position is asked for only
+        # to report a problem (see _refs).
+        seen: dict[str, tuple[str, Map, str]] = {}
         ordered = sorted(found.items(), key=lambda f: self._start(f[0]))
         for _, (rel, data) in ordered:
             for kind in ("improvements", "planned"):
-                for imp, _ in _items(data, kind):
+                for imp in _items(data, kind):
                     ident = imp.get("id")
                     if not isinstance(ident, str):
                         continue
@@ -406,37 +418,39 @@ class FileChecks:
                         self.problems.append(Problem(
                             rel, *_at(imp, "id"),
                             f"duplicate improvement id '{ident}' (first in {where[0]} line "
-                            f"{where[1][0]})", "improvement and planned ids are unique across "
-                                               "all periods: rename one"))
+                            f"{_at(where[1], 'id')[0]})", "improvement and planned ids are "
+                                                          "unique across all periods: rename one"))
                     else:
-                        seen[ident] = (rel, _at(imp, "id"), kind)
+                        seen[ident] = (rel, imp, kind)
         delivered: dict[str, str] = {}
+        planned = {k: v for k, v in seen.items() if v[2] == "planned"}
         for _, (rel, data) in ordered:
-            planned_here = {p.get("id") for p, _ in _items(data, "planned")}
-            for imp, _ in _items(data, "improvements"):
+            planned_here = {p.get("id") for p in _items(data, "planned")}
+            for imp in _items(data, "improvements"):
                 target = imp.get("delivers")
                 if not isinstance(target, str):
                     continue
                 found_at = seen.get(target)
-                pos = _at(imp, "delivers")
-                planned = {k: v for k, v in seen.items() if v[2] == "planned"}
                 if found_at is None and "planned" in self.unreadable:
                     self.skipped["planned"] += 1  # it may be planned in the file not read
                 elif found_at is None or found_at[2] != "planned":
                     report, hint = _unknown_hint(target, planned)
                     if report:
                         self.problems.append(Problem(
-                            rel, *pos, f"'delivers' names '{target}', which is not a planned item",
+                            rel, *_at(imp, "delivers"),
+                            f"'delivers' names '{target}', which is not a planned item",
                             hint or "name the id of a `planned` item"))
                 elif found_at[0] != rel and target not in planned_here and self._start(
                         Path(found_at[0]).stem) > self._start(Path(rel).stem):
                     self.problems.append(Problem(
-                        rel, *pos, f"'delivers' names '{target}', planned in a later period "
-                                   f"({found_at[0]})", "an improvement delivers what was planned "
-                                                       "before it, or in its own period"))
+                        rel, *_at(imp, "delivers"),
+                        f"'delivers' names '{target}', planned in a later period "
+                        f"({found_at[0]})", "an improvement delivers what was planned "
+                                            "before it, or in its own period"))
                 elif target in delivered:
                     self.problems.append(Problem(
-                        rel, *pos, f"'{target}' is delivered twice (first by '{delivered[target]}')",
+                        rel, *_at(imp, "delivers"),
+                        f"'{target}' is delivered twice (first by '{delivered[target]}')",
                         "a planned item is delivered by one improvement"))
                 else:
                     delivered[target] = str(imp.get("id"))

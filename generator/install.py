@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from generator import i18n, manifest, output
+from generator import i18n, latest, manifest, output
 from generator.engine import store
 from generator.i18n import tr
 from generator.manifest import BuildResult
@@ -25,21 +25,24 @@ from generator.plan import built, latest_folder
 from generator.project import Edition
 from generator.static import LATEST_FILES
 
-# The data files as parsed by the last build, beside its output (see load.ParseCache).
-PARSED = ".kept-parsed.json"
+# The data files as parsed by the last build, beside its output (see parsecache.ParseCache):
+# a folder of entries, one a data file. Before, one file of them all.
+PARSED = ".kept-parsed"
+LEGACY_PARSED = ".kept-parsed.json"
 
 
 def prepare(tmp: Path, sites: Mapping[str, tuple[str, i18n.Language]],
             planned: Mapping[str, list[Edition]], owned: set[str], parsed: ParseCache,
             known_pages: dict[str, str], inputs: str, cache: dict[str, str],
-            result: BuildResult) -> None:
+            result: BuildResult, latest_index: dict[str, latest.Index]) -> None:
     """Write into tmp everything the install puts in place besides the editions: each site's
-    version list and root page (sites: by folder, its name and language), and Kept's
-    manifests."""
+    version list and root page (sites: by folder, its name and language), Kept's manifests
+    and the index of latest/'s own files (see latest)."""
     for site, (site_name, language) in sites.items():
         with i18n.use(language):
             site_root_files(tmp / "root" / site, site, planned[site], site_name)
     parsed.write(tmp / PARSED)
+    latest.write_index(tmp / latest.INDEX, latest_index)
     manifest.write_pages(tmp / manifest.PAGES, known_pages)
     manifest.write(tmp / manifest.CACHE, inputs, cache, result)
     after = owned_after(owned, sites, planned)
@@ -184,7 +187,7 @@ OWNED_DURING = "owned-during-install.json"
 # Kept's files at the top of an output folder, in the order the install puts them in place,
 # after the editions: the manifest of digests is moved away first and back last, so that an
 # install cut short (kill -9) causes a rebuild, never the reuse of a stale edition.
-TOP_FILES = (PARSED, manifest.PAGES, manifest.CACHE, output.OWNED)
+TOP_FILES = (PARSED, latest.INDEX, manifest.PAGES, manifest.CACHE, output.OWNED)
 
 
 def install(tmp: Path, out: Path, sites: Iterable[str], plans: dict[str, list[Edition]],
@@ -231,8 +234,12 @@ def install(tmp: Path, out: Path, sites: Iterable[str], plans: dict[str, list[Ed
             journal.keep(site / store.FOLDER)
         for item in ("versions.json", "index.html"):
             journal.replace_file(tmp / "root" / name / item, site / item)
+    if LEGACY_PARSED in owned:
+        journal.keep(out / LEGACY_PARSED)
     for name in TOP_FILES:
-        if (tmp / name).exists():
+        if name == PARSED:
+            _replace(tmp / name, out / name, journal)  # a folder
+        elif (tmp / name).exists():
             journal.replace_file(tmp / name, out / name)
 
 
@@ -263,7 +270,8 @@ def owned_after(owned: set[str], sites: Iterable[str],
     owned of the sites it did not build (another audience's, or a language's no longer on
     the list: its published editions stay where they are, Kept's)."""
     built = set(sites)
-    after = {rel for rel in owned if rel.rpartition("/")[0] not in built and rel not in TOP_FILES}
+    after = {rel for rel in owned if rel.rpartition("/")[0] not in built
+             and rel not in (*TOP_FILES, LEGACY_PARSED)}
     after |= set(TOP_FILES)
     for site in built:
         after |= {f"{site}/versions.json", f"{site}/index.html"}

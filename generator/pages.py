@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,15 +86,22 @@ class Moved:
 
 
 # The pages of the edition listed last: a build lists them to digest their inputs, then to
-# render them.
-_LISTED: list[tuple[Edition, tuple[Page, ...], tuple[Moved, ...]]] = []
+# render them. Kept as long as the edition is, and no longer: its pages hold its periods (in a
+# long history, every figure of every month), which a process that keeps them to its end
+# frees at its end, where collections go through them first (0.15 s at 72 months).
+_LISTED: list[tuple[weakref.ref[Edition], tuple[Page, ...], tuple[Moved, ...]]] = []
 
 
 def _listed(edition: Edition) -> tuple[tuple[Page, ...], tuple[Moved, ...]]:
-    if not _LISTED or _LISTED[0][0] is not edition:
+    if not _LISTED or _LISTED[0][0]() is not edition:
         found, moved = _pages(edition)
-        _LISTED[:] = [(edition, tuple(found), tuple(moved))]
+        _LISTED[:] = [(weakref.ref(edition, _forget), tuple(found), tuple(moved))]
     return _LISTED[0][1], _LISTED[0][2]
+
+
+def _forget(gone: weakref.ref[Edition]) -> None:
+    if _LISTED and _LISTED[0][0] is gone:
+        _LISTED.clear()
 
 
 def pages(edition: Edition) -> tuple[Page, ...]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import catalogs, files, i18n, manifest
+from generator import catalogs, files, i18n, latest, manifest
 from generator.engine import config as engine_config
 from generator.engine import store
 from generator.engine.run import Job, Settings
@@ -74,6 +74,8 @@ class Plan:
     reused: list[str]
     known_pages: dict[str, str]
     site_files: dict[str, list[tuple[str, str]]]  # by audience: see site_pages
+    # By site: the previous build's latest/ and the index of its own files (see latest)
+    latest_before: dict[str, tuple[Path | None, latest.Index]] = field(default_factory=dict)
 
     def makes_latest(self, key: str) -> bool:
         """Whether the edition is the newest of its site's, whose build also renders
@@ -106,11 +108,13 @@ class FilePlan:
 @dataclass(frozen=True)
 class Task:
     """One edition for a process to build: with shares > 1, its pages are rendered by that
-    many processes at once; files, when planned already (see tasks)."""
+    many processes at once; with latest_apart, latest/'s own files (see Plan.makes_latest) by
+    a process of their own; files, when planned already (see tasks)."""
 
     key: str
     shares: int = 1
     files: FilePlan | None = None
+    latest_apart: bool = False
 
 
 def epoch(edition: Edition) -> int:
@@ -170,10 +174,14 @@ class Previous:
 
     digests: dict[str, str]
     pages: dict[str, str]
+    latest: dict[str, latest.Index] = field(default_factory=dict)  # see latest.read_index
 
     @classmethod
     def read(cls, out: Path) -> Previous:
-        return cls(manifest.edition_digests(manifest.read(out)), manifest.read_pages(out))
+        digests = manifest.edition_digests(manifest.read(out))
+        # The index of latest/'s files only beside the manifest of a build put in place whole
+        # (an install cut short leaves none: see install.TOP_FILES).
+        return cls(digests, manifest.read_pages(out), latest.read_index(out) if digests else {})
 
 
 def plan(datasets: Mapping[str, Dataset], user: dict[str, Any], settings: Settings,
@@ -217,8 +225,11 @@ def plan(datasets: Mapping[str, Dataset], user: dict[str, Any], settings: Settin
                     to_build[key] = EditionPlan(edition, job, chrome, frame, cache[key], before, known,
                                                 in_place=before is not None and chrome_before == chrome)
     skippable = settings.speedups and engine_config.only_search(user)
+    latest_before = {site: ((out / site / "latest") if (out / site / "latest").is_dir()
+                            else None, previous.latest.get(site, {}))
+                     for site in planned}
     return Plan(settings, settings.root / SITE_SRC / "templates", skippable, to_build, digests,
-                planned, cache, reused, known_pages, site_files)
+                planned, cache, reused, known_pages, site_files, latest_before)
 
 
 def _site(dataset: Dataset, audience: str, language: str, site: str,
@@ -265,13 +276,18 @@ def file_plan(plan: Plan, key: str, leaves_out: bool = True) -> FilePlan:
 
 def tasks(plan: Plan, jobs: int) -> list[Task]:
     """The editions to build, as tasks for `jobs` processes: when there are fewer editions
-    than processes, an edition with many pages to render is rendered by several."""
+    than processes, an edition with many pages to render is rendered by several, and the
+    newest edition has latest/'s own files (every period's open data: in a long history,
+    published after the others were built, they cost as much as the edition's pages) made by
+    another process while it builds."""
     found = [Task(key) for key in plan.editions]
     if not found or len(found) >= jobs:
         return found
     found = [dataclasses.replace(t, files=file_plan(plan, t.key)) for t in found]
-    return [dataclasses.replace(t, shares=jobs // len(found))
-            if t.files is not None and _to_render(t.files) >= SHARED_RENDER else t for t in found]
+    found = [dataclasses.replace(t, shares=jobs // len(found))
+             if t.files is not None and _to_render(t.files) >= SHARED_RENDER else t for t in found]
+    return [dataclasses.replace(t, latest_apart=True) if plan.makes_latest(t.key) else t
+            for t in found]
 
 
 def _to_render(planned: FilePlan) -> int:

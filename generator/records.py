@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from generator import files
 from generator.compute import Status, as_of, status
@@ -108,10 +108,32 @@ def period_facts(data: Dataset, period: Period) -> dict[str, Any]:
     }
 
 
-def published_facts(dataset: Dataset, audience: str = "public") -> dict[str, dict[str, Any]]:
-    """The facts of every published period, by id, as the audience's editions state them."""
-    seen = project(dataset, audience)
-    return {p.id: period_facts(seen, p) for p in seen.periods if p.published is not None}
+def published_facts(dataset: Dataset, audience: str = "public") -> Mapping[str, dict[str, Any]]:
+    """The facts of every published period, by id, as the audience's editions state them;
+    each made when first asked for (a long history's are every figure of every month, and
+    a period without a record is compared with nothing)."""
+    return _Facts(project(dataset, audience))
+
+
+class _Facts(Mapping[str, dict[str, Any]]):
+    def __init__(self, seen: Dataset):
+        self.seen = seen
+        self.periods = {p.id: p for p in seen.periods if p.published is not None}
+        self.made: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, pid: str) -> dict[str, Any]:
+        if pid not in self.made:
+            self.made[pid] = period_facts(self.seen, self.periods[pid])
+        return self.made[pid]
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self.periods
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.periods)
+
+    def __len__(self) -> int:
+        return len(self.periods)
 
 
 def canonical(facts: dict[str, Any]) -> str:
@@ -144,57 +166,59 @@ _RECORD = {"format": ("enum", (FORMAT,)), "period": "text", "published": "date",
            "improvements": ("map", _IMPROVEMENT), "planned": ("map", _PLANNED)}
 
 
-def _shape(value: Any, spec: _Spec, path: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str] | None:
-    """The first place where value does not have the record's shape, and what is wrong."""
+def _shape(value: Any, spec: _Spec) -> tuple[tuple[str | int, ...], str] | None:
+    """The first place (keys from value) where value does not have the record's shape, and
+    what is wrong. The place is made only for what is wrong: a long history's records hold
+    every figure of every month."""
     if isinstance(spec, str):
         optional = spec.endswith("?")
         kind = spec.rstrip("?")
         if value is None:
-            return None if optional else (path, "must not be null")
+            return None if optional else ((), "must not be null")
         if kind == "text" and not isinstance(value, str):
-            return path, "must be text"
+            return (), "must be text"
         if isinstance(value, str) and _SURROGATE.search(value):
-            return path, "holds a character that is not Unicode text (a lone surrogate)"
+            return (), "holds a character that is not Unicode text (a lone surrogate)"
         if kind == "id" and not (isinstance(value, str) and SLUG_RE.fullmatch(value)):
-            return path, "must be an id"
+            return (), "must be an id"
         if kind == "date" and parse_date(value) is None:
-            return path, "must be a date written YYYY-MM-DD"
+            return (), "must be a date written YYYY-MM-DD"
         if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            return path, "must be a number"
+            return (), "must be a number"
         if kind == "count" and (isinstance(value, bool) or not isinstance(value, int)):
-            return path, "must be a whole number"
+            return (), "must be a whole number"
         if kind == "flag" and not isinstance(value, bool):
-            return path, "must be true or false"
+            return (), "must be true or false"
         return None
     if isinstance(spec, list):
         if not isinstance(value, list):
-            return path, "must be a list"
+            return (), "must be a list"
         for index, item in enumerate(value):
-            if found := _shape(item, spec[0], (*path, index)):
-                return found
+            if found := _shape(item, spec[0]):
+                return (index, *found[0]), found[1]
         return None
     if isinstance(spec, tuple) and spec[0] == "optional":
-        return None if value is None else _shape(value, spec[1], path)
+        return None if value is None else _shape(value, spec[1])
     if isinstance(spec, tuple) and spec[0] == "enum":
         return None if value in spec[1] and not isinstance(value, bool) else (
-            path, f"must be one of {', '.join(map(str, spec[1]))}")
+            (), f"must be one of {', '.join(map(str, spec[1]))}")
     if not isinstance(value, dict):
-        return path, "must be a mapping"
+        return (), "must be a mapping"
     if isinstance(spec, tuple):  # ("map", spec): ids, each to a value of spec
         for key, item in value.items():
             if not SLUG_RE.fullmatch(key):
-                return (*path, key), "is not an id"
-            if found := _shape(item, spec[1], (*path, key)):
-                return found
+                return (key,), "is not an id"
+            if found := _shape(item, spec[1]):
+                return (key, *found[0]), found[1]
         return None
     for key in value:
         if key not in spec:
-            return (*path, key), f"unknown key '{key}'"
+            return (key,), f"unknown key '{key}'"
     for key, sub in spec.items():
         if key not in value:
-            return path, f"lacks the key '{key}'"
-        if found := _shape(value[key], sub, (*path, key)):
-            return found
+            return (), f"lacks the key '{key}'"
+        if found := _shape(value[key], sub):
+            return (key, *found[0]), found[1]
     return None
 
 
@@ -220,14 +244,40 @@ def located(root: Path, rel: str, keys: Sequence[str | int]) -> Pos:
         return (1, 1)
 
 
-def read_record(root: Path, rel: str) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """A record file's facts, or the problems that make it unreadable."""
+class Sound(Protocol):
+    """What an earlier build found sound, by the bytes of the file (parsecache.ParseCache)."""
+
+    def sound(self, name: str, raw: bytes) -> bool: ...
+
+    def found_sound(self, name: str, raw: bytes) -> None: ...
+
+
+def read_record(root: Path, rel: str,
+                cache: Sound | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """A record file's facts, or the problems that make it unreadable. A record an earlier
+    build found sound (cache) is read without its checks: a long history's records are every
+    figure of every month, read by every build."""
     hint = (f"a record is written by `kept publish` or `kept record`; restore {rel} from git "
             "(git checkout -- FILE)")
     try:  # as every file: a regular file inside the repository, no larger than the cap
         raw = files.read_bytes(root, rel, MAX_RECORD_BYTES)
     except files.Refused as exc:
         return None, [exc.problem]
+    name = f"record:{rel}"
+    if cache is not None and cache.sound(name, raw):
+        try:
+            data = json.loads(raw)
+            if isinstance(data, dict):
+                return data, []
+        except (ValueError, RecursionError):
+            pass  # not what was found sound: read it as any record
+    data, problems = _read_record(rel, raw, hint)
+    if cache is not None and not problems:
+        cache.found_sound(name, raw)
+    return data, problems
+
+
+def _read_record(rel: str, raw: bytes, hint: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     try:
         text = raw.decode("utf-8")
         data = json.loads(text, object_pairs_hook=_no_duplicates)
@@ -238,7 +288,7 @@ def read_record(root: Path, rel: str) -> tuple[dict[str, Any] | None, list[Probl
                               hint)]
     except (ValueError, RecursionError) as exc:
         return None, [Problem(rel, 1, 1, f"the record is not valid: {exc}", hint)]
-    wrong = _shape(data, _RECORD, ())
+    wrong = _shape(data, _RECORD)
     if wrong is None and data["period"] != Path(rel).stem:
         wrong = (("period",), f"must be '{Path(rel).stem}', the period the file is named after")
     if wrong is not None:
@@ -263,9 +313,10 @@ def folder_outside(root: Path) -> Problem | None:
     return None
 
 
-def read_records(root: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], list[Problem]]:
+def read_records(root: Path, cache: Sound | None = None
+                 ) -> tuple[dict[str, tuple[str, dict[str, Any]]], list[Problem]]:
     """Every record under root, by period id, with its path; and the problems of the files
-    that are not readable records."""
+    that are not readable records (see read_record for cache)."""
     folder = root / RECORDS
     found: dict[str, tuple[str, dict[str, Any]]] = {}
     problems: list[Problem] = []
@@ -283,7 +334,7 @@ def read_records(root: Path) -> tuple[dict[str, tuple[str, dict[str, Any]]], lis
                                     f"{RECORDS}/ holds only records named PERIOD.json, "
                                     "written by `kept publish` and `kept record`: move it away"))
             continue
-        data, trouble = read_record(root, rel)
+        data, trouble = read_record(root, rel, cache)
         problems += trouble
         if data is not None:
             found[path.stem] = (rel, data)

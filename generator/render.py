@@ -30,7 +30,7 @@ import jinja2.bccache
 import jinja2.sandbox
 import yaml
 
-from generator import files, tables
+from generator import files, opendata, tables
 from generator.compute import Status
 from generator.errors import DataError, Problem
 from generator.i18n import ntr, tr
@@ -64,7 +64,7 @@ from generator.words import (
 
 # What the build takes from the rendering stage (pages lists them; rendering makes them).
 __all__ = ["BYTECODE", "EDITION_FILES", "Needs", "Rendered", "environment", "merge", "meta_text",
-           "nav", "outputs", "page_url", "pages", "render_edition", "render_page"]
+           "nav", "outputs", "page_url", "pages", "render_edition", "render_latest", "render_page"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -484,6 +484,12 @@ def render_edition(edition: Edition, user_templates: Path | None = None,
         if latest:
             rendered.latest.update(latest_files(view))
     return rendered
+
+
+def render_latest(edition: Edition, reuse: opendata.Reuse = opendata.made) -> dict[str, str]:
+    """latest/'s own files, made apart from the edition's (see builder), with what did not
+    change taken from before (see latest.Reuse)."""
+    return latest_files(EditionView(edition), reuse)
 
 
 def merge(parts: list[Rendered], order: list[str]) -> Rendered:

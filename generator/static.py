@@ -64,22 +64,23 @@ def static_files(view: EditionView, skip: Collection[str] = ()) -> dict[str, str
 LATEST_FILES = ("api/commitments.json", "api/improvements.json", "api/results.csv")
 
 
-def _open_data(view: EditionView, whole: bool) -> dict[str, Callable[[], str]]:
+def _open_data(view: EditionView, whole: bool,
+               reuse: opendata.Reuse = opendata.made) -> dict[str, Callable[[], str]]:
     edition = view.edition
     return {
-        "api/commitments.json": lambda: opendata.commitments_json(edition, view.rows,
-                                                                  view.status, whole),
+        opendata.COMMITMENTS_JSON: lambda: opendata.commitments_json(edition, view.rows,
+                                                                     view.status, whole, reuse),
         "api/improvements.json": lambda: opendata.improvements_json(edition, whole),
-        "api/results.csv": lambda: opendata.results_csv(edition, view.rows, whole),
+        opendata.RESULTS_CSV: lambda: opendata.results_csv(edition, view.rows, whole, reuse),
     }
 
 
-def latest_files(view: EditionView) -> dict[str, str]:
+def latest_files(view: EditionView, reuse: opendata.Reuse = opendata.made) -> dict[str, str]:
     """What latest/ holds instead of the newest edition's open data: the whole history. An
     edition's open data holds what is new in it, its own period's results and improvements:
     each edition repeating every earlier period made the site grow with the square of its
-    history."""
-    return {path: make() for path, make in _open_data(view, True).items()}
+    history. reuse: see opendata.Reuse."""
+    return {path: make() for path, make in _open_data(view, True, reuse).items()}
 
 
 def _group_feed(view: EditionView, path: str) -> str:

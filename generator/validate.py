@@ -118,7 +118,7 @@ class _Validator(FileChecks):
             self.locations = _check_unique(_items(data, "locations"), "location", sink)
             self.location_ids = tuple(self.locations)
             self.commitments = _check_unique(_items(data, "commitments"), "commitment", sink)
-            for item, _ in _items(data, "commitments"):
+            for item in _items(data, "commitments"):
                 self._commitment(item, sink)
         self.problems += sink.problems
         return data
@@ -179,7 +179,8 @@ class _Validator(FileChecks):
                                      "which could not be read", "fix it, then check again",
                 "warning"))
         if self.first_amount is not None and not self.currency and self.org_pos is not None:
-            rel, pos = self.first_amount
+            rel, figures = self.first_amount
+            pos = figures.val_pos["amount"]
             self.problems.append(Problem(
                 COMMITMENTS, *self.org_pos, "guarantee amounts are given (the first in "
                 f"{rel} at line {pos[0]}), but the organisation has no currency",
@@ -309,7 +310,7 @@ def check(root: Path, strict: bool = False, cache: ParseCache | None = None,
     main, results = validator.run()
     if site_config:
         validator.site_config(python_tags)
-    records_found, record_problems = records.read_records(root)
+    records_found, record_problems = records.read_records(root, cache)
     problems = validator.problems + record_problems
     dataset = None
     if main is not None and not any(p.severity == "error" for p in validator.problems):

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
+import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import generator.render
 from generator.build import build_site
 from generator.engine import store
 from generator.project import editions, project
@@ -300,3 +304,130 @@ def test_without_the_internal_it_relies_on_the_theme_stays_in_each_edition(
     assert sorted(build_site(root, tmp_path / "out", jobs=1).reused) == [
         "internal/2025-01", "internal/2025-02", "internal/2025-03", "public/2025-01",
         "public/2025-02"]
+
+
+def test_publishing_a_month_makes_latests_own_files_in_another_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """latest/'s own files (every period's open data) cost as much as the new edition's pages:
+    with a processor to spare, another process makes them, once, while the edition builds;
+    the output is the cold build's, byte for byte."""
+    root = generate(tmp_path / "data", SHAPE)
+    out = tmp_path / "out"
+    build_site(root, out, audiences=("public",), jobs=2)
+    draft = sorted((root / "results").glob("*.yml"))[-1]
+    draft.write_text(draft.read_text().replace("period: 2025-12\n",
+                                               "period: 2025-12\npublished: 2026-01-07\n"))
+    makers = tmp_path / "makers"
+    making = generator.render.latest_files
+
+    def recorded(view: Any, *rest: Any) -> dict[str, str]:
+        with makers.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return making(view, *rest)
+
+    monkeypatch.setattr(generator.render, "latest_files", recorded)
+    assert build_site(root, out, audiences=("public",), jobs=2).editions["public"][0] == "2025-12"
+    assert len(makers.read_text().split()) == 1 and makers.read_text() != f"{os.getpid()}\n"
+    monkeypatch.undo()
+    build_site(root, tmp_path / "cold", audiences=("public",), jobs=1)
+    assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_a_build_keeps_no_edition_once_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edition holds its periods (in a long history, every figure of every month): a
+    process that kept the last one listed to its end freed it there, where collections went
+    through it first."""
+    import gc
+    import weakref
+
+    import generator.pages
+
+    listed: list[weakref.ref[Any]] = []
+    listing = generator.pages._pages
+
+    def recorded(edition: Any) -> Any:
+        listed.append(weakref.ref(edition))
+        return listing(edition)
+
+    monkeypatch.setattr(generator.pages, "_pages", recorded)
+    root = generate(tmp_path / "data", SHAPE)
+    build_site(root, tmp_path / "out", audiences=("public",), jobs=1)
+    gc.collect()
+    assert len(listed) > 20 and [ref for ref in listed if ref() is not None] == []
+
+
+def _counting_parts(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The parts of latest/'s files made (not taken from before), by file: 'commitment period'."""
+    import generator.latest
+
+    made: dict[str, list[str]] = {"api/results.csv": [], "api/commitments.json": []}
+    reusing = generator.latest.Reuse.__call__
+
+    def counted(self: Any, path: str, commitment: Any, row: Any, make: Any) -> str:
+        def making() -> str:
+            made[path].append(f"{commitment.id} {row.period.id}")
+            return make()
+        return reusing(self, path, commitment, row, making)
+
+    monkeypatch.setattr(generator.latest.Reuse, "__call__", counted)
+    return made
+
+
+def _change_a_figure(root: Path, month: str, value: str) -> str:
+    """A public commitment's figure in a month changed; the commitment."""
+    path = root / "results" / f"{month}.yml"
+    text = path.read_text()
+    found = re.search(r"^  (c0002-chat):\n    value: ([0-9.]+)\n", text, re.MULTILINE)
+    assert found is not None  # the second commitment is public (see synthetic)
+    path.write_text(text.replace(found.group(0), f"  c0002-chat:\n    value: {value}\n", 1))
+    return found.group(1)
+
+
+def test_latests_files_take_from_before_what_did_not_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """latest/'s own files are every figure of every month: publishing a month makes that
+    month's part of them, a changed figure of an earlier month its commitment's part of that
+    month, and takes the rest from the previous build's files; each build's output is the
+    cold build's, byte for byte."""
+    root = generate(tmp_path / "data", SHAPE)
+    out = tmp_path / "out"
+    build_site(root, out, audiences=("public",), jobs=1)
+    made = _counting_parts(monkeypatch)
+    draft = sorted((root / "results").glob("*.yml"))[-1]
+    draft.write_text(draft.read_text().replace("period: 2025-12\n",
+                                               "period: 2025-12\npublished: 2026-01-07\n"))
+    build_site(root, out, audiences=("public",), jobs=1)
+    shown = {path: sorted({part.split()[1] for part in parts}) for path, parts in made.items()}
+    assert shown == {"api/results.csv": ["2025-12"], "api/commitments.json": ["2025-12"]}
+    build_site(root, tmp_path / "cold", audiences=("public",), jobs=1)
+    assert tree(out) == tree(tmp_path / "cold")
+    for parts in made.values():
+        parts.clear()
+    cid = _change_a_figure(root, "2025-06", "1.5")
+    build_site(root, out, audiences=("public",), jobs=1)
+    assert made == {path: [f"{cid} 2025-06"] for path in made}
+    build_site(root, tmp_path / "cold-again", audiences=("public",), jobs=1)
+    assert tree(out) == tree(tmp_path / "cold-again")
+
+
+def test_a_damaged_index_of_latests_files_makes_them_again(tmp_path: Path) -> None:
+    """The output may come from anywhere: an index that cannot be read, or whose places are
+    not in the file, is not taken from; the output is the cold build's."""
+    root = generate(tmp_path / "data", SHAPE)
+    for number, damage in enumerate(["[" * 100_000, '{"format": 1, "audiences": {"public": '
+                                     '{"api/results.csv": {"chars": "x", "parts": {"a": [5, 2]}}}}}',
+                                     "moved"]):
+        out = tmp_path / f"out-{number}"
+        build_site(root, out, audiences=("public",), jobs=1)
+        index = out / ".kept-latest.json"
+        if damage == "moved":  # every place one character further
+            data = json.loads(index.read_text())
+            for entry in data["audiences"]["public"].values():
+                entry["parts"] = {k: [a + 1, b + 1, d] for k, (a, b, d) in entry["parts"].items()}
+            index.write_text(json.dumps(data))
+        else:
+            index.write_text(damage)
+        _change_a_figure(root, "2025-06", f"{number}.25")
+        build_site(root, out, audiences=("public",), jobs=1)
+        build_site(root, tmp_path / f"cold-{number}", audiences=("public",), jobs=1)
+        assert tree(out) == tree(tmp_path / f"cold-{number}"), number

@@ -102,8 +102,8 @@ def test_parse_cache_gives_back_what_parsing_gives(tmp_path: Path) -> None:
     fresh = load_file(tmp_path, "f.yml")
     cache = ParseCache()
     load_file(tmp_path, "f.yml", cache)
-    cache.write(tmp_path / "cache.json")
-    again = ParseCache.read(tmp_path / "cache.json")
+    cache.write(tmp_path / "parsed")
+    again = ParseCache.read(tmp_path / "parsed")
     cached = load_file(tmp_path, "f.yml", again)
     assert again.used and not again.added  # read from the cache, not parsed
     assert _located(cached[0]) == _located(fresh[0]) and cached[1] == fresh[1] != []
@@ -128,7 +128,7 @@ def test_what_the_shape_check_found_is_kept_with_the_parsed_file(
         ("results/2025-Q3.yml", 5, 29, "error")]  # the unknown key
     cache = ParseCache()
     assert check(root, cache=cache).problems == fresh
-    cache.write(tmp_path / "cache.json")
+    cache.write(tmp_path / "parsed")
     calls: list[str] = []
     checking = generator.validate._shape_problems
 
@@ -137,7 +137,7 @@ def test_what_the_shape_check_found_is_kept_with_the_parsed_file(
         return checking(data, rel, languages)  # type: ignore[arg-type]
 
     monkeypatch.setattr(generator.validate, "_shape_problems", counted)
-    again = ParseCache.read(tmp_path / "cache.json")
+    again = ParseCache.read(tmp_path / "parsed")
     assert check(root, cache=again).problems == fresh and calls == []
     (root / "results/2025-Q2.yml").write_text(RESULTS["2025-Q2"] + "\n")
     assert check(root, cache=again).problems == fresh and calls == ["results/2025-Q2.yml"]

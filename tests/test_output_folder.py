@@ -68,6 +68,9 @@ def test_a_site_built_before_the_record_keeps_what_is_not_kepts(tmp_path: Path) 
     (out / output.OWNED).unlink(missing_ok=True)  # as an earlier Kept left it,
     for audience in ("public", "internal"):  # without a store of the theme's files
         shutil.rmtree(out / audience / "theme")
+    shutil.rmtree(out / ".kept-parsed")  # and with its parsed files in one file,
+    (out / ".kept-parsed.json").write_text('{"format": 1, "files": {}}')
+    (out / ".kept-latest.json").unlink()  # and no index of latest/'s files
     (out / "public" / "downloads").mkdir()
     (out / "public" / "downloads" / "report.pdf").write_bytes(b"%PDF-1.7\n")
     (out / "public" / "CNAME").write_text("promises.acme.example\n")
@@ -80,7 +83,9 @@ def test_a_site_built_before_the_record_keeps_what_is_not_kepts(tmp_path: Path) 
     assert (out / "README.txt").read_text() == "Deployed by CI.\n"
     owned = json.loads((out / output.OWNED).read_text())["owned"]
     assert "public/downloads" not in owned and "internal/2025-Q4" not in owned
-    assert {"public/2025-Q3", "public/latest", "internal/2025-Q3", ".kept-cache.json"} <= set(owned)
+    assert {"public/2025-Q3", "public/latest", "internal/2025-Q3", ".kept-cache.json",
+            ".kept-parsed", ".kept-latest.json"} <= set(owned)
+    assert ".kept-parsed.json" not in owned and not (out / ".kept-parsed.json").exists()
     # Its editions use a store of the theme's files now: every one was built again.
     assert {"public/theme", "internal/theme"} <= set(owned)
     assert [p.name for p in (out / "public" / "theme").iterdir()] == [
@@ -345,7 +350,8 @@ def test_kepts_own_files_in_the_output_are_read_as_any_file(tmp_path: Path) -> N
     root = write_project(tmp_path / "data")
     out = tmp_path / "site"
     build_site(root, out, audiences=("public",), jobs=1)
-    for name in (manifest.CACHE, manifest.PAGES, ".kept-parsed.json"):
+    for name in (manifest.CACHE, manifest.PAGES, *[f".kept-parsed/{entry.name}" for entry in
+                                                    (out / ".kept-parsed").iterdir()]):
         (out / name).unlink()
         os.mkfifo(out / name)
     result = kept_bounded("build", "--root", str(root), "--out", str(out), "--audience", "public",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -637,3 +638,105 @@ def test_a_large_synthetic_history_is_valid(tmp_path: Path) -> None:
 
     root = generate(tmp_path / "s", Size(commitments=4, locations=2, periods=40, monthly=True))
     assert check(root).errors == []
+
+
+def test_only_the_periods_with_a_record_have_their_facts_made(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long history's facts are every figure of every month: those of a period without a
+    record are compared with nothing, and not made."""
+    import generator.published
+
+    root = write_project(tmp_path / "data")
+    (root / "results" / "records" / "2025-Q3.json").unlink()
+    made: list[str] = []
+    making = records.period_facts
+
+    def counted(data: object, period: object) -> object:
+        made.append(period.id)  # type: ignore[attr-defined]
+        return making(data, period)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records, "period_facts", counted)
+    monkeypatch.setattr(generator.published, "period_facts", counted, raising=False)
+    report = check(root)
+    assert [p.format() for p in report.problems] == [
+        "results/2025-Q3.yml:2:12: warning: published period 2025-Q3 has no record "
+        "(results/records/2025-Q3.json); run `kept record 2025-Q3` and commit the file: it keeps "
+        "what this edition said, so that it never changes silently"]
+    assert made == ["2025-Q2"]
+
+
+def test_a_record_out_of_shape_is_reported_at_its_place(tmp_path: Path) -> None:
+    """Deep in a record (a figure's key, an improvement's id), where and what."""
+    root = write_project(tmp_path / "data")
+    q2 = root / "results/records/2025-Q2.json"
+    data = json.loads(q2.read_text())
+    data["commitments"]["email-reply"]["locations"]["north"]["valeu"] = 1
+    q2.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    q3 = root / "results/records/2025-Q3.json"
+    data = json.loads(q3.read_text())
+    data["improvements"]["Not An Id"] = data["improvements"].pop("status-page")
+    q3.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    hint = ("a record is written by `kept publish` or `kept record`; restore {} from git "
+            "(git checkout -- FILE)")
+    assert [p.format() for p in check(root).problems if p.severity == "error"] == [
+        "results/records/2025-Q2.json:32:20: error: commitments.email-reply.locations.north.valeu "
+        "unknown key 'valeu'; " + hint.format("results/records/2025-Q2.json"),
+        "results/records/2025-Q3.json:67:18: error: improvements.Not An Id is not an id; "
+        + hint.format("results/records/2025-Q3.json")]
+
+
+def test_a_record_that_reads_as_todays_facts_is_not_walked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records hold every figure of every month: one that equals today's facts has no
+    difference to look for, figure by figure; one that does not is compared as before."""
+    import generator.published
+
+    walked: list[str] = []
+    walking = generator.published.differences
+
+    def counted(old: Any, new: Any, keys: tuple[str, ...] = ()) -> Any:
+        walked.append(new["period"])
+        return walking(old, new, keys)
+
+    monkeypatch.setattr(generator.published, "differences", counted)
+    root = write_project(tmp_path / "data")
+    assert [p for p in check(root).problems if p.severity == "error"] == [] and walked == []
+    (root / "results/2025-Q2.yml").write_text(
+        (root / "results/2025-Q2.yml").read_text().replace("value: 6.5", "value: 6.25"))
+    assert [p.message for p in check(root).problems if p.severity == "error"] == [
+        "the published result of 'email-reply' in 2025-Q2 changed from 6.5 to 6.25"]
+    assert walked == ["2025-Q2"]
+
+
+def test_a_record_found_sound_is_not_checked_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build reads every record, every time: one an earlier build found sound, with the
+    same bytes and the same Kept, is read without its checks; a changed one is checked."""
+    import generator.parsecache
+    from generator.parsecache import ParseCache
+
+    root = write_project(tmp_path / "data")
+    checked: list[str] = []
+    checking = records._shape
+
+    def counted(value: Any, spec: Any) -> Any:
+        if spec is records._RECORD:
+            checked.append(value["period"])
+        return checking(value, spec)
+
+    monkeypatch.setattr(records, "_shape", counted)
+    cache = ParseCache()
+    fresh = check(root, cache=cache).problems
+    assert sorted(checked) == ["2025-Q2", "2025-Q3"]
+    cache.write(tmp_path / "parsed")
+    checked.clear()
+    assert check(root, cache=ParseCache.read(tmp_path / "parsed")).problems == fresh
+    assert checked == []
+    q3 = root / "results/records/2025-Q3.json"
+    q3.write_text(q3.read_text().replace('"Summer holidays."', '"Summer holidays!"'))
+    changed = check(root, cache=ParseCache.read(tmp_path / "parsed")).problems
+    assert checked == ["2025-Q3"] and changed == check(root).problems != fresh
+    checked.clear()
+    monkeypatch.setattr(generator.parsecache, "_code", lambda: "another Kept")
+    assert check(root, cache=ParseCache.read(tmp_path / "parsed")).problems == changed
+    assert sorted(checked) == ["2025-Q2", "2025-Q3"]
