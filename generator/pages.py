@@ -89,14 +89,15 @@ class Moved:
 # render them. Kept as long as the edition is, and no longer: its pages hold its periods (in a
 # long history, every figure of every month), which a process that keeps them to its end
 # frees at its end, where collections go through them first (0.15 s at 72 months).
-_LISTED: list[tuple[weakref.ref[Edition], tuple[Page, ...], tuple[Moved, ...]]] = []
+_LISTED: list[tuple[weakref.ref[Edition], tuple[Page, ...], tuple[Moved, ...], dict[str, str]]] = []
 
 
-def _listed(edition: Edition) -> tuple[tuple[Page, ...], tuple[Moved, ...]]:
+def _listed(edition: Edition) -> tuple[tuple[Page, ...], tuple[Moved, ...], dict[str, str]]:
     if not _LISTED or _LISTED[0][0]() is not edition:
         found, moved = _pages(edition)
-        _LISTED[:] = [(weakref.ref(edition, _forget), tuple(found), tuple(moved))]
-    return _LISTED[0][1], _LISTED[0][2]
+        _LISTED[:] = [(weakref.ref(edition, _forget), tuple(found), tuple(moved),
+                       {m.path: m.edition for m in moved})]
+    return _LISTED[0][1], _LISTED[0][2], _LISTED[0][3]
 
 
 def _forget(gone: weakref.ref[Edition]) -> None:
@@ -107,6 +108,11 @@ def _forget(gone: weakref.ref[Edition]) -> None:
 def pages(edition: Edition) -> tuple[Page, ...]:
     """Every generated page of an edition."""
     return _listed(edition)[0]
+
+
+def moved_to(edition: Edition) -> dict[str, str]:
+    """The pages the edition serves as redirects, with the edition where each is in full."""
+    return _listed(edition)[2]
 
 
 def moved(edition: Edition) -> tuple[Moved, ...]:

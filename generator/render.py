@@ -41,6 +41,7 @@ from generator.pages import (
     Needs,
     Page,
     moved,
+    moved_to,
     nav,
     outputs,
     page_meta,
@@ -367,20 +368,10 @@ def _tidy(body: str) -> str:
     return _MARKER_GAP.sub(lambda m: f"\n\n{m.group(1)}" if m.group(1) else "\n\n", body.strip())
 
 
-# The pages the edition last rendered serves as redirects, with the edition each is in full.
-_MOVED_TO: list[tuple[Edition, dict[str, str]]] = []
-
-
-def _moved_to(edition: Edition) -> dict[str, str]:
-    if not _MOVED_TO or _MOVED_TO[0][0] is not edition:
-        _MOVED_TO[:] = [(edition, {m.path: m.edition for m in moved(edition)})]
-    return _MOVED_TO[0][1]
-
-
 def render_page(env: jinja2.Environment, view: EditionView,
                 page: Page) -> tuple[str, dict[str, Any], list[str]]:
     """A page's Markdown, its metadata (what front matter would hold) and its HTML blocks."""
-    links = _PageLinks(page.path, _moved_to(view.edition))
+    links = _PageLinks(page.path, moved_to(view.edition))
     token = _PAGE.set(links)
     try:
         body = env.get_template(page.template).render(

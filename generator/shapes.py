@@ -91,12 +91,9 @@ class Record(Type):
     def resolved(self, value: Any, language: str, main: str) -> Any:
         if not isinstance(value, Map):
             return value
-        made = Map(value.pos)
-        for key, item in value.items():
-            spec = self.fields.get(key)
-            made[key] = spec.type.resolved(item, language, main) if spec else item
-            made.key_pos[key], made.val_pos[key] = value.key_pos[key], value.val_pos[key]
-        return made
+        items = {key: (spec.type.resolved(item, language, main) if (spec := self.fields.get(key))
+                       else item) for key, item in value.items()}
+        return _same_or_made(value, items)
 
     def json_schema(self) -> dict[str, Any]:
         props = {}
@@ -135,8 +132,11 @@ class ListOf(Type):
     def resolved(self, value: Any, language: str, main: str) -> Any:
         if not isinstance(value, Seq):
             return value
+        items = [self.item.resolved(item, language, main) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value  # no text in it changed: the same data, its marks not decoded
         made = Seq(value.pos)
-        made.extend(self.item.resolved(item, language, main) for item in value)
+        made.extend(items)
         made.item_pos.extend(value.item_pos)
         return made
 
@@ -170,11 +170,8 @@ class MapOf(Type):
     def resolved(self, value: Any, language: str, main: str) -> Any:
         if not isinstance(value, Map):
             return value
-        made = Map(value.pos)
-        for key, item in value.items():
-            made[key] = self.value.resolved(item, language, main)
-            made.key_pos[key], made.val_pos[key] = value.key_pos[key], value.val_pos[key]
-        return made
+        return _same_or_made(value, {key: self.value.resolved(item, language, main)
+                                     for key, item in value.items()})
 
     def json_schema(self) -> dict[str, Any]:
         return {
@@ -225,3 +222,16 @@ class OrNull(Type):
 
     def json_schema(self) -> dict[str, Any]:
         return {"oneOf": [self.inner.json_schema(), {"type": "null"}]}
+
+
+def _same_or_made(value: Map, items: dict[str, Any]) -> Map:
+    """A mapping with its items resolved (see Type.resolved): the same mapping when none
+    changed (a site in one language: its marks, which a long history's cache decodes only
+    when asked, are not asked for), else a new one at the same places."""
+    if all(items[key] is item for key, item in value.items()):
+        return value
+    made = Map(value.pos)
+    for key, item in items.items():
+        made[key] = item
+        made.key_pos[key], made.val_pos[key] = value.key_pos[key], value.val_pos[key]
+    return made

@@ -32,13 +32,11 @@ from generator.words import num, target_text, threshold_text
 
 Link = Callable[[str], str]
 
-# What a revision changed, as the page names it (translated where it is shown); the promise
-# and the definition are Markdown, shown as they were.
+# What a revision changed, as pages name it (translated there); promise and definition: Markdown.
 PROMISE, DEFINITION = N_("Promise"), N_("How we measure it")
 A_YEAR_BEFORE = N_("a year before ({period})")
-# The periods a commitment's tables and the feeds show: the newest and those before it. The
-# whole history is in the chart and in latest/'s open data; each edition repeating every
-# period made a long history's site grow with its square (see docs/performance.md).
+# The periods a commitment's tables and the feeds show: the newest and those before it; the
+# whole history is in the chart and latest/'s open data (see docs/performance.md).
 HISTORY = 12
 
 
