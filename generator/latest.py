@@ -24,8 +24,8 @@ from generator.model import Commitment, Period
 from generator.opendata import COMMITMENTS_JSON, RESULTS_CSV
 from generator.project import Edition
 
-INDEX = ".kept-latest.json"  # by audience, for each file: what it is, and where each part is
-FORMAT = 1
+INDEX = ".kept-latest.json"  # by site, for each file: what it is, and where each part is
+FORMAT = 2  # 2: by site (an audience's, in one language), not by audience
 MADE = "index.json"  # the index of the files a build made, beside them (see builder)
 FILES = (RESULTS_CSV, COMMITMENTS_JSON)
 MAX_BYTES = 1024 * 1024 * 1024
@@ -35,37 +35,37 @@ Index = dict[str, dict[str, Any]]
 
 
 def read_index(out: Path) -> dict[str, Index]:
-    """The index of each audience's latest/ files, as the previous build recorded it."""
+    """The index of each site's latest/ files, as the previous build recorded it."""
     try:
         data = json.loads(output.read_own(out, INDEX) or b"")
-        if data.get("format") == FORMAT and isinstance(data.get("audiences"), dict):
-            return {str(k): v for k, v in data["audiences"].items() if isinstance(v, dict)}
+        if data.get("format") == FORMAT and isinstance(data.get("sites"), dict):
+            return {str(k): v for k, v in data["sites"].items() if isinstance(v, dict)}
     except (ValueError, AttributeError, RecursionError):
         pass
     return {}
 
 
-def gather(made: Path | None, audiences: Iterable[str], before: Mapping[str, Index],
+def gather(made: Path | None, sites: Iterable[str], before: Mapping[str, Index],
            planned: Mapping[str, list[Edition]]) -> dict[str, Index]:
-    """The index to record: of the files this build made (in made/AUDIENCE), else of those it
-    kept; none for an audience without editions."""
-    found = {audience: index for audience, index in before.items() if audience not in audiences}
-    for audience in audiences:
-        if not planned[audience]:
+    """The index to record: of the files this build made (in made/SITE), else of those it
+    kept; none for a site without editions."""
+    found = {site: index for site, index in before.items() if site not in sites}
+    for site in sites:
+        if not planned[site]:
             continue
         try:
-            data = json.loads((made / audience / MADE).read_bytes()) if made is not None else None
+            data = json.loads((made / site / MADE).read_bytes()) if made is not None else None
         except OSError:
             data = None
         if data is not None:
-            found[audience] = data
-        elif audience in before:
-            found[audience] = before[audience]
+            found[site] = data
+        elif site in before:
+            found[site] = before[site]
     return found
 
 
-def write_index(path: Path, audiences: dict[str, Index]) -> None:
-    path.write_text(json.dumps({"format": FORMAT, "audiences": audiences}, sort_keys=True,
+def write_index(path: Path, sites: dict[str, Index]) -> None:
+    path.write_text(json.dumps({"format": FORMAT, "sites": sites}, sort_keys=True,
                                separators=(",", ":")), encoding="utf-8")
 
 
@@ -87,12 +87,12 @@ class Reuse:
     """What an opendata.Reuse is, for the latest/ files of an edition: each part made, or
     taken from the previous build's file; and the index of the files made."""
 
-    def __init__(self, digests: Digests, audience: str, edition: Edition,
+    def __init__(self, digests: Digests, site: str, edition: Edition,
                  before: Path | None, index: Index):
         data = edition.dataset
         # What every part depends on besides its commitment and period: Kept and the
-        # packages it builds with, the audience, the organisation's names and locations.
-        self.common = "\0".join([digests.common, audience, digests.of(data.organization),
+        # packages it builds with, the site, the organisation's names and locations.
+        self.common = "\0".join([digests.common, site, digests.of(data.organization),
                                  digests.of(data.values), digests.of(data.locations)])
         self.digests = digests
         self.before = before

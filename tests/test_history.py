@@ -414,7 +414,7 @@ def test_a_damaged_index_of_latests_files_makes_them_again(tmp_path: Path) -> No
     """The output may come from anywhere: an index that cannot be read, or whose places are
     not in the file, is not taken from; the output is the cold build's."""
     root = generate(tmp_path / "data", SHAPE)
-    for number, damage in enumerate(["[" * 100_000, '{"format": 1, "audiences": {"public": '
+    for number, damage in enumerate(["[" * 100_000, '{"format": 2, "sites": {"public": '
                                      '{"api/results.csv": {"chars": "x", "parts": {"a": [5, 2]}}}}}',
                                      "moved"]):
         out = tmp_path / f"out-{number}"
@@ -422,7 +422,7 @@ def test_a_damaged_index_of_latests_files_makes_them_again(tmp_path: Path) -> No
         index = out / ".kept-latest.json"
         if damage == "moved":  # every place one character further
             data = json.loads(index.read_text())
-            for entry in data["audiences"]["public"].values():
+            for entry in data["sites"]["public"].values():
                 entry["parts"] = {k: [a + 1, b + 1, d] for k, (a, b, d) in entry["parts"].items()}
             index.write_text(json.dumps(data))
         else:

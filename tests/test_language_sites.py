@@ -256,7 +256,16 @@ def test_a_change_to_one_language_rebuilds_that_language_alone(tmp_path: Path) -
     rebuilt = {key.rpartition("/")[0] for key in set(_all(result)) - set(result.reused)}
     assert rebuilt == {"public/cy", "internal/cy"}
     assert {p: p.read_bytes() for p in english} == english
+    # and the output is the cold build's, latest/'s open data (made in parts) included
+    build_site(root, tmp_path / "cold", jobs=2)
+    assert _files(out) == _files(tmp_path / "cold")
     assert "Help Acme" in (out / "public/cy/latest/index.html").read_text()
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    """The sites' files (not Kept's manifests beside them), by path."""
+    return {str(p.relative_to(out)): p.read_bytes() for audience in ("public", "internal")
+            for p in sorted((out / audience).rglob("*")) if p.is_file()}
 
 
 def _all(result: object) -> list[str]:
