@@ -194,3 +194,15 @@ def kept_bounded(*args: str) -> subprocess.CompletedProcess[str]:
 
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=REPO, capture_output=True,
                           text=True, timeout=120, stdin=subprocess.DEVNULL, preexec_fn=limit)
+
+
+def located(value: object) -> object:
+    """Loaded data with every mark in it, to compare two loads exactly."""
+    from generator.load import Map, Seq
+
+    if isinstance(value, Map):
+        return ("map", value.pos, [(k, value.key_pos[k], value.val_pos[k], located(v))
+                                   for k, v in value.items()])
+    if isinstance(value, Seq):
+        return ("seq", value.pos, value.item_pos, [located(v) for v in value])
+    return (type(value).__name__, value)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from generator.load import MAX_FILE_BYTES, Map, Seq, load_file, load_text
+from tests.helpers import located
 
 
 def test_positions_of_keys_values_and_items() -> None:
@@ -83,16 +84,6 @@ def test_oversized_file(tmp_path: Path) -> None:
     assert "more than the limit" in problems[0].message
 
 
-def _located(value: object) -> object:
-    """Data with every mark in it, to compare two loads exactly."""
-    if isinstance(value, Map):
-        return ("map", value.pos, [(k, value.key_pos[k], value.val_pos[k], _located(v))
-                                   for k, v in value.items()])
-    if isinstance(value, Seq):
-        return ("seq", value.pos, value.item_pos, [_located(v) for v in value])
-    return (type(value).__name__, value)
-
-
 def test_parse_cache_gives_back_what_parsing_gives(tmp_path: Path) -> None:
     from generator.parsecache import ParseCache
 
@@ -106,7 +97,7 @@ def test_parse_cache_gives_back_what_parsing_gives(tmp_path: Path) -> None:
     again = ParseCache.read(tmp_path / "parsed")
     cached = load_file(tmp_path, "f.yml", again)
     assert again.used and not again.added  # read from the cache, not parsed
-    assert _located(cached[0]) == _located(fresh[0]) and cached[1] == fresh[1] != []
+    assert located(cached[0]) == located(fresh[0]) and cached[1] == fresh[1] != []
     # A changed file is parsed again.
     (tmp_path / "f.yml").write_text(text.replace("a: 1", "a: 2"), encoding="utf-8")
     assert load_file(tmp_path, "f.yml", again)[0]["a"] == 2 and again.added

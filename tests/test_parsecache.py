@@ -14,17 +14,7 @@ from generator.build import build_site
 from generator.load import Map, Seq, load_file
 from generator.parsecache import ParseCache
 from generator.validate import check
-from tests.helpers import COMMITMENTS, RESULTS, at, write_project
-
-
-def _located(value: object) -> object:
-    """Data with every mark in it, to compare two loads exactly."""
-    if isinstance(value, Map):
-        return ("map", value.pos, [(k, value.key_pos[k], value.val_pos[k], _located(v))
-                                   for k, v in value.items()])
-    if isinstance(value, Seq):
-        return ("seq", value.pos, value.item_pos, [_located(v) for v in value])
-    return (type(value).__name__, value)
+from tests.helpers import COMMITMENTS, RESULTS, at, located, write_project
 
 
 def _where(problems: list[object]) -> list[str]:
@@ -43,13 +33,13 @@ def test_cached_data_has_every_mark_and_copies_as_plain_located_data(tmp_path: P
     def cached() -> object:
         return load_file(tmp_path, "f.yml", ParseCache.read(tmp_path / "parsed"))[0]
 
-    assert _located(cached()) == _located(fresh)
+    assert located(cached()) == located(fresh)
     deep = cached()
     assert isinstance(deep, Map) and deep["list"][2][1][1].val_pos["z"] == (5, 17)
     assert deep.key_pos["top"] == (7, 1)  # the top level, after what is below it
     for copied in (pickle.loads(pickle.dumps(cached())), copy.deepcopy(cached())):
         assert type(copied) is Map and type(copied["list"][2]) is Seq  # type: ignore[index]
-        assert _located(copied) == _located(fresh)
+        assert located(copied) == located(fresh)
 
 
 def test_a_cached_files_marks_are_decoded_only_to_point_at_something_below_its_top(
